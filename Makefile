@@ -1,0 +1,35 @@
+# Makefile for the immutable extension (PGXS)
+
+MODULE_big = immutable
+OBJS = \
+	src/immutable.o \
+	src/uuidv7.o \
+	src/registry.o \
+	src/manage.o \
+	src/protect.o \
+	src/versioning.o \
+	src/current_view.o \
+	src/entity.o \
+	src/query.o \
+	src/ddl.o
+
+EXTENSION = immutable
+DATA = immutable--1.0.sql
+PGFILEDESC = "immutable - append-only and versioned tables"
+
+REGRESS_OPTS = --load-extension=immutable
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+
+ISOLATION_OPTS = --load-extension=immutable
+ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
+
+PG_CPPFLAGS = -I$(srcdir)/src
+PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
+	-Wno-missing-field-initializers
+ifeq ($(CI),true)
+PG_CFLAGS += -Werror
+endif
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

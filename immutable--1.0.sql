@@ -1,0 +1,273 @@
+/* immutable--1.0.sql: install script for the immutable extension */
+
+\echo Use "CREATE EXTENSION immutable" to load this file. \quit
+
+-- The schema is created here, not by the control file, so that installing into
+-- a schema that someone else created beforehand fails instead of succeeding.
+CREATE SCHEMA immutable;
+COMMENT ON SCHEMA immutable IS 'objects of the immutable extension';
+GRANT USAGE ON SCHEMA immutable TO PUBLIC;
+
+------------------------------------------------------------------------------
+-- UUIDv7 (RFC 9562), with the names and results of PostgreSQL 18's built-ins
+------------------------------------------------------------------------------
+
+CREATE FUNCTION immutable.uuidv7()
+RETURNS uuid
+AS 'MODULE_PATHNAME', 'immutable_uuidv7'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION immutable.uuidv7() IS
+'Returns a new RFC 9562 version 7 UUID: 48 bits of Unix time in milliseconds, '
+'12 bits of sub-millisecond fraction (method 3 of RFC 9562 section 6.2) and 62 '
+'random bits from pg_strong_random. Strictly increasing within a session, also '
+'when many are made in one millisecond or the clock steps back. Same as '
+'PostgreSQL 18''s uuidv7(). Raises no errors.';
+
+CREATE FUNCTION immutable.uuidv7(shift interval)
+RETURNS uuid
+AS 'MODULE_PATHNAME', 'immutable_uuidv7_shift'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION immutable.uuidv7(interval) IS
+'Returns a new version 7 UUID whose timestamp is the current time plus shift '
+'(an interval; months and days are added calendar-wise in the session time '
+'zone). Same as PostgreSQL 18''s uuidv7(interval). Raises 22008 '
+'(datetime_field_overflow) when the shifted time is before 1970 or past the '
+'48-bit millisecond range (year 10889).';
+
+CREATE FUNCTION immutable.uuidv7_at(at timestamptz)
+RETURNS uuid
+AS 'MODULE_PATHNAME', 'immutable_uuidv7_at'
+LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION immutable.uuidv7_at(timestamptz) IS
+'Returns a new version 7 UUID for the given time (backfills and imports): '
+'the timestamp is at (milliseconds), the sub-millisecond fraction its '
+'microseconds, the rest random. Not ordered against uuidv7() calls. Raises '
+'22008 (datetime_field_overflow) for times before 1970, after year 10889, or '
+'infinite.';
+
+CREATE FUNCTION immutable.uuid_extract_timestamp(uuid)
+RETURNS timestamptz
+AS 'MODULE_PATHNAME', 'immutable_uuid_extract_timestamp'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION immutable.uuid_extract_timestamp(uuid) IS
+'Returns the timestamp of a version 1 or version 7 UUID (RFC 9562; '
+'millisecond precision for version 7, 100 ns truncated to microseconds for '
+'version 1), or NULL for other versions and variants. Same as PostgreSQL '
+'18''s uuid_extract_timestamp(uuid). Raises no errors.';
+
+CREATE FUNCTION immutable.uuid_extract_version(uuid)
+RETURNS smallint
+AS 'MODULE_PATHNAME', 'immutable_uuid_extract_version'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION immutable.uuid_extract_version(uuid) IS
+'Returns the version field (bits 48-51) of an RFC 9562 variant UUID, or NULL '
+'for other variants. Same as PostgreSQL 18''s uuid_extract_version(uuid). '
+'Raises no errors.';
+
+------------------------------------------------------------------------------
+-- Registry of managed tables
+------------------------------------------------------------------------------
+
+CREATE TABLE immutable.registry (
+    relid         pg_catalog.regclass PRIMARY KEY,
+    kind          pg_catalog.text NOT NULL
+                  CHECK (kind OPERATOR(pg_catalog.=) ANY (ARRAY['append_only', 'versioned'])),
+    current_view  pg_catalog.regclass,
+    managed_since pg_catalog.timestamptz NOT NULL,
+    managed_by    pg_catalog.name NOT NULL
+);
+COMMENT ON TABLE immutable.registry IS
+'One row per table managed by the immutable extension; written only by the '
+'make_* functions and make_mutable, dumped by pg_dump.';
+SELECT pg_catalog.pg_extension_config_dump('immutable.registry', '');
+REVOKE ALL ON immutable.registry FROM PUBLIC;
+GRANT SELECT ON immutable.registry TO PUBLIC;
+
+CREATE VIEW immutable.managed_tables AS
+SELECT r.relid AS table_name,
+       r.kind,
+       r.current_view,
+       r.managed_since,
+       r.managed_by
+  FROM immutable.registry AS r;
+COMMENT ON VIEW immutable.managed_tables IS
+'Every table managed by the immutable extension: its kind (append_only or '
+'versioned), the current view of a versioned table, and when and by whom it '
+'was put under management.';
+GRANT SELECT ON immutable.managed_tables TO PUBLIC;
+
+------------------------------------------------------------------------------
+-- Trigger functions (attached by the make_* functions, not by users)
+------------------------------------------------------------------------------
+
+CREATE FUNCTION immutable.refuse_change()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'immutable_refuse_change'
+LANGUAGE C;
+COMMENT ON FUNCTION immutable.refuse_change() IS
+'Trigger function (BEFORE UPDATE OR DELETE FOR EACH ROW, BEFORE TRUNCATE FOR '
+'EACH STATEMENT) of append-only and versioned tables: refuses the change '
+'with SQLSTATE 23001 (restrict_violation) and the table in the error''s '
+'schema and table fields. Raises 39P01 when not called as such a trigger.';
+REVOKE ALL ON FUNCTION immutable.refuse_change() FROM PUBLIC;
+
+CREATE FUNCTION immutable.stamp_version()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'immutable_stamp_version'
+LANGUAGE C;
+COMMENT ON FUNCTION immutable.stamp_version() IS
+'Trigger function (BEFORE INSERT FOR EACH ROW) of versioned tables: assigns '
+'id (UUIDv7), entity_id, the next gapless version and valid_from (transaction '
+'start time), and stamps deleted_at on tombstones. Raises 40001 when a '
+'client-supplied version is not the next one or the entity''s latest version '
+'is younger than this transaction, 22023 for an unknown entity_id without '
+'version 1, 55000 for a tombstone of a deleted entity, 23001 for a change of '
+'the natural key, 39P01 when misused.';
+REVOKE ALL ON FUNCTION immutable.stamp_version() FROM PUBLIC;
+
+CREATE FUNCTION immutable.write_current_view()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'immutable_write_current_view'
+LANGUAGE C;
+COMMENT ON FUNCTION immutable.write_current_view() IS
+'Trigger function (INSTEAD OF INSERT OR UPDATE OR DELETE FOR EACH ROW) of the '
+'current view of a versioned table: INSERT appends a new entity, UPDATE the '
+'next version of the row''s entity, DELETE a tombstone; returns the row '
+'written (the deleted row for DELETE) for RETURNING. Raises 40001 when the '
+'row was superseded by a concurrent writer, 39P01 when misused.';
+REVOKE ALL ON FUNCTION immutable.write_current_view() FROM PUBLIC;
+
+CREATE FUNCTION immutable.forget_dropped()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'immutable_forget_dropped'
+LANGUAGE C;
+COMMENT ON FUNCTION immutable.forget_dropped() IS
+'Event trigger function (sql_drop): removes dropped tables from the registry '
+'and clears the current view of a table whose view was dropped.';
+REVOKE ALL ON FUNCTION immutable.forget_dropped() FROM PUBLIC;
+
+CREATE EVENT TRIGGER immutable_forget_dropped ON sql_drop
+    EXECUTE FUNCTION immutable.forget_dropped();
+
+------------------------------------------------------------------------------
+-- Putting tables under management and taking them out again
+------------------------------------------------------------------------------
+
+CREATE FUNCTION immutable.make_append_only(tbl regclass)
+RETURNS void
+AS 'MODULE_PATHNAME', 'immutable_make_append_only'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION immutable.make_append_only(regclass) IS
+'Makes tbl append-only: from now on UPDATE, DELETE, TRUNCATE and MERGE''s '
+'update and delete actions fail with 23001 for every role. Requires ownership '
+'of tbl (42501). Raises 22004 for a NULL tbl, 42809 for anything but an '
+'ordinary table (views, partitions, foreign tables ...), 0A000 for a '
+'partitioned table, 42710 when tbl is already managed.';
+
+CREATE FUNCTION immutable.make_versioned(tbl regclass, current_view name DEFAULT NULL)
+RETURNS regclass
+AS 'MODULE_PATHNAME', 'immutable_make_versioned'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION immutable.make_versioned(regclass, name) IS
+'Makes tbl a versioned table (every version of every entity in one table): '
+'adds id, entity_id, version, valid_from and deleted_at where absent, turns '
+'existing rows into version 1 of their own entity, keeps an existing primary '
+'key unique per version, and creates the current view current_view (default '
+'<table>_current, in the table''s schema) that accepts INSERT, UPDATE and '
+'DELETE. Returns the current view. Requires ownership (42501). Raises 22004 '
+'for NULL, 42809 for a wrong relation kind, 0A000 for a partitioned table, '
+'42710 when already managed or the view name is taken, 42804 for a column of '
+'the wrong type, 55000 when other tables reference tbl by foreign key or it '
+'has unique constraints that cannot be kept.';
+
+CREATE FUNCTION immutable.make_mutable(tbl regclass)
+RETURNS void
+AS 'MODULE_PATHNAME', 'immutable_make_mutable'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION immutable.make_mutable(regclass) IS
+'Takes tbl out of management: drops the extension''s triggers and the '
+'current view, keeps every row, column and constraint. Requires ownership '
+'(42501). Raises 22004 for NULL and 55000 when tbl is not managed.';
+
+------------------------------------------------------------------------------
+-- Entities of versioned tables. rel is a typed NULL naming the table, as in
+-- jsonb_populate_record(NULL::t, ...): immutable.get(NULL::tasks, id).
+------------------------------------------------------------------------------
+
+CREATE FUNCTION immutable.update(rel anyelement, entity_id uuid, changes jsonb)
+RETURNS anyelement
+AS 'MODULE_PATHNAME', 'immutable_update'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION immutable.update(anyelement, uuid, jsonb) IS
+'Appends the next version of entity entity_id of the versioned table named '
+'by rel: the current version with the keys of changes (a JSON object of '
+'column names and values, converted as jsonb_populate_record does) applied. '
+'Returns the new version. Raises 22004 for NULL arguments, 42703 for an '
+'unknown column, 22023 for id, entity_id, version, valid_from, deleted_at, '
+'P0002 for an unknown entity, 55000 for a deleted one, 40001 when a '
+'concurrent writer got there first.';
+
+CREATE FUNCTION immutable.delete(rel anyelement, entity_id uuid)
+RETURNS anyelement
+AS 'MODULE_PATHNAME', 'immutable_delete'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION immutable.delete(anyelement, uuid) IS
+'Appends a tombstone for entity entity_id (a copy of its current version '
+'with deleted_at set to the transaction start time) and returns it. Raises '
+'22004 for NULL arguments, P0002 for an unknown entity, 55000 when it is '
+'already deleted, 40001 when a concurrent writer got there first.';
+
+CREATE FUNCTION immutable.undelete(rel anyelement, entity_id uuid)
+RETURNS anyelement
+AS 'MODULE_PATHNAME', 'immutable_undelete'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION immutable.undelete(anyelement, uuid) IS
+'Appends a live version of a deleted entity (the values it had before its '
+'tombstone) and returns it. Raises 22004 for NULL arguments, P0002 for an '
+'unknown entity, 55000 when it is not deleted, 40001 when a concurrent writer '
+'got there first.';
+
+CREATE FUNCTION immutable.get(rel anyelement, entity_id uuid)
+RETURNS anyelement
+AS 'MODULE_PATHNAME', 'immutable_get'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION immutable.get(anyelement, uuid) IS
+'Returns the current version of entity entity_id, or NULL when it is deleted '
+'or unknown (status() tells which). Raises 22004 for a NULL entity_id, 55000 '
+'when the table is not versioned.';
+
+CREATE FUNCTION immutable.status(rel anyelement, entity_id uuid)
+RETURNS text
+AS 'MODULE_PATHNAME', 'immutable_status'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION immutable.status(anyelement, uuid) IS
+'Returns ''live'', ''deleted'' or ''not_found'' for entity entity_id. Raises '
+'22004 for a NULL entity_id, 55000 when the table is not versioned.';
+
+CREATE FUNCTION immutable.history(rel anyelement, entity_id uuid)
+RETURNS SETOF anyelement
+AS 'MODULE_PATHNAME', 'immutable_history'
+LANGUAGE C STABLE PARALLEL SAFE ROWS 10;
+COMMENT ON FUNCTION immutable.history(anyelement, uuid) IS
+'Returns every version of entity entity_id, tombstones included, oldest '
+'first; no rows for an unknown entity. Raises 22004 for a NULL entity_id, '
+'55000 when the table is not versioned.';
+
+CREATE FUNCTION immutable.as_of(rel anyelement, at timestamptz)
+RETURNS SETOF anyelement
+AS 'MODULE_PATHNAME', 'immutable_as_of'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION immutable.as_of(anyelement, timestamptz) IS
+'Returns the version of every entity that was current at time at (its '
+'valid_from <= at and no later version with valid_from <= at), leaving out '
+'entities that were deleted or did not exist yet. Raises 22004 for a NULL '
+'at, 55000 when the table is not versioned.';
+
+CREATE FUNCTION immutable.as_of(rel anyelement, entity_id uuid, at timestamptz)
+RETURNS anyelement
+AS 'MODULE_PATHNAME', 'immutable_as_of_entity'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION immutable.as_of(anyelement, uuid, timestamptz) IS
+'Returns the version of entity entity_id that was current at time at, or '
+'NULL when it did not exist yet or was deleted then. Raises 22004 for NULL '
+'arguments, 55000 when the table is not versioned.';

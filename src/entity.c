@@ -1,0 +1,490 @@
+/*
+ * entity.c
+ *		The entity functions of versioned tables (update, delete, undelete,
+ *		get, status) and the kept SPI plans they and the queries share.
+ *
+ * A table is named by a typed NULL of its row type (NULL::tasks), so results
+ * come back as that row type.  Every statement reads or appends whole rows
+ * of the table's row type; the BEFORE INSERT trigger does the versioning.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/typcache.h"
+
+#include "immutable.h"
+
+PG_FUNCTION_INFO_V1(immutable_update);
+PG_FUNCTION_INFO_V1(immutable_delete);
+PG_FUNCTION_INFO_V1(immutable_undelete);
+PG_FUNCTION_INFO_V1(immutable_get);
+PG_FUNCTION_INFO_V1(immutable_status);
+
+/*
+ * Return the table named by the polymorphic first argument (a value, usually
+ * NULL, of the table's row type); 42809 for anything else.
+ */
+Oid
+EntityRelationArgument(FunctionCallInfo fcinfo)
+{
+	Oid			type = get_fn_expr_argtype(fcinfo->flinfo, 0);
+	Oid			relid = OidIsValid(type) ? get_typ_typrelid(type) : InvalidOid;
+
+	if (!OidIsValid(relid) || get_rel_relkind(relid) != RELKIND_RELATION)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("first argument must be a row of a table, not of type %s",
+						format_type_be(type)),
+				 errhint("Name the table with a typed NULL, as in NULL::tasks.")));
+	return relid;
+}
+
+/* Return argument argno, raising 22004 when it is NULL. */
+Datum
+EntityArgument(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be NULL", name)));
+	return PG_GETARG_DATUM(argno);
+}
+
+/* Append the columns an INSERT writes (not dropped, not generated). */
+static void
+append_insert_columns(StringInfo buf, Relation rel, const char *prefix)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	bool		first = true;
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped || att->attgenerated)
+			continue;
+		appendStringInfo(buf, "%s%s%s", first ? "" : ", ", prefix,
+						 quote_identifier(NameStr(att->attname)));
+		first = false;
+	}
+}
+
+/* Build the text of one kept statement of table rel. */
+static char *
+plan_text(Relation rel, EntityPlan which)
+{
+	char	   *table = RelationQualifiedName(RelationGetRelid(rel));
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	switch (which)
+	{
+		case PLAN_HEAD:
+			appendStringInfo(&buf,
+							 "SELECT h, h.deleted_at IS NOT NULL FROM ONLY %s AS h"
+							 " WHERE h.entity_id OPERATOR(pg_catalog.=) $1"
+							 " ORDER BY h.version DESC LIMIT 1", table);
+			break;
+		case PLAN_INSERT:
+		case PLAN_UPDATE:
+			appendStringInfo(&buf, "INSERT INTO %s AS x (", table);
+			append_insert_columns(&buf, rel, "");
+			appendStringInfoString(&buf, ") SELECT ");
+			append_insert_columns(&buf, rel, "r.");
+			if (which == PLAN_INSERT)
+				appendStringInfoString(&buf, " FROM (SELECT ($1).*) AS r RETURNING x");
+			else
+				appendStringInfoString(&buf, " FROM pg_catalog.jsonb_populate_record($1, $2) AS r"
+									   " RETURNING x");
+			break;
+		case PLAN_HISTORY:
+			appendStringInfo(&buf,
+							 "SELECT h FROM ONLY %s AS h"
+							 " WHERE h.entity_id OPERATOR(pg_catalog.=) $1"
+							 " ORDER BY h.version", table);
+			break;
+		case PLAN_AS_OF_ENTITY:
+			appendStringInfo(&buf,
+							 "SELECT h, h.deleted_at IS NOT NULL FROM ONLY %s AS h"
+							 " WHERE h.entity_id OPERATOR(pg_catalog.=) $1"
+							 " AND h.valid_from OPERATOR(pg_catalog.<=) $2"
+							 " ORDER BY h.version DESC LIMIT 1", table);
+			break;
+		case PLAN_AS_OF_ALL:
+			appendStringInfo(&buf,
+							 "SELECT h FROM ONLY %1$s AS h"
+							 " WHERE h.valid_from OPERATOR(pg_catalog.<=) $1"
+							 " AND h.deleted_at IS NULL AND NOT EXISTS"
+							 " (SELECT FROM ONLY %1$s AS n"
+							 " WHERE n.entity_id OPERATOR(pg_catalog.=) h.entity_id"
+							 " AND n.version OPERATOR(pg_catalog.>) h.version"
+							 " AND n.valid_from OPERATOR(pg_catalog.<=) $1)", table);
+			break;
+		case NUM_ENTITY_PLANS:
+			elog(ERROR, "invalid plan number");
+	}
+	return buf.data;
+}
+
+/* Return the parameter types of one kept statement. */
+static int
+plan_argtypes(ManagedRelation *entry, EntityPlan which, Oid *argtypes)
+{
+	switch (which)
+	{
+		case PLAN_INSERT:
+			argtypes[0] = entry->rowtype;
+			return 1;
+		case PLAN_UPDATE:
+			argtypes[0] = entry->rowtype;
+			argtypes[1] = JSONBOID;
+			return 2;
+		case PLAN_AS_OF_ENTITY:
+			argtypes[0] = UUIDOID;
+			argtypes[1] = TIMESTAMPTZOID;
+			return 2;
+		case PLAN_AS_OF_ALL:
+			argtypes[0] = TIMESTAMPTZOID;
+			return 1;
+		default:
+			argtypes[0] = UUIDOID;
+			return 1;
+	}
+}
+
+/*
+ * Return the kept plan of one statement of a versioned table, preparing it
+ * on first use and again after DDL made it invalid.  Caller is connected to
+ * SPI.
+ */
+SPIPlanPtr
+EntityPlanGet(ManagedRelation *entry, EntityPlan which)
+{
+	SPIPlanPtr	plan = entry->plans[which];
+	Oid			argtypes[2];
+	int			nargs;
+	Relation	rel;
+
+	if (plan != NULL && SPI_plan_is_valid(plan))
+		return plan;
+	if (plan != NULL)
+		SPI_freeplan(plan);
+	entry->plans[which] = NULL;
+
+	rel = relation_open(entry->relid, AccessShareLock);
+	nargs = plan_argtypes(entry, which, argtypes);
+	plan = SPI_prepare(plan_text(rel, which), nargs, argtypes);
+	relation_close(rel, AccessShareLock);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed");
+	entry->plans[which] = plan;
+	return plan;
+}
+
+/*
+ * Run a kept plan that returns whole rows, at most limit of them (0 = all).
+ * Caller is connected to SPI.
+ */
+uint64
+EntityExecute(ManagedRelation *entry, EntityPlan which, Datum *args,
+			  bool read_only, long limit)
+{
+	int			ret = SPI_execute_plan(EntityPlanGet(entry, which), args, NULL,
+									   read_only, limit);
+
+	if (ret < 0)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
+	return SPI_processed;
+}
+
+/*
+ * Fetch the latest version of an entity as a row of the table's type, valid
+ * in the caller's memory context.  Caller is connected to SPI.
+ */
+static bool
+fetch_head(ManagedRelation *entry, Datum entity_id, bool read_only,
+		   Datum *row, bool *deleted)
+{
+	bool		isnull;
+
+	if (EntityExecute(entry, PLAN_HEAD, &entity_id, read_only, 1) == 0)
+		return false;
+	*row = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0],
+										   SPI_tuptable->tupdesc, 1, &isnull),
+							 false, -1);
+	*deleted = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+										  SPI_tuptable->tupdesc, 2, &isnull));
+	return true;
+}
+
+/*
+ * Return a copy of row with version and deleted_at replaced: the row the
+ * next version of the same entity starts from.
+ */
+static Datum
+row_as_next_version(ManagedRelation *entry, Datum row, bool tombstone)
+{
+	HeapTupleHeader td = DatumGetHeapTupleHeader(row);
+	TupleDesc	desc = lookup_rowtype_tupdesc(entry->rowtype, -1);
+	HeapTupleData tuple;
+	Datum	   *values = palloc(desc->natts * sizeof(Datum));
+	bool	   *nulls = palloc(desc->natts * sizeof(bool));
+	HeapTuple	next;
+
+	tuple.t_len = HeapTupleHeaderGetDatumLength(td);
+	tuple.t_data = td;
+	ItemPointerSetInvalid(&tuple.t_self);
+	tuple.t_tableOid = InvalidOid;
+	heap_deform_tuple(&tuple, desc, values, nulls);
+
+	values[entry->att_version - 1] =
+		Int32GetDatum(DatumGetInt32(values[entry->att_version - 1]) + 1);
+	values[entry->att_deleted_at - 1] =
+		TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	nulls[entry->att_deleted_at - 1] = !tombstone;
+
+	next = heap_form_tuple(desc, values, nulls);
+	ReleaseTupleDesc(desc);
+	return HeapTupleGetDatum(next);
+}
+
+/*
+ * Append row (of the table's type) through the kept INSERT, so that the
+ * table's triggers run, and return the row as written, valid in the caller's
+ * memory context.  Caller is connected to SPI.
+ */
+Datum
+EntityInsertRow(ManagedRelation *entry, Datum row)
+{
+	bool		isnull;
+
+	if (EntityExecute(entry, PLAN_INSERT, &row, false, 0) != 1)
+		elog(ERROR, "INSERT of a version did not return one row");
+	return SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0],
+										   SPI_tuptable->tupdesc, 1, &isnull),
+							 false, -1);
+}
+
+/* Raise P0002 for an entity that has no version. */
+static void
+report_unknown_entity(Oid relid, Datum entity_id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NO_DATA_FOUND),
+			 errmsg("entity %s does not exist in table \"%s\"",
+					DatumGetCString(DirectFunctionCall1(uuid_out, entity_id)),
+					get_rel_name(relid))));
+}
+
+/* Raise 55000 for an entity in the wrong state for the operation. */
+static void
+report_entity_state(Oid relid, Datum entity_id, bool deleted, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("entity %s of table \"%s\" is %s",
+					DatumGetCString(DirectFunctionCall1(uuid_out, entity_id)),
+					get_rel_name(relid), deleted ? "deleted" : "not deleted"),
+			 errhint("%s", hint)));
+}
+
+/*
+ * Check that every key of changes names a column that update() may set:
+ * 42703 for an unknown column, 22023 for a fixed column.
+ */
+static void
+check_changes(Oid relid, Jsonb *changes)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken token;
+
+	if (!JB_ROOT_IS_OBJECT(changes) || JB_ROOT_IS_SCALAR(changes))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("changes must be a JSON object of column names and values")));
+
+	it = JsonbIteratorInit(&changes->root);
+	while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		char	   *column;
+		AttrNumber	attnum;
+
+		if (token != WJB_KEY)
+			continue;
+		column = pnstrdup(v.val.string.val, v.val.string.len);
+		attnum = get_attnum(relid, column);
+		if (attnum <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" of relation \"%s\" does not exist",
+							column, get_rel_name(relid))));
+		if (strcmp(column, COL_ID) == 0 || strcmp(column, COL_ENTITY_ID) == 0 ||
+			strcmp(column, COL_VERSION) == 0 || strcmp(column, COL_VALID_FROM) == 0 ||
+			strcmp(column, COL_DELETED_AT) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("column \"%s\" cannot be changed by immutable.update()", column),
+					 errdetail("The versioning trigger assigns id, entity_id, version, valid_from and deleted_at."),
+					 errhint("Use immutable.delete() and immutable.undelete() for deleted_at.")));
+	}
+}
+
+/*
+ * immutable.update(rel anyelement, entity_id uuid, changes jsonb)
+ * RETURNS anyelement
+ *
+ * Appends the next version of a live entity: its current version with the
+ * keys of changes applied as jsonb_populate_record applies them.  Returns
+ * the new version.  Errors: 22004 NULL entity_id or changes; 42809 rel not
+ * a table row; 55000 table not versioned or entity deleted; 42703 unknown
+ * column; 22023 fixed column or changes not an object; P0002 unknown entity;
+ * 40001 when another writer appended a version meanwhile.
+ */
+Datum
+immutable_update(PG_FUNCTION_ARGS)
+{
+	Oid			relid = EntityRelationArgument(fcinfo);
+	Datum		entity_id = EntityArgument(fcinfo, 1, "entity_id");
+	Jsonb	   *changes = DatumGetJsonbP(EntityArgument(fcinfo, 2, "changes"));
+	ManagedRelation *entry = RegistryLookupVersioned(relid);
+	Datum		args[2];
+	Datum		head;
+	bool		deleted;
+	bool		isnull;
+
+	check_changes(relid, changes);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (!fetch_head(entry, entity_id, false, &head, &deleted))
+		report_unknown_entity(relid, entity_id);
+	if (deleted)
+		report_entity_state(relid, entity_id, true,
+							"Undelete it first with immutable.undelete().");
+
+	args[0] = row_as_next_version(entry, head, false);
+	args[1] = JsonbPGetDatum(changes);
+	if (EntityExecute(entry, PLAN_UPDATE, args, false, 0) != 1)
+		elog(ERROR, "INSERT of a version did not return one row");
+	head = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0],
+										   SPI_tuptable->tupdesc, 1, &isnull),
+							 false, -1);
+	SPI_finish();
+	PG_RETURN_DATUM(head);
+}
+
+/*
+ * Append the version that follows the head of a deleted (undelete) or live
+ * (delete) entity, and return it.
+ */
+static Datum
+append_state_change(FunctionCallInfo fcinfo, bool tombstone)
+{
+	Oid			relid = EntityRelationArgument(fcinfo);
+	Datum		entity_id = EntityArgument(fcinfo, 1, "entity_id");
+	ManagedRelation *entry = RegistryLookupVersioned(relid);
+	Datum		head;
+	bool		deleted;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (!fetch_head(entry, entity_id, false, &head, &deleted))
+		report_unknown_entity(relid, entity_id);
+	if (deleted == tombstone)
+		report_entity_state(relid, entity_id, deleted,
+							deleted ? "Undelete it first with immutable.undelete()." :
+							"Only a deleted entity can be undeleted.");
+	head = EntityInsertRow(entry, row_as_next_version(entry, head, tombstone));
+	SPI_finish();
+	return head;
+}
+
+/*
+ * immutable.delete(rel anyelement, entity_id uuid) RETURNS anyelement
+ *
+ * Appends and returns a tombstone: the current version with deleted_at set
+ * to the transaction start time.  Errors: 22004 NULL entity_id; 42809 rel
+ * not a table row; 55000 table not versioned or entity already deleted;
+ * P0002 unknown entity; 40001 when another writer appended meanwhile.
+ */
+Datum
+immutable_delete(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATUM(append_state_change(fcinfo, true));
+}
+
+/*
+ * immutable.undelete(rel anyelement, entity_id uuid) RETURNS anyelement
+ *
+ * Appends and returns a live version with the values the entity had before
+ * its tombstone.  Errors: as delete, with 55000 for an entity not deleted.
+ */
+Datum
+immutable_undelete(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATUM(append_state_change(fcinfo, false));
+}
+
+/*
+ * immutable.get(rel anyelement, entity_id uuid) RETURNS anyelement
+ *
+ * Returns the current version of a live entity, NULL for a deleted or
+ * unknown one.  Errors: 22004 NULL entity_id; 42809 rel not a table row;
+ * 55000 table not versioned.
+ */
+Datum
+immutable_get(PG_FUNCTION_ARGS)
+{
+	Oid			relid = EntityRelationArgument(fcinfo);
+	Datum		entity_id = EntityArgument(fcinfo, 1, "entity_id");
+	ManagedRelation *entry = RegistryLookupVersioned(relid);
+	Datum		head;
+	bool		deleted;
+	bool		found;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	found = fetch_head(entry, entity_id, true, &head, &deleted);
+	SPI_finish();
+	if (!found || deleted)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(head);
+}
+
+/*
+ * immutable.status(rel anyelement, entity_id uuid) RETURNS text
+ *
+ * Returns 'live', 'deleted' or 'not_found'.  Errors: 22004 NULL entity_id;
+ * 42809 rel not a table row; 55000 table not versioned.
+ */
+Datum
+immutable_status(PG_FUNCTION_ARGS)
+{
+	Oid			relid = EntityRelationArgument(fcinfo);
+	Datum		entity_id = EntityArgument(fcinfo, 1, "entity_id");
+	ManagedRelation *entry = RegistryLookupVersioned(relid);
+	Datum		head;
+	bool		deleted;
+	const char *status;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (!fetch_head(entry, entity_id, true, &head, &deleted))
+		status = "not_found";
+	else
+		status = deleted ? "deleted" : "live";
+	SPI_finish();
+	PG_RETURN_TEXT_P(cstring_to_text(status));
+}

@@ -1,0 +1,660 @@
+/*
+ * manage.c
+ *		make_append_only, make_versioned and make_mutable: the DDL that puts a
+ *		table under management and takes it out again.
+ *
+ * All DDL is built from quoted, schema-qualified names and run through SPI
+ * with search_path set to pg_catalog, pg_temp for the duration of the call.
+ * Triggers are created as the extension's owner, because the trigger
+ * functions are not executable by PUBLIC; everything else runs as the
+ * caller, who must own the table.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/relation.h"
+#include "catalog/catalog.h"
+#include "catalog/namespace.h"
+#include "catalog/objectaddress.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "parser/parse_relation.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "immutable.h"
+
+PG_FUNCTION_INFO_V1(immutable_make_append_only);
+PG_FUNCTION_INFO_V1(immutable_make_versioned);
+PG_FUNCTION_INFO_V1(immutable_make_mutable);
+
+/* Names of the triggers the extension attaches. */
+#define TRIGGER_REFUSE_CHANGE	"immutable_refuse_change"
+#define TRIGGER_REFUSE_TRUNCATE	"immutable_refuse_truncate"
+#define TRIGGER_STAMP_VERSION	"zz_immutable_stamp_version"	/* fires last */
+#define TRIGGER_CURRENT_VIEW	"immutable_write_current_view"
+
+/* A fixed column of versioned tables and the type it must have. */
+typedef struct FixedColumn
+{
+	const char *name;
+	Oid			type;
+	const char *type_name;
+	bool		not_null;
+} FixedColumn;
+
+static const FixedColumn fixed_columns[] = {
+	{COL_ID, UUIDOID, "uuid", true},
+	{COL_ENTITY_ID, UUIDOID, "uuid", true},
+	{COL_VERSION, INT4OID, "integer", true},
+	{COL_VALID_FROM, TIMESTAMPTZOID, "timestamp with time zone", true},
+	{COL_DELETED_AT, TIMESTAMPTZOID, "timestamp with time zone", false},
+};
+
+#define NUM_FIXED_COLUMNS lengthof(fixed_columns)
+
+/* Run one SQL statement through SPI, failing on anything unexpected. */
+static void
+spi_run(const char *sql, int expected)
+{
+	int			ret = SPI_execute(sql, false, 0);
+
+	if (ret != expected)
+		elog(ERROR, "SPI_execute failed for \"%s\": %s", sql,
+			 SPI_result_code_string(ret));
+}
+
+/* Run one statement as the owner of the extension (see the file header). */
+static void
+spi_run_as_extension_owner(const char *sql)
+{
+	Oid			save_userid;
+	int			save_sec_context;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(ExtensionOwner(), save_sec_context |
+						   SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	spi_run(sql, SPI_OK_UTILITY);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+}
+
+/* Connect to SPI and pin search_path for the rest of the call. */
+static int
+begin_ddl(void)
+{
+	int			nestlevel;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+	return nestlevel;
+}
+
+/* Undo begin_ddl. */
+static void
+end_ddl(int nestlevel)
+{
+	AtEOXact_GUC(true, nestlevel);
+	SPI_finish();
+}
+
+/* Return the relation argument, raising 22004 when it is NULL. */
+static Oid
+relation_argument(FunctionCallInfo fcinfo, const char *funcname)
+{
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("table passed to immutable.%s() must not be NULL",
+						funcname)));
+	return PG_GETARG_OID(0);
+}
+
+/*
+ * Lock relid until the end of the transaction and check that the caller may
+ * put it under management: an ordinary table, not a partition or system
+ * catalog, owned by the caller, not managed yet.  The relation is closed
+ * again, because ALTER TABLE refuses a table this session holds open.
+ */
+static void
+lock_manageable(Oid relid, LOCKMODE lockmode, const char *funcname)
+{
+	Relation	rel = try_relation_open(relid, lockmode);
+	char		relkind;
+
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	relkind = rel->rd_rel->relkind;
+
+	if (relkind == RELKIND_PARTITIONED_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot manage partitioned table \"%s\"",
+						RelationGetRelationName(rel)),
+				 errdetail("immutable.%s() supports ordinary tables only.", funcname)));
+	if (relkind != RELKIND_RELATION)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not an ordinary table",
+						RelationGetRelationName(rel)),
+				 errdetail_relkind_not_supported(relkind)));
+	if (rel->rd_rel->relispartition)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("cannot manage partition \"%s\"",
+						RelationGetRelationName(rel)),
+				 errdetail("A partition follows its partitioned table.")));
+	if (IsCatalogRelation(rel) ||
+		RelationGetNamespace(rel) == get_namespace_oid("immutable", false))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("cannot manage system table \"%s\"",
+						RelationGetRelationName(rel))));
+	if (!RelationOwnerCheck(relid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(relkind),
+					   RelationGetRelationName(rel));
+	if (RegistryLookup(relid)->kind != MANAGED_NONE)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_OBJECT),
+				 errmsg("table \"%s\" is already managed as %s",
+						RelationGetRelationName(rel),
+						ManagedKindName(RegistryLookup(relid)->kind)),
+				 errhint("Call immutable.make_mutable() first to change how it is managed.")));
+	relation_close(rel, NoLock);
+}
+
+/* Attach the triggers that refuse UPDATE, DELETE and TRUNCATE. */
+static void
+create_refuse_triggers(const char *table)
+{
+	spi_run_as_extension_owner(psprintf(
+		"CREATE TRIGGER " TRIGGER_REFUSE_CHANGE
+		" BEFORE UPDATE OR DELETE ON %s FOR EACH ROW"
+		" EXECUTE FUNCTION immutable.refuse_change()", table));
+	spi_run_as_extension_owner(psprintf(
+		"CREATE TRIGGER " TRIGGER_REFUSE_TRUNCATE
+		" BEFORE TRUNCATE ON %s FOR EACH STATEMENT"
+		" EXECUTE FUNCTION immutable.refuse_change()", table));
+}
+
+/*
+ * immutable.make_append_only(tbl regclass) RETURNS void
+ *
+ * Attaches the triggers that refuse UPDATE, DELETE, TRUNCATE and MERGE's
+ * update and delete actions (23001) and records tbl in the registry.
+ * Errors: 22004 NULL tbl; 42P01 no such relation; 42809 not an ordinary
+ * table, a partition or a system table; 0A000 partitioned table; 42501 not
+ * the owner; 42710 already managed.
+ */
+Datum
+immutable_make_append_only(PG_FUNCTION_ARGS)
+{
+	Oid			relid = relation_argument(fcinfo, "make_append_only");
+	int			nestlevel;
+
+	lock_manageable(relid, ShareRowExclusiveLock, "make_append_only");
+	nestlevel = begin_ddl();
+	create_refuse_triggers(RelationQualifiedName(relid));
+	RegistryInsert(relid, MANAGED_APPEND_ONLY, InvalidOid);
+	end_ddl(nestlevel);
+	PG_RETURN_VOID();
+}
+
+/*
+ * Check that no other table references rel by foreign key: such a reference
+ * would point at one version, not at the entity.
+ */
+static void
+check_not_referenced(Oid relid)
+{
+	Oid			argtypes[1] = {OIDOID};
+	Datum		args[1] = {ObjectIdGetDatum(relid)};
+	int			ret;
+
+	ret = SPI_execute_with_args("SELECT c.conname, c.conrelid::pg_catalog.regclass::pg_catalog.text"
+								" FROM pg_catalog.pg_constraint c"
+								" WHERE c.confrelid OPERATOR(pg_catalog.=) $1"
+								" AND c.contype OPERATOR(pg_catalog.=) 'f'"
+								" ORDER BY 1 LIMIT 1",
+								1, argtypes, args, NULL, true, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not read pg_constraint: %s", SPI_result_code_string(ret));
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot make table \"%s\" versioned: foreign key \"%s\" of table %s references it",
+						get_rel_name(relid),
+						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
+						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2)),
+				 errdetail("Every version is a row of its own, so a reference would point at one version, not at the entity."),
+				 errhint("Drop the foreign key first; reference entity_id from the other table without a foreign key instead.")));
+}
+
+/*
+ * Check the fixed columns that rel has already, and append ADD COLUMN
+ * clauses for the missing ones to alter.
+ */
+static void
+plan_fixed_columns(Oid relid, StringInfo alter)
+{
+	Relation	rel = relation_open(relid, NoLock);
+	int			i;
+
+	for (i = 0; i < NUM_FIXED_COLUMNS; i++)
+	{
+		const FixedColumn *col = &fixed_columns[i];
+		AttrNumber	attnum = attnameAttNum(rel, col->name, false);
+		Form_pg_attribute att;
+
+		if (attnum == InvalidAttrNumber)
+		{
+			appendStringInfo(alter, "%s ADD COLUMN %s %s",
+							 alter->len > 0 ? "," : "", col->name, col->type_name);
+			continue;
+		}
+		att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+		if (attnum < 0 || att->atttypid != col->type)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of table \"%s\" must have type %s",
+							col->name, RelationGetRelationName(rel), col->type_name),
+					 errdetail("A versioned table keeps %s in this column.", col->name),
+					 errhint("Rename the column, or change its type with ALTER TABLE ... ALTER COLUMN ... TYPE %s.",
+							 col->type_name)));
+		if (att->attgenerated || att->attidentity)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_COLUMN_DEFINITION),
+					 errmsg("column \"%s\" of table \"%s\" must not be generated or an identity column",
+							col->name, RelationGetRelationName(rel)),
+					 errhint("The versioning trigger assigns its value; drop the expression or identity.")));
+	}
+	relation_close(rel, NoLock);
+}
+
+/* Is attnum one of the fixed columns of versioned tables? */
+static bool
+is_fixed_column(Relation rel, AttrNumber attnum)
+{
+	const char *name = NameStr(TupleDescAttr(RelationGetDescr(rel), attnum - 1)->attname);
+	int			i;
+
+	for (i = 0; i < NUM_FIXED_COLUMNS; i++)
+		if (strcmp(name, fixed_columns[i].name) == 0)
+			return true;
+	return false;
+}
+
+/* Return the quoted column list of an index's key columns. */
+static char *
+index_column_list(Relation rel, Form_pg_index index, int ncols)
+{
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	for (i = 0; i < ncols; i++)
+		appendStringInfo(&buf, "%s%s", i > 0 ? ", " : "",
+						 quote_identifier(NameStr(TupleDescAttr(RelationGetDescr(rel),
+																index->indkey.values[i] - 1)->attname)));
+	return buf.data;
+}
+
+/* What an existing unique index or constraint is to a versioned table. */
+typedef enum UniqueRole
+{
+	UNIQUE_ID,					/* (id) */
+	UNIQUE_VERSION,				/* (entity_id, version) */
+	UNIQUE_KEY_VERSION,			/* (key..., version): a kept natural key */
+	UNIQUE_NATURAL_KEY,			/* the primary key, becomes (key..., version) */
+	UNIQUE_UNSUPPORTED
+} UniqueRole;
+
+/* Classify a unique index of rel. */
+static UniqueRole
+classify_unique(Relation rel, Relation index)
+{
+	Form_pg_index form = index->rd_index;
+	int			n = form->indnkeyatts;
+	AttrNumber	version = attnameAttNum(rel, COL_VERSION, false);
+	int			i;
+
+	if (RelationGetIndexExpressions(index) != NIL ||
+		RelationGetIndexPredicate(index) != NIL || form->indnatts != n)
+		return UNIQUE_UNSUPPORTED;
+	if (n == 1 && form->indkey.values[0] == attnameAttNum(rel, COL_ID, false))
+		return UNIQUE_ID;
+	if (n == 2 && form->indkey.values[0] == attnameAttNum(rel, COL_ENTITY_ID, false) &&
+		form->indkey.values[1] == version)
+		return UNIQUE_VERSION;
+	if (n >= 2 && form->indkey.values[n - 1] == version)
+	{
+		for (i = 0; i < n - 1; i++)
+			if (is_fixed_column(rel, form->indkey.values[i]))
+				return UNIQUE_UNSUPPORTED;
+		return UNIQUE_KEY_VERSION;
+	}
+	if (!form->indisprimary)
+		return UNIQUE_UNSUPPORTED;
+	for (i = 0; i < n; i++)
+		if (is_fixed_column(rel, form->indkey.values[i]))
+			return UNIQUE_UNSUPPORTED;
+	return UNIQUE_NATURAL_KEY;
+}
+
+/*
+ * Plan the constraints of a versioned table: a primary key on id, UNIQUE
+ * (entity_id, version), and an existing primary key on other columns kept
+ * unique per version.  Unique indexes that cannot be kept are refused.
+ */
+static void
+plan_constraints(Oid relid, StringInfo alter)
+{
+	Relation	rel = relation_open(relid, NoLock);
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+	bool		has_primary = false;
+	bool		has_version = false;
+
+	foreach(lc, indexes)
+	{
+		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
+		Form_pg_index form = index->rd_index;
+
+		if (form->indisprimary)
+			has_primary = true;
+		if (form->indisunique || form->indisexclusion)
+		{
+			switch (form->indisexclusion ? UNIQUE_UNSUPPORTED :
+					classify_unique(rel, index))
+			{
+				case UNIQUE_VERSION:
+					has_version = true;
+					break;
+				case UNIQUE_ID:
+				case UNIQUE_KEY_VERSION:
+					break;
+				case UNIQUE_NATURAL_KEY:
+					appendStringInfo(alter,
+									 "%s DROP CONSTRAINT %s, ADD UNIQUE (%s, version)",
+									 alter->len > 0 ? "," : "",
+									 quote_identifier(get_constraint_name(get_index_constraint(RelationGetRelid(index)))),
+									 index_column_list(rel, form, form->indnkeyatts));
+					has_primary = false;
+					break;
+				case UNIQUE_UNSUPPORTED:
+					ereport(ERROR,
+							(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+							 errmsg("cannot make table \"%s\" versioned: index \"%s\" cannot be kept",
+									RelationGetRelationName(rel),
+									RelationGetRelationName(index)),
+							 errdetail("Every version is a row of its own, so a unique or exclusion index must include the column version; only the primary key is converted for you."),
+							 errhint("Drop the index, or recreate it with version as its last column.")));
+			}
+		}
+		index_close(index, AccessShareLock);
+	}
+	list_free(indexes);
+	relation_close(rel, NoLock);
+
+	if (!has_primary)
+		appendStringInfo(alter, "%s ADD PRIMARY KEY (id)", alter->len > 0 ? "," : "");
+	if (!has_version)
+		appendStringInfo(alter, "%s ADD UNIQUE (entity_id, version)",
+						 alter->len > 0 ? "," : "");
+}
+
+/*
+ * Turn every existing row into version 1 of its own entity, in one pass:
+ * no lock per row, so a million rows convert with default settings.
+ */
+static void
+convert_existing_rows(const char *table)
+{
+	spi_run(psprintf(
+		"UPDATE ONLY %1$s AS t SET"
+		" id = COALESCE(t.id, f.u),"
+		" entity_id = COALESCE(t.entity_id, t.id, f.u),"
+		" version = COALESCE(t.version, 1),"
+		" valid_from = COALESCE(t.valid_from, pg_catalog.now())"
+		" FROM (SELECT s.ctid AS c, immutable.uuidv7() AS u FROM ONLY %1$s AS s"
+		" WHERE s.id IS NULL OR s.entity_id IS NULL OR s.version IS NULL"
+		" OR s.valid_from IS NULL) AS f"
+		" WHERE t.ctid OPERATOR(pg_catalog.=) f.c", table), SPI_OK_UPDATE);
+}
+
+/* Return the name of the current view: the given one or <table>_current. */
+static char *
+current_view_name(Oid relid, FunctionCallInfo fcinfo)
+{
+	char	   *name;
+
+	if (!PG_ARGISNULL(1))
+		name = pstrdup(NameStr(*PG_GETARG_NAME(1)));
+	else
+		name = psprintf("%s_current", get_rel_name(relid));
+	if (strlen(name) >= NAMEDATALEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_NAME_TOO_LONG),
+				 errmsg("current view name \"%s\" is too long", name),
+				 errhint("Pass a shorter name as current_view.")));
+	if (OidIsValid(get_relname_relid(name, get_rel_namespace(relid))))
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_TABLE),
+				 errmsg("relation \"%s\" already exists", name),
+				 errhint("Pass another name as current_view.")));
+	return name;
+}
+
+/* Return the quoted list of rel's columns, in column order. */
+static char *
+column_list(Relation rel, const char *prefix)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped)
+			continue;
+		appendStringInfo(&buf, "%s%s%s", buf.len > 0 ? ", " : "", prefix,
+						 quote_identifier(NameStr(att->attname)));
+	}
+	return buf.data;
+}
+
+/*
+ * Give the view the table's column defaults, so that an INSERT through the
+ * view that leaves a column out gets the same value as one into the table.
+ */
+static void
+copy_column_defaults(Oid relid, const char *view)
+{
+	Oid			argtypes[1] = {OIDOID};
+	Datum		args[1] = {ObjectIdGetDatum(relid)};
+	uint64		i;
+	SPITupleTable *defaults;
+	int			ret;
+
+	ret = SPI_execute_with_args("SELECT a.attname, pg_catalog.pg_get_expr(d.adbin, d.adrelid)"
+								" FROM pg_catalog.pg_attribute a"
+								" JOIN pg_catalog.pg_attrdef d"
+								" ON d.adrelid OPERATOR(pg_catalog.=) a.attrelid"
+								" AND d.adnum OPERATOR(pg_catalog.=) a.attnum"
+								" WHERE a.attrelid OPERATOR(pg_catalog.=) $1"
+								" AND a.attnum OPERATOR(pg_catalog.>) 0"
+								" AND NOT a.attisdropped"
+								" AND a.attgenerated OPERATOR(pg_catalog.=) ''"
+								" ORDER BY a.attnum",
+								1, argtypes, args, NULL, true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not read pg_attrdef: %s", SPI_result_code_string(ret));
+	defaults = SPI_tuptable;
+	for (i = 0; i < SPI_processed; i++)
+	{
+		char	   *column = SPI_getvalue(defaults->vals[i], defaults->tupdesc, 1);
+		char	   *expr = SPI_getvalue(defaults->vals[i], defaults->tupdesc, 2);
+
+		spi_run(psprintf("ALTER VIEW %s ALTER COLUMN %s SET DEFAULT %s",
+						 view, quote_identifier(column), expr), SPI_OK_UTILITY);
+	}
+}
+
+/*
+ * Create the current view: the latest version of every live entity.  The
+ * NOT EXISTS form lets the planner push a condition on any column (the
+ * natural key, say) into an index scan, and use an anti-join for whole scans.
+ */
+static Oid
+create_current_view(Oid relid, const char *table, const char *name)
+{
+	Oid			nspid = get_rel_namespace(relid);
+	char	   *view = quote_qualified_identifier(get_namespace_name(nspid), name);
+	Relation	rel = relation_open(relid, NoLock);
+	char	   *columns = column_list(rel, "h.");
+
+	relation_close(rel, NoLock);
+	spi_run(psprintf("CREATE VIEW %s AS SELECT %s FROM ONLY %s AS h"
+					 " WHERE h.deleted_at IS NULL AND NOT EXISTS"
+					 " (SELECT FROM ONLY %s AS n"
+					 " WHERE n.entity_id OPERATOR(pg_catalog.=) h.entity_id"
+					 " AND n.version OPERATOR(pg_catalog.>) h.version)",
+					 view, columns, table, table),
+			SPI_OK_UTILITY);
+	spi_run(psprintf("COMMENT ON VIEW %s IS %s", view,
+					 quote_literal_cstr(psprintf("current versions of the live entities of %s; "
+												 "INSERT, UPDATE and DELETE append versions",
+												 table))),
+			SPI_OK_UTILITY);
+	copy_column_defaults(relid, view);
+	spi_run_as_extension_owner(psprintf(
+		"CREATE TRIGGER " TRIGGER_CURRENT_VIEW
+		" INSTEAD OF INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW"
+		" EXECUTE FUNCTION immutable.write_current_view()", view));
+	return get_relname_relid(name, nspid);
+}
+
+/*
+ * immutable.make_versioned(tbl regclass, current_view name DEFAULT NULL)
+ * RETURNS regclass
+ *
+ * Makes tbl a versioned table (capability 3 of the design): adds the fixed
+ * columns that are missing, turns existing rows into version 1 of their own
+ * entity, makes id the primary key, adds UNIQUE (entity_id, version), keeps
+ * a primary key on other columns unique per version (UNIQUE (key, version)),
+ * attaches the refusing and stamping triggers, and creates the current view.
+ * Returns the current view.  Errors: those of make_append_only, plus 42804
+ * for a fixed column of the wrong type, 42611 for a generated or identity
+ * fixed column, 55000 when a foreign key references tbl or a unique index
+ * cannot be kept, 42P07 when the view name is taken, 42622 when it is too
+ * long.
+ */
+Datum
+immutable_make_versioned(PG_FUNCTION_ARGS)
+{
+	Oid			relid = relation_argument(fcinfo, "make_versioned");
+	char	   *table;
+	char	   *view_name;
+	StringInfoData alter;
+	int			nestlevel;
+	Oid			viewid;
+
+	lock_manageable(relid, AccessExclusiveLock, "make_versioned");
+	table = RelationQualifiedName(relid);
+	view_name = current_view_name(relid, fcinfo);
+	nestlevel = begin_ddl();
+	check_not_referenced(relid);
+	initStringInfo(&alter);
+	plan_fixed_columns(relid, &alter);
+	if (alter.len > 0)
+		spi_run(psprintf("ALTER TABLE %s%s", table, alter.data), SPI_OK_UTILITY);
+
+	convert_existing_rows(table);
+	spi_run(psprintf("ALTER TABLE %s ALTER COLUMN id SET NOT NULL,"
+					 " ALTER COLUMN entity_id SET NOT NULL,"
+					 " ALTER COLUMN version SET NOT NULL,"
+					 " ALTER COLUMN valid_from SET NOT NULL", table),
+			SPI_OK_UTILITY);
+	resetStringInfo(&alter);
+	plan_constraints(relid, &alter);
+	if (alter.len > 0)
+		spi_run(psprintf("ALTER TABLE %s%s", table, alter.data), SPI_OK_UTILITY);
+
+	create_refuse_triggers(table);
+	spi_run_as_extension_owner(psprintf(
+		"CREATE TRIGGER " TRIGGER_STAMP_VERSION
+		" BEFORE INSERT ON %s FOR EACH ROW"
+		" EXECUTE FUNCTION immutable.stamp_version()", table));
+
+	viewid = create_current_view(relid, table, view_name);
+	RegistryInsert(relid, MANAGED_VERSIONED, viewid);
+	end_ddl(nestlevel);
+	PG_RETURN_OID(viewid);
+}
+
+/*
+ * immutable.make_mutable(tbl regclass) RETURNS void
+ *
+ * Drops the extension's triggers on tbl and its current view, and removes tbl
+ * from the registry; rows, columns and constraints stay.  Errors: 22004 NULL
+ * tbl; 42P01 no such relation; 42501 not the owner; 55000 not managed; a
+ * view that depends on the current view makes the DROP VIEW fail (2BP01).
+ */
+Datum
+immutable_make_mutable(PG_FUNCTION_ARGS)
+{
+	Oid			relid = relation_argument(fcinfo, "make_mutable");
+	Relation	rel = try_relation_open(relid, AccessExclusiveLock);
+	ManagedRelation *entry;
+	Oid			view;
+	char	   *table;
+	int			nestlevel;
+
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	if (!RelationOwnerCheck(relid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(rel->rd_rel->relkind),
+					   RelationGetRelationName(rel));
+	entry = RegistryLookup(relid);
+	if (entry->kind == MANAGED_NONE || entry->kind == MANAGED_CURRENT_VIEW)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is not managed by the immutable extension",
+						RelationGetRelationName(rel))));
+
+	view = entry->current_view;
+	table = RelationQualifiedName(relid);
+	relation_close(rel, NoLock);
+	nestlevel = begin_ddl();
+	if (OidIsValid(view) && get_rel_name(view) != NULL)
+		spi_run(psprintf("DROP VIEW %s", RelationQualifiedName(view)),
+				SPI_OK_UTILITY);
+	spi_run(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_REFUSE_CHANGE " ON %s", table),
+			SPI_OK_UTILITY);
+	spi_run(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_REFUSE_TRUNCATE " ON %s", table),
+			SPI_OK_UTILITY);
+	spi_run(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_STAMP_VERSION " ON %s", table),
+			SPI_OK_UTILITY);
+	RegistryDelete(relid);
+	end_ddl(nestlevel);
+	PG_RETURN_VOID();
+}

@@ -1,0 +1,119 @@
+/*
+ * protect.c
+ *		The guard every trigger function of the extension starts with, and the
+ *		trigger that refuses UPDATE, DELETE and TRUNCATE on managed tables.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "immutable.h"
+
+PG_FUNCTION_INFO_V1(immutable_refuse_change);
+
+/* Return the name of a trigger timing, for messages. */
+static const char *
+timing_name(uint32 timing)
+{
+	switch (timing)
+	{
+		case TRIGGER_EVENT_BEFORE:
+			return "BEFORE";
+		case TRIGGER_EVENT_INSTEAD:
+			return "INSTEAD OF";
+		default:
+			return "AFTER";
+	}
+}
+
+/*
+ * Check that funcname was called by the trigger manager with the timing,
+ * level and one of the events (TRIGGER_OP_BIT mask) it was written for, and
+ * raise 39P01 (trigger_protocol_violated) when not.
+ */
+void
+TriggerCheckCall(FunctionCallInfo fcinfo, const char *funcname,
+				 uint32 timing, bool for_row, uint32 events)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TriggerEvent event;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by trigger manager",
+						funcname),
+				 errhint("The make_* functions of the immutable extension attach it.")));
+
+	event = trigdata->tg_event;
+	if ((event & TRIGGER_EVENT_TIMINGMASK) != timing ||
+		(TRIGGER_FIRED_FOR_ROW(event) != 0) != for_row ||
+		(TRIGGER_OP_BIT(event) & events) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired %s %s",
+						funcname, timing_name(timing),
+						for_row ? "FOR EACH ROW" : "FOR EACH STATEMENT"),
+				 errhint("Call immutable.make_mutable() and the make_* function "
+						 "again to restore the extension's triggers.")));
+}
+
+/* Return the hint that tells how to change a table of this kind instead. */
+static const char *
+refusal_hint(ManagedRelation *entry, TriggerEvent event)
+{
+	if (entry->kind != MANAGED_VERSIONED)
+		return "Insert a correcting row instead, or take the table out of "
+			"management with immutable.make_mutable() as its owner.";
+	if (TRIGGER_FIRED_BY_UPDATE(event))
+		return "Append a new version: INSERT with the entity_id, "
+			"immutable.update(), or UPDATE through the current view.";
+	return "Append a tombstone: immutable.delete(), or DELETE through the "
+		"current view.";
+}
+
+/*
+ * immutable.refuse_change() RETURNS trigger
+ *
+ * BEFORE UPDATE OR DELETE FOR EACH ROW and BEFORE TRUNCATE FOR EACH STATEMENT
+ * on append-only and versioned tables.  Always raises 23001
+ * (restrict_violation) with the table in the error's schema and table fields;
+ * MERGE's update and delete actions fire the same row triggers.  Raises 39P01
+ * when called otherwise.
+ */
+Datum
+immutable_refuse_change(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	ManagedRelation *entry;
+	TriggerEvent event;
+	const char *verb;
+
+	if (CALLED_AS_TRIGGER(fcinfo) &&
+		TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+		TriggerCheckCall(fcinfo, "refuse_change", TRIGGER_EVENT_BEFORE, false,
+						 TRIGGER_OP_BIT(TRIGGER_EVENT_TRUNCATE));
+	else
+		TriggerCheckCall(fcinfo, "refuse_change", TRIGGER_EVENT_BEFORE, true,
+						 TRIGGER_OP_BIT(TRIGGER_EVENT_UPDATE) |
+						 TRIGGER_OP_BIT(TRIGGER_EVENT_DELETE));
+
+	rel = trigdata->tg_relation;
+	event = trigdata->tg_event;
+	entry = RegistryLookup(RelationGetRelid(rel));
+	verb = TRIGGER_FIRED_BY_UPDATE(event) ? "update row of" :
+		TRIGGER_FIRED_BY_DELETE(event) ? "delete row of" : "truncate";
+
+	ereport(ERROR,
+			(errcode(ERRCODE_RESTRICT_VIOLATION),
+			 errmsg("cannot %s %s table \"%s\"", verb,
+					entry->kind == MANAGED_VERSIONED ? "versioned" : "append-only",
+					RelationGetRelationName(rel)),
+			 errdetail("Rows of this table are never changed or removed."),
+			 errhint("%s", refusal_hint(entry, event)),
+			 errtable(rel)));
+	PG_RETURN_NULL();			/* keep compiler quiet */
+}

@@ -1,0 +1,148 @@
+/*
+ * query.c
+ *		Reading the past of versioned tables: history and as_of.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/tuplestore.h"
+
+#include "immutable.h"
+
+PG_FUNCTION_INFO_V1(immutable_history);
+PG_FUNCTION_INFO_V1(immutable_as_of);
+PG_FUNCTION_INFO_V1(immutable_as_of_entity);
+
+#if PG_VERSION_NUM < 150000
+/* Set up a materialized set-returning call (InitMaterializedSRF of 15). */
+void
+MaterializedSRFInit(FunctionCallInfo fcinfo)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext oldcontext;
+	TupleDesc	desc;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		(rsinfo->allowedModes & SFRM_Materialize) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+	oldcontext = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setDesc = CreateTupleDescCopy(desc);
+	rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
+	MemoryContextSwitchTo(oldcontext);
+}
+#endif
+
+/* Put the whole rows in column 1 of the SPI result into the call's result. */
+static void
+store_rows(FunctionCallInfo fcinfo)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	uint64		i;
+
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Datum		row = SPI_getbinval(SPI_tuptable->vals[i],
+										SPI_tuptable->tupdesc, 1, &isnull);
+		HeapTupleHeader td = DatumGetHeapTupleHeader(row);
+		HeapTupleData tuple;
+
+		tuple.t_len = HeapTupleHeaderGetDatumLength(td);
+		tuple.t_data = td;
+		ItemPointerSetInvalid(&tuple.t_self);
+		tuple.t_tableOid = InvalidOid;
+		tuplestore_puttuple(rsinfo->setResult, &tuple);
+	}
+}
+
+/* Run a kept plan of the table named by argument 0 and return its rows. */
+static Datum
+return_rows(FunctionCallInfo fcinfo, EntityPlan which, Datum *args)
+{
+	ManagedRelation *entry = RegistryLookupVersioned(EntityRelationArgument(fcinfo));
+
+	MaterializedSRFInit(fcinfo);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	EntityExecute(entry, which, args, true, 0);
+	store_rows(fcinfo);
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/*
+ * immutable.history(rel anyelement, entity_id uuid) RETURNS SETOF anyelement
+ *
+ * Returns every version of one entity, tombstones included, in version
+ * order; no rows for an unknown entity.  Errors: 22004 NULL entity_id; 42809
+ * rel not a table row; 55000 table not versioned.
+ */
+Datum
+immutable_history(PG_FUNCTION_ARGS)
+{
+	Datum		args[1];
+
+	args[0] = EntityArgument(fcinfo, 1, "entity_id");
+	return return_rows(fcinfo, PLAN_HISTORY, args);
+}
+
+/*
+ * immutable.as_of(rel anyelement, at timestamptz) RETURNS SETOF anyelement
+ *
+ * Returns, for every entity, the version that was current at time at: the
+ * one with the highest version among those with valid_from <= at, unless
+ * that is a tombstone.  Errors: 22004 NULL at; 42809 rel not a table row;
+ * 55000 table not versioned.
+ */
+Datum
+immutable_as_of(PG_FUNCTION_ARGS)
+{
+	Datum		args[1];
+
+	args[0] = EntityArgument(fcinfo, 1, "at");
+	return return_rows(fcinfo, PLAN_AS_OF_ALL, args);
+}
+
+/*
+ * immutable.as_of(rel anyelement, entity_id uuid, at timestamptz)
+ * RETURNS anyelement
+ *
+ * Returns the version of one entity that was current at time at, or NULL
+ * when the entity did not exist yet or was deleted then.  Errors: 22004 NULL
+ * entity_id or at; 42809 rel not a table row; 55000 table not versioned.
+ */
+Datum
+immutable_as_of_entity(PG_FUNCTION_ARGS)
+{
+	ManagedRelation *entry = RegistryLookupVersioned(EntityRelationArgument(fcinfo));
+	Datum		args[2];
+	Datum		row = (Datum) 0;
+	bool		found = false;
+	bool		isnull;
+
+	args[0] = EntityArgument(fcinfo, 1, "entity_id");
+	args[1] = EntityArgument(fcinfo, 2, "at");
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (EntityExecute(entry, PLAN_AS_OF_ENTITY, args, true, 1) == 1 &&
+		!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+									2, &isnull)))
+	{
+		row = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0],
+											  SPI_tuptable->tupdesc, 1, &isnull),
+								false, -1);
+		found = true;
+	}
+	SPI_finish();
+	if (!found)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(row);
+}

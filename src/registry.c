@@ -1,0 +1,426 @@
+/*
+ * registry.c
+ *		The registry of managed tables (table immutable.registry) and the
+ *		per-backend relation cache built from it.
+ *
+ * The cache follows ri_triggers.c: one hash table keyed by relation OID, a
+ * single relcache callback that only marks entries invalid, and a rebuild on
+ * the next lookup.  make_* and make_mutable invalidate the relation's
+ * relcache entry, so every backend drops its cached state at commit.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/relation.h"
+#include "catalog/index.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "parser/parse_relation.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+
+#include "immutable.h"
+
+static MemoryContext RegistryContext = NULL;
+static HTAB *RelationCache = NULL;
+
+/*
+ * Mark one entry (or, for InvalidOid, every entry) for rebuilding.  Runs in
+ * invalidation processing, so it must not touch the catalogs.
+ */
+static void
+registry_relcache_callback(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	ManagedRelation *entry;
+
+	if (RelationCache == NULL)
+		return;
+
+	if (OidIsValid(relid))
+	{
+		entry = hash_search(RelationCache, &relid, HASH_FIND, NULL);
+		if (entry != NULL)
+			entry->valid = false;
+		return;
+	}
+
+	hash_seq_init(&status, RelationCache);
+	while ((entry = hash_seq_search(&status)) != NULL)
+		entry->valid = false;
+}
+
+/*
+ * Create the cache's memory context and hash table and register the relcache
+ * callback (callback slots are few and never released, so only once).
+ */
+void
+RegistryInit(void)
+{
+	HASHCTL		ctl;
+
+	RegistryContext = AllocSetContextCreate(CacheMemoryContext,
+											"immutable relation cache",
+											ALLOCSET_SMALL_SIZES);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(ManagedRelation);
+	ctl.hcxt = RegistryContext;
+	RelationCache = hash_create("immutable relation cache", 64, &ctl,
+								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	CacheRegisterRelcacheCallback(registry_relcache_callback, (Datum) 0);
+}
+
+/* Return the SQL name of a kind, as stored in immutable.registry.kind. */
+const char *
+ManagedKindName(ManagedKind kind)
+{
+	switch (kind)
+	{
+		case MANAGED_APPEND_ONLY:
+			return "append_only";
+		case MANAGED_VERSIONED:
+			return "versioned";
+		case MANAGED_CURRENT_VIEW:
+			return "current view";
+		case MANAGED_NONE:
+			break;
+	}
+	return "unmanaged";
+}
+
+/* Parse immutable.registry.kind. */
+static ManagedKind
+managed_kind_from_name(const char *name)
+{
+	if (strcmp(name, "append_only") == 0)
+		return MANAGED_APPEND_ONLY;
+	if (strcmp(name, "versioned") == 0)
+		return MANAGED_VERSIONED;
+	elog(ERROR, "unexpected kind \"%s\" in immutable.registry", name);
+	return MANAGED_NONE;		/* keep compiler quiet */
+}
+
+/* Return the OID of immutable.registry, or InvalidOid while it is missing. */
+static Oid
+registry_relid(void)
+{
+	Oid			nspid = get_namespace_oid("immutable", true);
+
+	if (!OidIsValid(nspid))
+		return InvalidOid;
+	return get_relname_relid("registry", nspid);
+}
+
+/*
+ * Read the registry row of relid, as a table or as a current view, with the
+ * latest snapshot: a table made managed by a transaction that committed after
+ * ours began has triggers already, and they must find it.
+ */
+static void
+registry_read(ManagedRelation *entry)
+{
+	static const char *query =
+		"SELECT kind, current_view, relid FROM immutable.registry"
+		" WHERE relid OPERATOR(pg_catalog.=) $1"
+		" OR current_view OPERATOR(pg_catalog.=) $1";
+	Oid			argtypes[1] = {REGCLASSOID};
+	Datum		args[1];
+	int			ret;
+
+	SPIPlanPtr	plan;
+
+	entry->kind = MANAGED_NONE;
+	entry->current_view = InvalidOid;
+	entry->base_relid = InvalidOid;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	plan = SPI_prepare(query, 1, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	args[0] = ObjectIdGetDatum(entry->relid);
+	ret = SPI_execute_snapshot(plan, args, NULL, GetLatestSnapshot(),
+							   InvalidSnapshot, true, false, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not read immutable.registry: %s",
+			 SPI_result_code_string(ret));
+	if (SPI_processed == 1)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[0];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		Datum		view;
+
+		entry->kind = managed_kind_from_name(SPI_getvalue(tuple, desc, 1));
+		view = SPI_getbinval(tuple, desc, 2, &isnull);
+		if (!isnull)
+			entry->current_view = DatumGetObjectId(view);
+		if (entry->current_view == entry->relid)
+		{
+			entry->kind = MANAGED_CURRENT_VIEW;
+			entry->base_relid = DatumGetObjectId(SPI_getbinval(tuple, desc, 3,
+															   &isnull));
+		}
+	}
+	SPI_finish();
+}
+
+/* Return the attribute number of a column that must exist. */
+static AttrNumber
+required_attnum(Relation rel, const char *name)
+{
+	AttrNumber	attnum = attnameAttNum(rel, name, false);
+
+	if (attnum == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("versioned table \"%s\" has no column \"%s\"",
+						RelationGetRelationName(rel), name),
+				 errhint("Put the column back, or call immutable.make_mutable() "
+						 "and immutable.make_versioned() again.")));
+	return attnum;
+}
+
+/*
+ * Find the unique index on (entity_id, version) and the natural key: the
+ * other columns of a unique index whose last column is version.
+ */
+static void
+find_version_indexes(Relation rel, ManagedRelation *entry)
+{
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+
+	entry->version_index = InvalidOid;
+	entry->nkeys = 0;
+	foreach(lc, indexes)
+	{
+		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
+		Form_pg_index form = index->rd_index;
+		int			n = form->indnkeyatts;
+
+		if (form->indisunique && form->indisvalid && n >= 2 &&
+			RelationGetIndexExpressions(index) == NIL &&
+			RelationGetIndexPredicate(index) == NIL &&
+			form->indkey.values[n - 1] == entry->att_version)
+		{
+			if (n == 2 && form->indkey.values[0] == entry->att_entity_id)
+				entry->version_index = RelationGetRelid(index);
+			else if (entry->nkeys == 0)
+			{
+				entry->nkeys = n - 1;
+				memcpy(entry->keys, form->indkey.values,
+					   (n - 1) * sizeof(AttrNumber));
+			}
+		}
+		index_close(index, AccessShareLock);
+	}
+	list_free(indexes);
+
+	if (!OidIsValid(entry->version_index))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("versioned table \"%s\" has no unique index on (entity_id, version)",
+						RelationGetRelationName(rel)),
+				 errhint("Restore the constraint with ALTER TABLE ... ADD UNIQUE (entity_id, version).")));
+}
+
+/* Fill in what a versioned table's triggers and functions need. */
+static void
+describe_versioned(ManagedRelation *entry)
+{
+	Relation	rel = relation_open(entry->relid, AccessShareLock);
+
+	entry->rowtype = rel->rd_rel->reltype;
+	entry->att_id = required_attnum(rel, COL_ID);
+	entry->att_entity_id = required_attnum(rel, COL_ENTITY_ID);
+	entry->att_version = required_attnum(rel, COL_VERSION);
+	entry->att_valid_from = required_attnum(rel, COL_VALID_FROM);
+	entry->att_deleted_at = required_attnum(rel, COL_DELETED_AT);
+	find_version_indexes(rel, entry);
+	relation_close(rel, AccessShareLock);
+}
+
+/* Release the kept plans of an entry about to be rebuilt. */
+static void
+forget_plans(ManagedRelation *entry)
+{
+	int			i;
+
+	for (i = 0; i < NUM_ENTITY_PLANS; i++)
+	{
+		if (entry->plans[i] != NULL)
+			SPI_freeplan(entry->plans[i]);
+		entry->plans[i] = NULL;
+	}
+}
+
+/*
+ * Return the cache entry of relid, rebuilding it when invalid.  The entry of
+ * an unmanaged relation has kind MANAGED_NONE.
+ */
+ManagedRelation *
+RegistryLookup(Oid relid)
+{
+	ManagedRelation *entry;
+	bool		found;
+
+	entry = hash_search(RelationCache, &relid, HASH_ENTER, &found);
+	if (!found)
+	{
+		memset(entry, 0, sizeof(*entry));
+		entry->relid = relid;
+	}
+	if (entry->valid)
+		return entry;
+
+	forget_plans(entry);
+	registry_read(entry);
+	if (entry->kind == MANAGED_VERSIONED)
+		describe_versioned(entry);
+	entry->valid = true;
+	return entry;
+}
+
+/*
+ * Return the entry of a versioned table, or raise 55000 naming what the
+ * table is instead.
+ */
+ManagedRelation *
+RegistryLookupVersioned(Oid relid)
+{
+	ManagedRelation *entry = RegistryLookup(relid);
+
+	if (entry->kind != MANAGED_VERSIONED)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is not a versioned table",
+						get_rel_name(relid)),
+				 entry->kind == MANAGED_NONE ?
+				 errhint("Call immutable.make_versioned() on it first.") :
+				 errdetail("It is managed as %s.", ManagedKindName(entry->kind))));
+	return entry;
+}
+
+/*
+ * Return the owner of the extension's objects (the owner of the registry),
+ * who may write the registry and attach the extension's triggers.
+ */
+Oid
+ExtensionOwner(void)
+{
+	Oid			regid = registry_relid();
+	HeapTuple	tuple;
+	Oid			owner;
+
+	if (!OidIsValid(regid))
+		elog(ERROR, "table immutable.registry does not exist");
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(regid));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", regid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
+/*
+ * Run one registry statement as the registry's owner: callers of make_* own
+ * their table, not the registry, and must not be able to write it directly.
+ */
+static void
+registry_execute(const char *query, int nargs, Oid *argtypes, Datum *args,
+				 const char *nulls, int expected)
+{
+	Oid			save_userid;
+	int			save_sec_context;
+	int			ret;
+
+	if (!OidIsValid(registry_relid()))
+		return;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(ExtensionOwner(),
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_NOFORCE_RLS);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	ret = SPI_execute_with_args(query, nargs, argtypes, args, nulls, false, 0);
+	if (ret != expected)
+		elog(ERROR, "could not write immutable.registry: %s",
+			 SPI_result_code_string(ret));
+	SPI_finish();
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+}
+
+/* Record relid as managed, and make every backend rebuild its entry. */
+void
+RegistryInsert(Oid relid, ManagedKind kind, Oid current_view)
+{
+	Oid			argtypes[4] = {REGCLASSOID, TEXTOID, REGCLASSOID, NAMEOID};
+	Datum		args[4];
+	char		nulls[5] = "    ";
+	NameData	user;
+
+	namestrcpy(&user, GetUserNameFromId(GetUserId(), false));
+	args[0] = ObjectIdGetDatum(relid);
+	args[1] = CStringGetTextDatum(ManagedKindName(kind));
+	args[2] = ObjectIdGetDatum(current_view);
+	args[3] = NameGetDatum(&user);
+	if (!OidIsValid(current_view))
+		nulls[2] = 'n';
+	registry_execute("INSERT INTO immutable.registry"
+					 " (relid, kind, current_view, managed_since, managed_by)"
+					 " VALUES ($1, $2, $3, pg_catalog.now(), $4)",
+					 4, argtypes, args, nulls, SPI_OK_INSERT);
+	CacheInvalidateRelcacheByRelid(relid);
+}
+
+/* Forget relid, and make every backend rebuild its entry. */
+void
+RegistryDelete(Oid relid)
+{
+	Oid			argtypes[1] = {REGCLASSOID};
+	Datum		args[1] = {ObjectIdGetDatum(relid)};
+
+	registry_execute("DELETE FROM immutable.registry"
+					 " WHERE relid OPERATOR(pg_catalog.=) $1",
+					 1, argtypes, args, NULL, SPI_OK_DELETE);
+	/* a dropped relation's own invalidation reached the cache already */
+	if (SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+		CacheInvalidateRelcacheByRelid(relid);
+}
+
+/* Clear the current view of the table whose view viewid was dropped. */
+void
+RegistryClearView(Oid viewid)
+{
+	Oid			argtypes[1] = {REGCLASSOID};
+	Datum		args[1] = {ObjectIdGetDatum(viewid)};
+
+	registry_execute("UPDATE immutable.registry SET current_view = NULL"
+					 " WHERE current_view OPERATOR(pg_catalog.=) $1",
+					 1, argtypes, args, NULL, SPI_OK_UPDATE);
+}
+
+/* Return schema.table of relid, each part quoted as needed. */
+char *
+RelationQualifiedName(Oid relid)
+{
+	char	   *relname = get_rel_name(relid);
+
+	if (relname == NULL)
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+									  relname);
+}
