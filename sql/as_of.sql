@@ -1,0 +1,42 @@
+-- Point-in-time reads: as_of for the whole table and for one entity.
+\set SHOW_CONTEXT never
+CREATE TABLE prices (sku text NOT NULL, cents int NOT NULL);
+SELECT immutable.make_versioned('prices');
+SELECT now() AS t0 \gset
+INSERT INTO prices (entity_id, version, sku, cents) VALUES
+    ('01890000-0000-7000-8000-00000000000a', 1, 'apple', 100),
+    ('01890000-0000-7000-8000-00000000000b', 1, 'pear', 200);
+SELECT now() AS t1 \gset
+INSERT INTO prices (entity_id, sku, cents) VALUES ('01890000-0000-7000-8000-00000000000a', 'apple', 110);
+INSERT INTO prices (sku, cents) VALUES ('plum', 300);
+SELECT now() AS t2 \gset
+SELECT sku FROM immutable.delete(NULL::prices, '01890000-0000-7000-8000-00000000000b');
+SELECT now() AS t3 \gset
+SELECT sku FROM immutable.undelete(NULL::prices, '01890000-0000-7000-8000-00000000000b');
+INSERT INTO prices (entity_id, sku, cents) VALUES ('01890000-0000-7000-8000-00000000000b', 'pear', 250);
+
+SELECT sku, cents, version FROM immutable.as_of(NULL::prices, :'t0') ORDER BY sku;
+SELECT sku, cents, version FROM immutable.as_of(NULL::prices, :'t1') ORDER BY sku;
+SELECT sku, cents, version FROM immutable.as_of(NULL::prices, :'t2') ORDER BY sku;
+SELECT sku, cents, version FROM immutable.as_of(NULL::prices, :'t3') ORDER BY sku;
+SELECT sku, cents, version FROM immutable.as_of(NULL::prices, now()) ORDER BY sku;
+-- the present as_of equals the current view
+SELECT count(*) FROM (
+    SELECT * FROM immutable.as_of(NULL::prices, now())
+    EXCEPT SELECT * FROM prices_current) d;
+
+SELECT cents, version FROM immutable.as_of(NULL::prices, '01890000-0000-7000-8000-00000000000a', :'t1');
+SELECT cents, version FROM immutable.as_of(NULL::prices, '01890000-0000-7000-8000-00000000000a', :'t2');
+SELECT immutable.as_of(NULL::prices, '01890000-0000-7000-8000-00000000000a', :'t0') IS NULL AS not_yet;
+SELECT immutable.as_of(NULL::prices, '01890000-0000-7000-8000-00000000000b', :'t3') IS NULL AS deleted_then;
+SELECT cents FROM immutable.as_of(NULL::prices, '01890000-0000-7000-8000-00000000000b', now());
+SELECT immutable.as_of(NULL::prices, NULL::timestamptz);
+\echo :LAST_ERROR_SQLSTATE
+
+-- as_of in the select list and joined laterally
+SELECT (immutable.as_of(NULL::prices, :'t2')).sku ORDER BY 1;
+SELECT p.sku, o.cents AS was FROM prices_current p,
+       LATERAL immutable.as_of(NULL::prices, p.entity_id, :'t1') o ORDER BY 1;
+
+SELECT immutable.make_mutable('prices');
+DROP TABLE prices;

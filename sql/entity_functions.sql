@@ -1,0 +1,72 @@
+-- immutable.update, delete, undelete, get, status, history and as_of.
+\set SHOW_CONTEXT never
+CREATE SCHEMA "My Schema";
+CREATE TABLE "My Schema"."Task List" ("Title" text, priority int, due date);
+SELECT immutable.make_versioned('"My Schema"."Task List"');
+INSERT INTO "My Schema"."Task List" (entity_id, version, "Title", priority, due)
+    VALUES ('01890000-0000-7000-8000-000000000001', 1, 'plan', 1, '2024-01-15');
+\set e '01890000-0000-7000-8000-000000000001'
+\set unknown '01890000-0000-7000-8000-0000000000ff'
+
+SELECT "Title", priority, due, version
+  FROM immutable.update(NULL::"My Schema"."Task List", :'e', '{"priority": 2, "due": "2024-02-01"}');
+SELECT "Title", priority, version
+  FROM immutable.update(NULL::"My Schema"."Task List", :'e', '{"Title": "plan well", "due": null}');
+SELECT immutable.status(NULL::"My Schema"."Task List", :'e');
+SELECT "Title", version FROM immutable.get(NULL::"My Schema"."Task List", :'e');
+
+SELECT "Title", version, deleted_at = now() AS tombstone
+  FROM immutable.delete(NULL::"My Schema"."Task List", :'e');
+SELECT immutable.status(NULL::"My Schema"."Task List", :'e');
+SELECT immutable.get(NULL::"My Schema"."Task List", :'e') IS NULL AS gone;
+SELECT "Title", version, deleted_at FROM immutable.undelete(NULL::"My Schema"."Task List", :'e');
+SELECT immutable.status(NULL::"My Schema"."Task List", :'e');
+
+SELECT version, "Title", priority, due, deleted_at IS NOT NULL AS tombstone
+  FROM immutable.history(NULL::"My Schema"."Task List", :'e');
+SELECT count(*) FROM immutable.history(NULL::"My Schema"."Task List", :'unknown');
+
+-- errors
+SELECT immutable.status(NULL::"My Schema"."Task List", :'unknown');
+SELECT immutable.get(NULL::"My Schema"."Task List", :'unknown') IS NULL AS unknown;
+SELECT immutable.update(NULL::"My Schema"."Task List", :'unknown', '{}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.delete(NULL::"My Schema"."Task List", :'unknown');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.undelete(NULL::"My Schema"."Task List", :'e');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::"My Schema"."Task List", :'e', '{"nope": 1}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::"My Schema"."Task List", :'e', '{"version": 7}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::"My Schema"."Task List", :'e', '{"deleted_at": null}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::"My Schema"."Task List", :'e', '[1, 2]');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::"My Schema"."Task List", :'e', NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.get(NULL::"My Schema"."Task List", NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.get(1, :'e');
+\echo :LAST_ERROR_SQLSTATE
+SELECT version FROM immutable.delete(NULL::"My Schema"."Task List", :'e');
+SELECT immutable.delete(NULL::"My Schema"."Task List", :'e');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::"My Schema"."Task List", :'e', '{"priority": 5}');
+\echo :LAST_ERROR_SQLSTATE
+CREATE TABLE plain (a int);
+SELECT immutable.get(NULL::plain, :'e');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.make_append_only('plain');
+SELECT * FROM immutable.history(NULL::plain, :'e');
+\echo :LAST_ERROR_SQLSTATE
+DROP TABLE plain;
+
+-- a dropped column does not disturb the row type the functions return
+DROP VIEW "My Schema"."Task List_current";
+ALTER TABLE "My Schema"."Task List" DROP COLUMN due;
+SELECT "Title", version FROM immutable.undelete(NULL::"My Schema"."Task List", :'e');
+SELECT version, "Title" FROM immutable.history(NULL::"My Schema"."Task List", :'e');
+
+SELECT immutable.make_mutable('"My Schema"."Task List"');
+DROP SCHEMA "My Schema" CASCADE;

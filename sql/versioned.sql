@@ -1,0 +1,102 @@
+-- Versioned tables: the trigger assigns id, entity_id, version, valid_from
+-- and deleted_at; versions are gapless; conflicts are reported.
+\set SHOW_CONTEXT never
+CREATE TABLE tasks (title text NOT NULL, done boolean NOT NULL DEFAULT false);
+SELECT immutable.make_versioned('tasks');
+\d tasks
+
+-- a new entity is version 1, its entity_id is the id of that version
+INSERT INTO tasks (title) VALUES ('write tests') RETURNING title, version,
+    entity_id = id AS first, valid_from = now() AS stamped, deleted_at;
+-- an entity may also be created with a chosen entity_id and version 1
+\set e 01890000-0000-7000-8000-000000000001
+INSERT INTO tasks (entity_id, version, title) VALUES (:'e', 1, 'chosen id')
+    RETURNING version, entity_id, id <> entity_id AS own_id;
+
+-- a row with an existing entity_id is the next version
+INSERT INTO tasks (entity_id, title) VALUES (:'e', 'write more tests')
+    RETURNING title, version, entity_id = :'e' AS same_entity, id <> entity_id AS new_id;
+-- client-supplied id and valid_from are overwritten
+INSERT INTO tasks (id, entity_id, title, valid_from)
+    VALUES ('00000000-0000-0000-0000-000000000000', :'e', 'v3', '2000-01-01')
+    RETURNING version, id <> '00000000-0000-0000-0000-000000000000' AS id_assigned,
+        valid_from = now() AS time_assigned;
+-- an explicit version must be the next one (optimistic locking)
+INSERT INTO tasks (entity_id, version, title) VALUES (:'e', 4, 'v4') RETURNING version;
+INSERT INTO tasks (entity_id, version, title) VALUES (:'e', 4, 'stale');
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO tasks (entity_id, version, title) VALUES (:'e', 9, 'ahead');
+\echo :LAST_ERROR_SQLSTATE
+SELECT version, title FROM tasks WHERE entity_id = :'e' ORDER BY version;
+
+-- a new entity starts at version 1
+INSERT INTO tasks (title, version) VALUES ('bad', 2);
+\echo :LAST_ERROR_SQLSTATE
+-- an unknown entity_id needs version 1 to create the entity
+INSERT INTO tasks (entity_id, title) VALUES ('11111111-1111-7111-8111-111111111111', 'x');
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO tasks (entity_id, version, title)
+    VALUES ('11111111-1111-7111-8111-111111111111', 1, 'imported') RETURNING version, entity_id;
+-- a first version cannot be a tombstone
+INSERT INTO tasks (title, deleted_at) VALUES ('gone', now());
+\echo :LAST_ERROR_SQLSTATE
+
+-- a tombstone is a version with deleted_at, stamped with the transaction time
+INSERT INTO tasks (entity_id, title, deleted_at)
+    VALUES ('11111111-1111-7111-8111-111111111111', 'imported', '1999-01-01')
+    RETURNING version, deleted_at = now() AS stamped;
+INSERT INTO tasks (entity_id, title, deleted_at)
+    VALUES ('11111111-1111-7111-8111-111111111111', 'imported', now());
+\echo :LAST_ERROR_SQLSTATE
+-- a live version after a tombstone undeletes
+INSERT INTO tasks (entity_id, title)
+    VALUES ('11111111-1111-7111-8111-111111111111', 'back') RETURNING version, deleted_at;
+
+-- many versions of one entity in one statement and one transaction
+BEGIN;
+INSERT INTO tasks (entity_id, title) SELECT :'e', 'bulk ' || g FROM generate_series(1, 100) g;
+INSERT INTO tasks (entity_id, title) VALUES (:'e', 'after bulk') RETURNING version;
+COMMIT;
+COPY tasks (entity_id, title) FROM STDIN;
+11111111-1111-7111-8111-111111111111	copied 1
+11111111-1111-7111-8111-111111111111	copied 2
+\.
+SELECT entity_id = :'e' AS e, count(*), min(version), max(version),
+       count(DISTINCT version) AS distinct_versions
+  FROM tasks GROUP BY 1 ORDER BY 1;
+
+-- valid_from never decreases within an entity
+SELECT count(*) AS out_of_order FROM (
+    SELECT valid_from < lag(valid_from) OVER (PARTITION BY entity_id ORDER BY version) AS back
+      FROM tasks) s WHERE back;
+
+-- rows cancelled by an earlier BEFORE trigger leave nothing behind
+CREATE FUNCTION skip_cancelled() RETURNS trigger LANGUAGE plpgsql AS
+$$ BEGIN IF NEW.title = 'cancel' THEN RETURN NULL; END IF; RETURN NEW; END $$;
+CREATE TRIGGER a_skip BEFORE INSERT ON tasks FOR EACH ROW EXECUTE FUNCTION skip_cancelled();
+INSERT INTO tasks (entity_id, title) VALUES (:'e', 'cancel');
+SELECT max(version) FROM tasks WHERE entity_id = :'e';
+-- user BEFORE triggers fire before the stamping trigger (names sort before zz_)
+CREATE FUNCTION shout() RETURNS trigger LANGUAGE plpgsql AS
+$$ BEGIN NEW.title := upper(NEW.title); NEW.version := NULL; RETURN NEW; END $$;
+CREATE TRIGGER shout_loud BEFORE INSERT ON tasks FOR EACH ROW EXECUTE FUNCTION shout();
+SELECT tgname FROM pg_trigger WHERE tgrelid = 'tasks'::regclass ORDER BY tgname;
+INSERT INTO tasks (entity_id, title) VALUES (:'e', 'quiet') RETURNING title, version;
+DROP TRIGGER shout_loud ON tasks;
+DROP TRIGGER a_skip ON tasks;
+
+-- UPDATE, DELETE, TRUNCATE are refused
+UPDATE tasks SET done = true;
+\echo :LAST_ERROR_SQLSTATE
+DELETE FROM tasks;
+\echo :LAST_ERROR_SQLSTATE
+TRUNCATE tasks;
+\echo :LAST_ERROR_SQLSTATE
+
+-- the stamping trigger refuses to be called in other ways
+SELECT immutable.stamp_version();
+\echo :LAST_ERROR_SQLSTATE
+
+SELECT immutable.make_mutable('tasks');
+DROP TABLE tasks;
+DROP FUNCTION skip_cancelled(), shout();
