@@ -149,6 +149,20 @@ REVOKE ALL ON FUNCTION immutable.forget_dropped() FROM PUBLIC;
 CREATE EVENT TRIGGER immutable_forget_dropped ON sql_drop
     EXECUTE FUNCTION immutable.forget_dropped();
 
+CREATE FUNCTION immutable.follow_alter_table()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'immutable_follow_alter_table'
+LANGUAGE C;
+COMMENT ON FUNCTION immutable.follow_alter_table() IS
+'Event trigger function (ddl_command_end, ALTER TABLE): keeps the current view '
+'of a versioned table in step with the table: added columns are appended, '
+'renamed columns renamed, column defaults copied.';
+REVOKE ALL ON FUNCTION immutable.follow_alter_table() FROM PUBLIC;
+
+CREATE EVENT TRIGGER immutable_follow_alter_table ON ddl_command_end
+    WHEN TAG IN ('ALTER TABLE')
+    EXECUTE FUNCTION immutable.follow_alter_table();
+
 ------------------------------------------------------------------------------
 -- Putting tables under management and taking them out again
 ------------------------------------------------------------------------------

@@ -1,14 +1,19 @@
 /*
  * current_view.c
- *		The INSTEAD OF trigger of a versioned table's current view: INSERT,
- *		UPDATE and DELETE on the view append versions and tombstones to the
- *		table, so an ORM can treat the view as an ordinary table.
+ *		The current view of a versioned table: its definition, and its
+ *		INSTEAD OF trigger.  INSERT, UPDATE and DELETE on the view append
+ *		versions and tombstones to the table, so an ORM can treat the view as
+ *		an ordinary table.
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/relation.h"
 #include "access/xact.h"
+#include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/typcache.h"
@@ -16,6 +21,174 @@
 #include "immutable.h"
 
 PG_FUNCTION_INFO_V1(immutable_write_current_view);
+
+#define TRIGGER_CURRENT_VIEW	"immutable_write_current_view"
+
+/* Return the quoted list of rel's columns, in column order. */
+static char *
+column_list(Relation rel, const char *prefix)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped)
+			continue;
+		appendStringInfo(&buf, "%s%s%s", buf.len > 0 ? ", " : "", prefix,
+						 quote_identifier(NameStr(att->attname)));
+	}
+	return buf.data;
+}
+
+/*
+ * Give the view the table's column defaults (and drop those the table no
+ * longer has), so that an INSERT through the view that leaves a column out
+ * gets the same value as one into the table.  Not read-only: in an event
+ * trigger, the ALTER TABLE that just ran must be visible.
+ */
+static void
+copy_column_defaults(Oid relid, const char *view)
+{
+	Oid			argtypes[1] = {OIDOID};
+	Datum		args[1] = {ObjectIdGetDatum(relid)};
+	List	   *statements = NIL;
+	ListCell   *lc;
+	uint64		i;
+	int			ret;
+
+	ret = SPI_execute_with_args("SELECT a.attname, pg_catalog.pg_get_expr(d.adbin, d.adrelid)"
+								" FROM pg_catalog.pg_attribute a"
+								" LEFT JOIN pg_catalog.pg_attrdef d"
+								" ON d.adrelid OPERATOR(pg_catalog.=) a.attrelid"
+								" AND d.adnum OPERATOR(pg_catalog.=) a.attnum"
+								" WHERE a.attrelid OPERATOR(pg_catalog.=) $1"
+								" AND a.attnum OPERATOR(pg_catalog.>) 0"
+								" AND NOT a.attisdropped"
+								" AND a.attgenerated OPERATOR(pg_catalog.=) ''"
+								" ORDER BY a.attnum",
+								1, argtypes, args, NULL, false, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not read pg_attrdef: %s", SPI_result_code_string(ret));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		const char *column = quote_identifier(SPI_getvalue(tuple, desc, 1));
+		char	   *expr = SPI_getvalue(tuple, desc, 2);
+
+		statements = lappend(statements, expr == NULL ?
+							 psprintf("ALTER VIEW %s ALTER COLUMN %s DROP DEFAULT",
+									  view, column) :
+							 psprintf("ALTER VIEW %s ALTER COLUMN %s SET DEFAULT %s",
+									  view, column, expr));
+	}
+	foreach(lc, statements)
+		DdlRun(lfirst(lc), SPI_OK_UTILITY);
+}
+
+/*
+ * Return the query of the current view: the latest version of every live
+ * entity.  The NOT EXISTS form lets the planner push a condition on any
+ * column (the natural key, say) into an index scan, and use an anti-join for
+ * whole scans.
+ */
+static char *
+view_query(Oid relid)
+{
+	char	   *table = RelationQualifiedName(relid);
+	Relation	rel = relation_open(relid, AccessShareLock);
+	char	   *columns = column_list(rel, "h.");
+
+	relation_close(rel, AccessShareLock);
+	return psprintf("SELECT %s FROM ONLY %s AS h"
+					" WHERE h.deleted_at IS NULL AND NOT EXISTS"
+					" (SELECT FROM ONLY %s AS n"
+					" WHERE n.entity_id OPERATOR(pg_catalog.=) h.entity_id"
+					" AND n.version OPERATOR(pg_catalog.>) h.version)",
+					columns, table, table);
+}
+
+/*
+ * Create the current view of versioned table relid, named name in the
+ * table's schema, with the table's defaults and the writing trigger; return
+ * its OID.  Caller has run DdlBegin.
+ */
+Oid
+CurrentViewCreate(Oid relid, const char *name)
+{
+	Oid			nspid = get_rel_namespace(relid);
+	char	   *view = quote_qualified_identifier(get_namespace_name(nspid), name);
+
+	DdlRun(psprintf("CREATE VIEW %s AS %s", view, view_query(relid)), SPI_OK_UTILITY);
+	DdlRun(psprintf("COMMENT ON VIEW %s IS %s", view,
+					quote_literal_cstr(psprintf("current versions of the live entities of %s; "
+												"INSERT, UPDATE and DELETE append versions",
+												RelationQualifiedName(relid)))),
+		   SPI_OK_UTILITY);
+	copy_column_defaults(relid, view);
+	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_CURRENT_VIEW
+									" INSTEAD OF INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW"
+									" EXECUTE FUNCTION immutable.write_current_view()", view));
+	return get_relname_relid(name, nspid);
+}
+
+/*
+ * Give view columns the names of the table columns they show: the view's
+ * columns are the table's columns in order, as of the view's last refresh.
+ */
+static void
+rename_drifted_columns(Oid relid, Oid viewid, const char *view)
+{
+	Relation	rel = relation_open(relid, AccessShareLock);
+	Relation	viewrel = relation_open(viewid, AccessShareLock);
+	TupleDesc	table = RelationGetDescr(rel);
+	TupleDesc	desc = RelationGetDescr(viewrel);
+	List	   *statements = NIL;
+	ListCell   *lc;
+	int			t = 0;
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		const char *shown = NameStr(TupleDescAttr(desc, i)->attname);
+		const char *current;
+
+		while (t < table->natts && TupleDescAttr(table, t)->attisdropped)
+			t++;
+		if (t >= table->natts)
+			break;
+		current = NameStr(TupleDescAttr(table, t++)->attname);
+		if (strcmp(shown, current) != 0)
+			statements = lappend(statements,
+								 psprintf("ALTER VIEW %s RENAME COLUMN %s TO %s", view,
+										  quote_identifier(shown), quote_identifier(current)));
+	}
+	relation_close(viewrel, AccessShareLock);
+	relation_close(rel, AccessShareLock);
+	foreach(lc, statements)
+		DdlRun(lfirst(lc), SPI_OK_UTILITY);
+}
+
+/*
+ * Bring the current view viewid of relid up to date after ALTER TABLE: new
+ * columns are appended, renamed ones renamed, defaults copied again.
+ * Caller has run DdlBegin.
+ */
+void
+CurrentViewRefresh(Oid relid, Oid viewid)
+{
+	char	   *view = RelationQualifiedName(viewid);
+
+	rename_drifted_columns(relid, viewid, view);
+	DdlRun(psprintf("CREATE OR REPLACE VIEW %s AS %s", view, view_query(relid)),
+		   SPI_OK_UTILITY);
+	copy_column_defaults(relid, view);
+}
 
 /*
  * For each column of the view, the attribute number of the table column of

@@ -95,6 +95,16 @@ extern pg_uuid_t *Uuidv7Generate(void);
 extern void TriggerCheckCall(FunctionCallInfo fcinfo, const char *funcname,
 							 uint32 timing, bool for_row, uint32 events);
 
+/* ddl.c */
+extern void DdlRun(const char *sql, int expected);
+extern void DdlRunAsExtensionOwner(const char *sql);
+extern int	DdlBegin(void);
+extern void DdlEnd(int nestlevel);
+
+/* current_view.c */
+extern Oid	CurrentViewCreate(Oid relid, const char *name);
+extern void CurrentViewRefresh(Oid relid, Oid viewid);
+
 /* entity.c */
 extern Oid	EntityRelationArgument(FunctionCallInfo fcinfo);
 extern Datum EntityArgument(FunctionCallInfo fcinfo, int argno, const char *name);

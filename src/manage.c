@@ -40,7 +40,6 @@ PG_FUNCTION_INFO_V1(immutable_make_mutable);
 #define TRIGGER_REFUSE_CHANGE	"immutable_refuse_change"
 #define TRIGGER_REFUSE_TRUNCATE	"immutable_refuse_truncate"
 #define TRIGGER_STAMP_VERSION	"zz_immutable_stamp_version"	/* fires last */
-#define TRIGGER_CURRENT_VIEW	"immutable_write_current_view"
 
 /* A fixed column of versioned tables and the type it must have. */
 typedef struct FixedColumn
@@ -60,55 +59,6 @@ static const FixedColumn fixed_columns[] = {
 };
 
 #define NUM_FIXED_COLUMNS lengthof(fixed_columns)
-
-/* Run one SQL statement through SPI, failing on anything unexpected. */
-static void
-spi_run(const char *sql, int expected)
-{
-	int			ret = SPI_execute(sql, false, 0);
-
-	if (ret != expected)
-		elog(ERROR, "SPI_execute failed for \"%s\": %s", sql,
-			 SPI_result_code_string(ret));
-}
-
-/* Run one statement as the owner of the extension (see the file header). */
-static void
-spi_run_as_extension_owner(const char *sql)
-{
-	Oid			save_userid;
-	int			save_sec_context;
-
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(ExtensionOwner(), save_sec_context |
-						   SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
-	spi_run(sql, SPI_OK_UTILITY);
-	SetUserIdAndSecContext(save_userid, save_sec_context);
-}
-
-/* Connect to SPI and pin search_path for the rest of the call. */
-static int
-begin_ddl(void)
-{
-	int			nestlevel;
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	nestlevel = NewGUCNestLevel();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-							 true, 0, false);
-	return nestlevel;
-}
-
-/* Undo begin_ddl. */
-static void
-end_ddl(int nestlevel)
-{
-	AtEOXact_GUC(true, nestlevel);
-	SPI_finish();
-}
 
 /* Return the relation argument, raising 22004 when it is NULL. */
 static Oid
@@ -181,11 +131,11 @@ lock_manageable(Oid relid, LOCKMODE lockmode, const char *funcname)
 static void
 create_refuse_triggers(const char *table)
 {
-	spi_run_as_extension_owner(psprintf(
+	DdlRunAsExtensionOwner(psprintf(
 		"CREATE TRIGGER " TRIGGER_REFUSE_CHANGE
 		" BEFORE UPDATE OR DELETE ON %s FOR EACH ROW"
 		" EXECUTE FUNCTION immutable.refuse_change()", table));
-	spi_run_as_extension_owner(psprintf(
+	DdlRunAsExtensionOwner(psprintf(
 		"CREATE TRIGGER " TRIGGER_REFUSE_TRUNCATE
 		" BEFORE TRUNCATE ON %s FOR EACH STATEMENT"
 		" EXECUTE FUNCTION immutable.refuse_change()", table));
@@ -207,10 +157,10 @@ immutable_make_append_only(PG_FUNCTION_ARGS)
 	int			nestlevel;
 
 	lock_manageable(relid, ShareRowExclusiveLock, "make_append_only");
-	nestlevel = begin_ddl();
+	nestlevel = DdlBegin();
 	create_refuse_triggers(RelationQualifiedName(relid));
 	RegistryInsert(relid, MANAGED_APPEND_ONLY, InvalidOid);
-	end_ddl(nestlevel);
+	DdlEnd(nestlevel);
 	PG_RETURN_VOID();
 }
 
@@ -424,7 +374,7 @@ plan_constraints(Oid relid, StringInfo alter)
 static void
 convert_existing_rows(const char *table)
 {
-	spi_run(psprintf(
+	DdlRun(psprintf(
 		"UPDATE ONLY %1$s AS t SET"
 		" id = COALESCE(t.id, f.u),"
 		" entity_id = COALESCE(t.entity_id, t.id, f.u),"
@@ -459,98 +409,6 @@ current_view_name(Oid relid, FunctionCallInfo fcinfo)
 	return name;
 }
 
-/* Return the quoted list of rel's columns, in column order. */
-static char *
-column_list(Relation rel, const char *prefix)
-{
-	TupleDesc	desc = RelationGetDescr(rel);
-	StringInfoData buf;
-	int			i;
-
-	initStringInfo(&buf);
-	for (i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (att->attisdropped)
-			continue;
-		appendStringInfo(&buf, "%s%s%s", buf.len > 0 ? ", " : "", prefix,
-						 quote_identifier(NameStr(att->attname)));
-	}
-	return buf.data;
-}
-
-/*
- * Give the view the table's column defaults, so that an INSERT through the
- * view that leaves a column out gets the same value as one into the table.
- */
-static void
-copy_column_defaults(Oid relid, const char *view)
-{
-	Oid			argtypes[1] = {OIDOID};
-	Datum		args[1] = {ObjectIdGetDatum(relid)};
-	uint64		i;
-	SPITupleTable *defaults;
-	int			ret;
-
-	ret = SPI_execute_with_args("SELECT a.attname, pg_catalog.pg_get_expr(d.adbin, d.adrelid)"
-								" FROM pg_catalog.pg_attribute a"
-								" JOIN pg_catalog.pg_attrdef d"
-								" ON d.adrelid OPERATOR(pg_catalog.=) a.attrelid"
-								" AND d.adnum OPERATOR(pg_catalog.=) a.attnum"
-								" WHERE a.attrelid OPERATOR(pg_catalog.=) $1"
-								" AND a.attnum OPERATOR(pg_catalog.>) 0"
-								" AND NOT a.attisdropped"
-								" AND a.attgenerated OPERATOR(pg_catalog.=) ''"
-								" ORDER BY a.attnum",
-								1, argtypes, args, NULL, true, 0);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "could not read pg_attrdef: %s", SPI_result_code_string(ret));
-	defaults = SPI_tuptable;
-	for (i = 0; i < SPI_processed; i++)
-	{
-		char	   *column = SPI_getvalue(defaults->vals[i], defaults->tupdesc, 1);
-		char	   *expr = SPI_getvalue(defaults->vals[i], defaults->tupdesc, 2);
-
-		spi_run(psprintf("ALTER VIEW %s ALTER COLUMN %s SET DEFAULT %s",
-						 view, quote_identifier(column), expr), SPI_OK_UTILITY);
-	}
-}
-
-/*
- * Create the current view: the latest version of every live entity.  The
- * NOT EXISTS form lets the planner push a condition on any column (the
- * natural key, say) into an index scan, and use an anti-join for whole scans.
- */
-static Oid
-create_current_view(Oid relid, const char *table, const char *name)
-{
-	Oid			nspid = get_rel_namespace(relid);
-	char	   *view = quote_qualified_identifier(get_namespace_name(nspid), name);
-	Relation	rel = relation_open(relid, NoLock);
-	char	   *columns = column_list(rel, "h.");
-
-	relation_close(rel, NoLock);
-	spi_run(psprintf("CREATE VIEW %s AS SELECT %s FROM ONLY %s AS h"
-					 " WHERE h.deleted_at IS NULL AND NOT EXISTS"
-					 " (SELECT FROM ONLY %s AS n"
-					 " WHERE n.entity_id OPERATOR(pg_catalog.=) h.entity_id"
-					 " AND n.version OPERATOR(pg_catalog.>) h.version)",
-					 view, columns, table, table),
-			SPI_OK_UTILITY);
-	spi_run(psprintf("COMMENT ON VIEW %s IS %s", view,
-					 quote_literal_cstr(psprintf("current versions of the live entities of %s; "
-												 "INSERT, UPDATE and DELETE append versions",
-												 table))),
-			SPI_OK_UTILITY);
-	copy_column_defaults(relid, view);
-	spi_run_as_extension_owner(psprintf(
-		"CREATE TRIGGER " TRIGGER_CURRENT_VIEW
-		" INSTEAD OF INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW"
-		" EXECUTE FUNCTION immutable.write_current_view()", view));
-	return get_relname_relid(name, nspid);
-}
-
 /*
  * immutable.make_versioned(tbl regclass, current_view name DEFAULT NULL)
  * RETURNS regclass
@@ -579,15 +437,15 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 	lock_manageable(relid, AccessExclusiveLock, "make_versioned");
 	table = RelationQualifiedName(relid);
 	view_name = current_view_name(relid, fcinfo);
-	nestlevel = begin_ddl();
+	nestlevel = DdlBegin();
 	check_not_referenced(relid);
 	initStringInfo(&alter);
 	plan_fixed_columns(relid, &alter);
 	if (alter.len > 0)
-		spi_run(psprintf("ALTER TABLE %s%s", table, alter.data), SPI_OK_UTILITY);
+		DdlRun(psprintf("ALTER TABLE %s%s", table, alter.data), SPI_OK_UTILITY);
 
 	convert_existing_rows(table);
-	spi_run(psprintf("ALTER TABLE %s ALTER COLUMN id SET NOT NULL,"
+	DdlRun(psprintf("ALTER TABLE %s ALTER COLUMN id SET NOT NULL,"
 					 " ALTER COLUMN entity_id SET NOT NULL,"
 					 " ALTER COLUMN version SET NOT NULL,"
 					 " ALTER COLUMN valid_from SET NOT NULL", table),
@@ -595,17 +453,17 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 	resetStringInfo(&alter);
 	plan_constraints(relid, &alter);
 	if (alter.len > 0)
-		spi_run(psprintf("ALTER TABLE %s%s", table, alter.data), SPI_OK_UTILITY);
+		DdlRun(psprintf("ALTER TABLE %s%s", table, alter.data), SPI_OK_UTILITY);
 
 	create_refuse_triggers(table);
-	spi_run_as_extension_owner(psprintf(
+	DdlRunAsExtensionOwner(psprintf(
 		"CREATE TRIGGER " TRIGGER_STAMP_VERSION
 		" BEFORE INSERT ON %s FOR EACH ROW"
 		" EXECUTE FUNCTION immutable.stamp_version()", table));
 
-	viewid = create_current_view(relid, table, view_name);
+	viewid = CurrentViewCreate(relid, view_name);
 	RegistryInsert(relid, MANAGED_VERSIONED, viewid);
-	end_ddl(nestlevel);
+	DdlEnd(nestlevel);
 	PG_RETURN_OID(viewid);
 }
 
@@ -644,17 +502,18 @@ immutable_make_mutable(PG_FUNCTION_ARGS)
 	view = entry->current_view;
 	table = RelationQualifiedName(relid);
 	relation_close(rel, NoLock);
-	nestlevel = begin_ddl();
+	nestlevel = DdlBegin();
 	if (OidIsValid(view) && get_rel_name(view) != NULL)
-		spi_run(psprintf("DROP VIEW %s", RelationQualifiedName(view)),
+		DdlRun(psprintf("DROP VIEW %s", RelationQualifiedName(view)),
 				SPI_OK_UTILITY);
-	spi_run(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_REFUSE_CHANGE " ON %s", table),
+	DdlRun(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_REFUSE_CHANGE " ON %s", table),
 			SPI_OK_UTILITY);
-	spi_run(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_REFUSE_TRUNCATE " ON %s", table),
+	DdlRun(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_REFUSE_TRUNCATE " ON %s", table),
 			SPI_OK_UTILITY);
-	spi_run(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_STAMP_VERSION " ON %s", table),
-			SPI_OK_UTILITY);
+	if (entry->kind == MANAGED_VERSIONED)
+		DdlRun(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_STAMP_VERSION " ON %s", table),
+				SPI_OK_UTILITY);
 	RegistryDelete(relid);
-	end_ddl(nestlevel);
+	DdlEnd(nestlevel);
 	PG_RETURN_VOID();
 }
