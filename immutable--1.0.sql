@@ -120,8 +120,9 @@ COMMENT ON FUNCTION immutable.stamp_version() IS
 'id (UUIDv7), entity_id, the next gapless version and valid_from (transaction '
 'start time), and stamps deleted_at on tombstones. Raises 40001 when a '
 'client-supplied version is not the next one or the entity''s latest version '
-'is younger than this transaction, 22023 for an unknown entity_id without '
-'version 1, 55000 for a tombstone of a deleted entity, 23001 for a change of '
+'is younger than this transaction, P0002 for an unknown entity_id without '
+'version 1, 22023 for a new entity with a version other than 1 or as a '
+'tombstone, 55000 for a tombstone of a deleted entity, 23001 for a change of '
 'the natural key, 39P01 when misused.';
 REVOKE ALL ON FUNCTION immutable.stamp_version() FROM PUBLIC;
 
@@ -159,6 +160,21 @@ COMMENT ON FUNCTION immutable.follow_alter_table() IS
 'renamed columns renamed, column defaults copied.';
 REVOKE ALL ON FUNCTION immutable.follow_alter_table() FROM PUBLIC;
 
+CREATE FUNCTION immutable.guard_triggers()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'immutable_guard_triggers'
+LANGUAGE C;
+COMMENT ON FUNCTION immutable.guard_triggers() IS
+'Event trigger function (ddl_command_start; ALTER TABLE, DROP TRIGGER, ALTER '
+'TRIGGER): refuses with 42501 (insufficient_privilege) when a role that is not '
+'superuser disables, drops or renames the extension''s triggers on a managed '
+'table or current view. immutable.make_mutable() is the way out.';
+REVOKE ALL ON FUNCTION immutable.guard_triggers() FROM PUBLIC;
+
+CREATE EVENT TRIGGER immutable_guard_triggers ON ddl_command_start
+    WHEN TAG IN ('ALTER TABLE', 'DROP TRIGGER', 'ALTER TRIGGER')
+    EXECUTE FUNCTION immutable.guard_triggers();
+
 CREATE EVENT TRIGGER immutable_follow_alter_table ON ddl_command_end
     WHEN TAG IN ('ALTER TABLE')
     EXECUTE FUNCTION immutable.follow_alter_table();
@@ -190,9 +206,10 @@ COMMENT ON FUNCTION immutable.make_versioned(regclass, name) IS
 '<table>_current, in the table''s schema) that accepts INSERT, UPDATE and '
 'DELETE. Returns the current view. Requires ownership (42501). Raises 22004 '
 'for NULL, 42809 for a wrong relation kind, 0A000 for a partitioned table, '
-'42710 when already managed or the view name is taken, 42804 for a column of '
-'the wrong type, 55000 when other tables reference tbl by foreign key or it '
-'has unique constraints that cannot be kept.';
+'42710 when already managed, 42P07 when the view name is taken, 42622 when '
+'the default view name is too long, 42804 for a column of the wrong type, '
+'42611 for a generated or identity fixed column, 55000 when other tables '
+'reference tbl by foreign key or it has unique indexes that cannot be kept.';
 
 CREATE FUNCTION immutable.make_mutable(tbl regclass)
 RETURNS void

@@ -22,8 +22,6 @@
 
 PG_FUNCTION_INFO_V1(immutable_write_current_view);
 
-#define TRIGGER_CURRENT_VIEW	"immutable_write_current_view"
-
 /* Return the quoted list of rel's columns, in column order. */
 static char *
 column_list(Relation rel, const char *prefix)

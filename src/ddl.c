@@ -9,12 +9,14 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "nodes/parsenodes.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 
@@ -22,6 +24,7 @@
 
 PG_FUNCTION_INFO_V1(immutable_forget_dropped);
 PG_FUNCTION_INFO_V1(immutable_follow_alter_table);
+PG_FUNCTION_INFO_V1(immutable_guard_triggers);
 
 /* Run one SQL statement through SPI, failing on anything unexpected. */
 void
@@ -180,5 +183,140 @@ immutable_follow_alter_table(PG_FUNCTION_ARGS)
 			CurrentViewRefresh(altered[i], entry->current_view);
 	}
 	DdlEnd(nestlevel);
+	PG_RETURN_VOID();
+}
+
+/* Is name one of the triggers the extension attaches? */
+static bool
+is_extension_trigger(const char *name)
+{
+	return name != NULL &&
+		(strcmp(name, TRIGGER_REFUSE_CHANGE) == 0 ||
+		 strcmp(name, TRIGGER_REFUSE_TRUNCATE) == 0 ||
+		 strcmp(name, TRIGGER_STAMP_VERSION) == 0 ||
+		 strcmp(name, TRIGGER_CURRENT_VIEW) == 0);
+}
+
+/* Return the managed relation rv names, or InvalidOid. */
+static Oid
+managed_relation(RangeVar *rv)
+{
+	Oid			relid = RangeVarGetRelid(rv, NoLock, true);
+
+	if (!OidIsValid(relid) || RegistryLookup(relid)->kind == MANAGED_NONE)
+		return InvalidOid;
+	return relid;
+}
+
+/* Raise 42501 for a change of the extension's triggers on relid. */
+static void
+refuse_trigger_change(Oid relid, const char *action, const char *trigger)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("cannot %s trigger \"%s\" of managed relation \"%s\"",
+					action, trigger, get_rel_name(relid)),
+			 errdetail("The immutable extension's triggers protect the history of the table; only a superuser may change them."),
+			 errhint("Call immutable.make_mutable() as the table's owner to take the table out of management.")));
+}
+
+/*
+ * Check ALTER TABLE: disabling the extension's triggers, or letting them
+ * fire only in replica sessions or always, would switch protection off.
+ */
+static void
+guard_alter_table(AlterTableStmt *stmt)
+{
+	Oid			relid = managed_relation(stmt->relation);
+	ListCell   *lc;
+
+	if (!OidIsValid(relid))
+		return;
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+
+		switch (cmd->subtype)
+		{
+			case AT_DisableTrig:
+			case AT_EnableAlwaysTrig:
+			case AT_EnableReplicaTrig:
+				if (is_extension_trigger(cmd->name))
+					refuse_trigger_change(relid, "disable", cmd->name);
+				break;
+			case AT_DisableTrigAll:
+			case AT_DisableTrigUser:
+				refuse_trigger_change(relid, "disable", TRIGGER_REFUSE_CHANGE);
+				break;
+			default:
+				break;
+		}
+	}
+}
+
+/* Check DROP TRIGGER: each object is a name list ending in the trigger. */
+static void
+guard_drop_trigger(DropStmt *stmt)
+{
+	ListCell   *lc;
+
+	if (stmt->removeType != OBJECT_TRIGGER)
+		return;
+	foreach(lc, stmt->objects)
+	{
+		List	   *names = lfirst(lc);
+		const char *trigger = strVal(llast(names));
+		Oid			relid;
+
+		if (!is_extension_trigger(trigger))
+			continue;
+		relid = managed_relation(makeRangeVarFromNameList(list_truncate(list_copy(names),
+																		list_length(names) - 1)));
+		if (OidIsValid(relid))
+			refuse_trigger_change(relid, "drop", trigger);
+	}
+}
+
+/* Check ALTER TRIGGER ... RENAME. */
+static void
+guard_rename_trigger(RenameStmt *stmt)
+{
+	Oid			relid;
+
+	if (stmt->renameType != OBJECT_TRIGGER || !is_extension_trigger(stmt->subname))
+		return;
+	relid = managed_relation(stmt->relation);
+	if (OidIsValid(relid))
+		refuse_trigger_change(relid, "rename", stmt->subname);
+}
+
+/*
+ * immutable.guard_triggers() RETURNS event_trigger
+ *
+ * ddl_command_start event trigger for ALTER TABLE, DROP TRIGGER and ALTER
+ * TRIGGER: a role that is not superuser cannot disable, drop or rename the
+ * extension's triggers on a managed table or current view (42501); the way
+ * out is immutable.make_mutable(), which takes the table out of the registry
+ * first.  Raises 39P01 when not called as an event trigger.
+ */
+Datum
+immutable_guard_triggers(PG_FUNCTION_ARGS)
+{
+	Node	   *parsetree;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"guard_triggers\" was not called by event trigger manager")));
+	if (superuser())
+		PG_RETURN_VOID();
+
+	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
+	if (IsA(parsetree, AlterTableStmt))
+		guard_alter_table((AlterTableStmt *) parsetree);
+	else if (IsA(parsetree, DropStmt))
+		guard_drop_trigger((DropStmt *) parsetree);
+	else if (IsA(parsetree, RenameStmt))
+		guard_rename_trigger((RenameStmt *) parsetree);
 	PG_RETURN_VOID();
 }

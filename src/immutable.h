@@ -33,6 +33,12 @@ typedef enum ManagedKind
 #define COL_VALID_FROM	"valid_from"
 #define COL_DELETED_AT	"deleted_at"
 
+/* The triggers the extension attaches; BEFORE triggers fire in name order. */
+#define TRIGGER_REFUSE_CHANGE	"immutable_refuse_change"
+#define TRIGGER_REFUSE_TRUNCATE	"immutable_refuse_truncate"
+#define TRIGGER_STAMP_VERSION	"zz_immutable_stamp_version"	/* fires last */
+#define TRIGGER_CURRENT_VIEW	"immutable_write_current_view"
+
 /* Kept SPI plans of a versioned table, prepared on first use. */
 typedef enum EntityPlan
 {

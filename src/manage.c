@@ -36,10 +36,6 @@ PG_FUNCTION_INFO_V1(immutable_make_append_only);
 PG_FUNCTION_INFO_V1(immutable_make_versioned);
 PG_FUNCTION_INFO_V1(immutable_make_mutable);
 
-/* Names of the triggers the extension attaches. */
-#define TRIGGER_REFUSE_CHANGE	"immutable_refuse_change"
-#define TRIGGER_REFUSE_TRUNCATE	"immutable_refuse_truncate"
-#define TRIGGER_STAMP_VERSION	"zz_immutable_stamp_version"	/* fires last */
 
 /* A fixed column of versioned tables and the type it must have. */
 typedef struct FixedColumn
@@ -482,6 +478,7 @@ immutable_make_mutable(PG_FUNCTION_ARGS)
 	Relation	rel = try_relation_open(relid, AccessExclusiveLock);
 	ManagedRelation *entry;
 	Oid			view;
+	bool		versioned;
 	char	   *table;
 	int			nestlevel;
 
@@ -500,9 +497,12 @@ immutable_make_mutable(PG_FUNCTION_ARGS)
 						RelationGetRelationName(rel))));
 
 	view = entry->current_view;
+	versioned = entry->kind == MANAGED_VERSIONED;
 	table = RelationQualifiedName(relid);
 	relation_close(rel, NoLock);
 	nestlevel = DdlBegin();
+	/* first, so that the guard on the extension's triggers lets them go */
+	RegistryDelete(relid);
 	if (OidIsValid(view) && get_rel_name(view) != NULL)
 		DdlRun(psprintf("DROP VIEW %s", RelationQualifiedName(view)),
 				SPI_OK_UTILITY);
@@ -510,10 +510,9 @@ immutable_make_mutable(PG_FUNCTION_ARGS)
 			SPI_OK_UTILITY);
 	DdlRun(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_REFUSE_TRUNCATE " ON %s", table),
 			SPI_OK_UTILITY);
-	if (entry->kind == MANAGED_VERSIONED)
+	if (versioned)
 		DdlRun(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_STAMP_VERSION " ON %s", table),
 				SPI_OK_UTILITY);
-	RegistryDelete(relid);
 	DdlEnd(nestlevel);
 	PG_RETURN_VOID();
 }

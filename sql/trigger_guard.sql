@@ -1,0 +1,60 @@
+-- A table owner who is not superuser cannot switch protection off by
+-- disabling, dropping or renaming the extension's triggers (42501); the way
+-- out is make_mutable.  Superusers can.
+\set SHOW_CONTEXT never
+CREATE ROLE immutable_owner;
+CREATE SCHEMA owned AUTHORIZATION immutable_owner;
+SET ROLE immutable_owner;
+CREATE TABLE owned.log (msg text);
+CREATE TABLE owned.tasks (title text);
+SELECT immutable.make_append_only('owned.log');
+SELECT immutable.make_versioned('owned.tasks');
+
+ALTER TABLE owned.log DISABLE TRIGGER immutable_refuse_change;
+\echo :LAST_ERROR_SQLSTATE
+ALTER TABLE owned.log DISABLE TRIGGER USER;
+\echo :LAST_ERROR_SQLSTATE
+ALTER TABLE owned.log DISABLE TRIGGER ALL;
+\echo :LAST_ERROR_SQLSTATE
+ALTER TABLE owned.log ENABLE REPLICA TRIGGER immutable_refuse_truncate;
+\echo :LAST_ERROR_SQLSTATE
+ALTER TABLE owned.tasks ENABLE ALWAYS TRIGGER zz_immutable_stamp_version;
+\echo :LAST_ERROR_SQLSTATE
+DROP TRIGGER immutable_refuse_change ON owned.log;
+\echo :LAST_ERROR_SQLSTATE
+DROP TRIGGER zz_immutable_stamp_version ON owned.tasks;
+\echo :LAST_ERROR_SQLSTATE
+DROP TRIGGER immutable_write_current_view ON owned.tasks_current;
+\echo :LAST_ERROR_SQLSTATE
+ALTER TRIGGER immutable_refuse_change ON owned.tasks RENAME TO harmless;
+\echo :LAST_ERROR_SQLSTATE
+ALTER VIEW owned.tasks_current RENAME TO other_name;
+SELECT current_view FROM immutable.managed_tables WHERE table_name = 'owned.tasks'::regclass;
+-- the owner's own triggers and other ALTER TABLE commands are unaffected
+CREATE FUNCTION owned.noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER mine BEFORE INSERT ON owned.log FOR EACH ROW EXECUTE FUNCTION owned.noop();
+ALTER TABLE owned.log DISABLE TRIGGER mine;
+ALTER TABLE owned.log ENABLE TRIGGER ALL;
+DROP TRIGGER mine ON owned.log;
+ALTER TABLE owned.log ADD COLUMN level int;
+SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'owned.log'::regclass ORDER BY tgname;
+UPDATE owned.log SET msg = 'x';
+INSERT INTO owned.log VALUES ('kept');
+UPDATE owned.log SET msg = 'x';
+\echo :LAST_ERROR_SQLSTATE
+
+-- make_mutable is the way out
+SELECT immutable.make_mutable('owned.log');
+SELECT immutable.make_mutable('owned.tasks');
+UPDATE owned.log SET msg = 'changed';
+RESET ROLE;
+
+-- a superuser may disable them
+SELECT immutable.make_append_only('owned.log');
+ALTER TABLE owned.log DISABLE TRIGGER immutable_refuse_change;
+UPDATE owned.log SET msg = 'by superuser';
+ALTER TABLE owned.log ENABLE TRIGGER immutable_refuse_change;
+SELECT immutable.make_mutable('owned.log');
+
+DROP SCHEMA owned CASCADE;
+DROP ROLE immutable_owner;
