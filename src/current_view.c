@@ -296,7 +296,6 @@ table_row_for(TriggerData *trigdata, ManagedRelation *entry, TupleDesc table,
 static HeapTuple
 view_row_from(Datum written, TupleDesc view, TupleDesc table, ViewMap *map)
 {
-	HeapTupleHeader td = DatumGetHeapTupleHeader(written);
 	HeapTupleData tuple;
 	Datum	   *values = palloc(table->natts * sizeof(Datum));
 	bool	   *nulls = palloc(table->natts * sizeof(bool));
@@ -304,10 +303,7 @@ view_row_from(Datum written, TupleDesc view, TupleDesc table, ViewMap *map)
 	bool	   *view_nulls = palloc(view->natts * sizeof(bool));
 	int			i;
 
-	tuple.t_len = HeapTupleHeaderGetDatumLength(td);
-	tuple.t_data = td;
-	ItemPointerSetInvalid(&tuple.t_self);
-	tuple.t_tableOid = InvalidOid;
+	EntityRowAsTuple(written, &tuple);
 	heap_deform_tuple(&tuple, table, values, nulls);
 
 	for (i = 0; i < view->natts; i++)

@@ -229,6 +229,18 @@ fetch_head(ManagedRelation *entry, Datum entity_id, bool read_only,
 	return true;
 }
 
+/* Point tuple at the contents of a composite datum, to deform or store it. */
+void
+EntityRowAsTuple(Datum row, HeapTuple tuple)
+{
+	HeapTupleHeader td = DatumGetHeapTupleHeader(row);
+
+	tuple->t_len = HeapTupleHeaderGetDatumLength(td);
+	tuple->t_data = td;
+	ItemPointerSetInvalid(&tuple->t_self);
+	tuple->t_tableOid = InvalidOid;
+}
+
 /*
  * Return a copy of row with version and deleted_at replaced: the row the
  * next version of the same entity starts from.
@@ -236,17 +248,13 @@ fetch_head(ManagedRelation *entry, Datum entity_id, bool read_only,
 static Datum
 row_as_next_version(ManagedRelation *entry, Datum row, bool tombstone)
 {
-	HeapTupleHeader td = DatumGetHeapTupleHeader(row);
 	TupleDesc	desc = lookup_rowtype_tupdesc(entry->rowtype, -1);
 	HeapTupleData tuple;
 	Datum	   *values = palloc(desc->natts * sizeof(Datum));
 	bool	   *nulls = palloc(desc->natts * sizeof(bool));
 	HeapTuple	next;
 
-	tuple.t_len = HeapTupleHeaderGetDatumLength(td);
-	tuple.t_data = td;
-	ItemPointerSetInvalid(&tuple.t_self);
-	tuple.t_tableOid = InvalidOid;
+	EntityRowAsTuple(row, &tuple);
 	heap_deform_tuple(&tuple, desc, values, nulls);
 
 	values[entry->att_version - 1] =
@@ -438,6 +446,25 @@ immutable_undelete(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Read the current version of the entity named by the arguments of get()
+ * and status(); return false for an unknown entity.
+ */
+static bool
+read_head(FunctionCallInfo fcinfo, Datum *head, bool *deleted)
+{
+	Oid			relid = EntityRelationArgument(fcinfo);
+	Datum		entity_id = EntityArgument(fcinfo, 1, "entity_id");
+	ManagedRelation *entry = RegistryLookupVersioned(relid);
+	bool		found;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	found = fetch_head(entry, entity_id, true, head, deleted);
+	SPI_finish();
+	return found;
+}
+
+/*
  * immutable.get(rel anyelement, entity_id uuid) RETURNS anyelement
  *
  * Returns the current version of a live entity, NULL for a deleted or
@@ -447,18 +474,10 @@ immutable_undelete(PG_FUNCTION_ARGS)
 Datum
 immutable_get(PG_FUNCTION_ARGS)
 {
-	Oid			relid = EntityRelationArgument(fcinfo);
-	Datum		entity_id = EntityArgument(fcinfo, 1, "entity_id");
-	ManagedRelation *entry = RegistryLookupVersioned(relid);
 	Datum		head;
 	bool		deleted;
-	bool		found;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	found = fetch_head(entry, entity_id, true, &head, &deleted);
-	SPI_finish();
-	if (!found || deleted)
+	if (!read_head(fcinfo, &head, &deleted) || deleted)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(head);
 }
@@ -472,19 +491,13 @@ immutable_get(PG_FUNCTION_ARGS)
 Datum
 immutable_status(PG_FUNCTION_ARGS)
 {
-	Oid			relid = EntityRelationArgument(fcinfo);
-	Datum		entity_id = EntityArgument(fcinfo, 1, "entity_id");
-	ManagedRelation *entry = RegistryLookupVersioned(relid);
 	Datum		head;
 	bool		deleted;
 	const char *status;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (!fetch_head(entry, entity_id, true, &head, &deleted))
+	if (!read_head(fcinfo, &head, &deleted))
 		status = "not_found";
 	else
 		status = deleted ? "deleted" : "live";
-	SPI_finish();
 	PG_RETURN_TEXT_P(cstring_to_text(status));
 }

@@ -118,5 +118,6 @@ extern SPIPlanPtr EntityPlanGet(ManagedRelation *entry, EntityPlan which);
 extern uint64 EntityExecute(ManagedRelation *entry, EntityPlan which,
 							Datum *args, bool read_only, long limit);
 extern Datum EntityInsertRow(ManagedRelation *entry, Datum row);
+extern void EntityRowAsTuple(Datum row, HeapTuple tuple);
 
 #endif							/* IMMUTABLE_H */

@@ -52,13 +52,9 @@ store_rows(FunctionCallInfo fcinfo)
 		bool		isnull;
 		Datum		row = SPI_getbinval(SPI_tuptable->vals[i],
 										SPI_tuptable->tupdesc, 1, &isnull);
-		HeapTupleHeader td = DatumGetHeapTupleHeader(row);
 		HeapTupleData tuple;
 
-		tuple.t_len = HeapTupleHeaderGetDatumLength(td);
-		tuple.t_data = td;
-		ItemPointerSetInvalid(&tuple.t_self);
-		tuple.t_tableOid = InvalidOid;
+		EntityRowAsTuple(row, &tuple);
 		tuplestore_puttuple(rsinfo->setResult, &tuple);
 	}
 }
