@@ -38,5 +38,19 @@ SELECT (immutable.as_of(NULL::prices, :'t2')).sku ORDER BY 1;
 SELECT p.sku, o.cents AS was FROM prices_current p,
        LATERAL immutable.as_of(NULL::prices, p.entity_id, :'t1') o ORDER BY 1;
 
+-- the read functions are parallel safe: in a parallel worker, and in the
+-- leader of a parallel plan, they read the registry with the active snapshot
+SELECT current_setting('server_version_num')::int >= 160000 AS pg16 \gset
+\if :pg16
+SET debug_parallel_query = on;
+\else
+SET force_parallel_mode = on;
+\endif
+SELECT sku, cents FROM immutable.as_of(NULL::prices, :'t2') ORDER BY sku;
+SELECT count(*) FROM immutable.history(NULL::prices, '01890000-0000-7000-8000-00000000000a');
+SELECT cents FROM immutable.get(NULL::prices, '01890000-0000-7000-8000-00000000000a');
+SELECT immutable.status(NULL::prices, '01890000-0000-7000-8000-00000000000b');
+RESET ALL;
+
 SELECT immutable.make_mutable('prices');
 DROP TABLE prices;

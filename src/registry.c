@@ -12,6 +12,7 @@
 
 #include "access/genam.h"
 #include "access/relation.h"
+#include "access/xact.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -125,7 +126,9 @@ registry_relid(void)
 /*
  * Read the registry row of relid, as a table or as a current view, with the
  * latest snapshot: a table made managed by a transaction that committed after
- * ours began has triggers already, and they must find it.
+ * ours began has triggers already, and they must find it.  Parallel mode
+ * forbids taking a new snapshot; readers there use the active one, which
+ * only writers (never parallel) could find too old.
  */
 static void
 registry_read(ManagedRelation *entry)
@@ -150,7 +153,8 @@ registry_read(ManagedRelation *entry)
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	args[0] = ObjectIdGetDatum(entry->relid);
-	ret = SPI_execute_snapshot(plan, args, NULL, GetLatestSnapshot(),
+	ret = SPI_execute_snapshot(plan, args, NULL,
+							   IsInParallelMode() ? GetActiveSnapshot() : GetLatestSnapshot(),
 							   InvalidSnapshot, true, false, 1);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not read immutable.registry: %s",
