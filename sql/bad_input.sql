@@ -7,6 +7,9 @@ CREATE SEQUENCE s;
 CREATE TABLE parted (a int) PARTITION BY RANGE (a);
 CREATE TABLE part1 PARTITION OF parted FOR VALUES FROM (0) TO (10);
 CREATE TYPE comp AS (a int);
+CREATE FOREIGN DATA WRAPPER immutable_dummy_fdw;
+CREATE SERVER immutable_dummy_server FOREIGN DATA WRAPPER immutable_dummy_fdw;
+CREATE FOREIGN TABLE ft (a int) SERVER immutable_dummy_server;
 
 SELECT immutable.make_append_only(NULL);
 \echo :LAST_ERROR_SQLSTATE
@@ -23,6 +26,10 @@ SELECT immutable.make_versioned('v');
 SELECT immutable.make_append_only('mv');
 \echo :LAST_ERROR_SQLSTATE
 SELECT immutable.make_append_only('s');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.make_versioned('ft');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.make_append_only('comp');
 \echo :LAST_ERROR_SQLSTATE
 SELECT immutable.make_versioned('parted');
 \echo :LAST_ERROR_SQLSTATE
@@ -90,5 +97,8 @@ DROP TABLE t CASCADE;
 DROP TABLE parted;
 DROP SEQUENCE s;
 DROP TYPE comp;
+DROP FOREIGN TABLE ft;
+DROP SERVER immutable_dummy_server;
+DROP FOREIGN DATA WRAPPER immutable_dummy_fdw;
 DROP SCHEMA intruder;
 DROP ROLE immutable_intruder;

@@ -357,7 +357,7 @@ immutable_write_current_view(PG_FUNCTION_ARGS)
 	entry = RegistryLookupVersioned(base_relid);
 
 	view = RelationGetDescr(trigdata->tg_relation);
-	table = lookup_rowtype_tupdesc_copy(entry->rowtype, -1);
+	table = lookup_rowtype_tupdesc(entry->rowtype, -1);
 	build_view_map(view, table, entry, &map);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -369,5 +369,6 @@ immutable_write_current_view(PG_FUNCTION_ARGS)
 		result = trigdata->tg_trigtuple;
 	else
 		result = view_row_from(written, view, table, &map);
+	ReleaseTupleDesc(table);
 	return PointerGetDatum(result);
 }
