@@ -183,7 +183,12 @@ EntityPlanGet(ManagedRelation *entry, EntityPlan which)
 
 	rel = relation_open(entry->relid, AccessShareLock);
 	nargs = plan_argtypes(entry, which, argtypes);
-	plan = SPI_prepare(plan_text(rel, which), nargs, argtypes);
+	/*
+	 * A custom plan per call would re-plan every lookup: the statements are
+	 * index lookups whose best plan does not depend on the values.
+	 */
+	plan = SPI_prepare_cursor(plan_text(rel, which), nargs, argtypes,
+							  CURSOR_OPT_GENERIC_PLAN);
 	relation_close(rel, AccessShareLock);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));

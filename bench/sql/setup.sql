@@ -1,0 +1,212 @@
+-- bench/sql/setup.sql: the harness (timing procedure, result tables) and the
+-- three write tables every write benchmark compares:
+--
+--   bench.imm      versioned by the extension (C triggers), view imm_current
+--   bench.plain    the same columns and indexes, no trigger: the limit
+--   bench.plpgsql  the same job done by hand-written PL/pgSQL triggers, as
+--                  users write it today, view plpgsql_current
+--   bench.plain_cur  a mutable table of current rows (PRIMARY KEY entity_id):
+--                  what plain UPDATE and primary-key lookups run against
+--
+-- psql variables: entities (entities seeded into each write table).
+--
+-- Every id in every table comes from immutable.uuidv7(), so the ratios
+-- measure the versioning machinery and not the choice of UUID generator
+-- (which A4 measures on its own).  Seeded entities get the entity_id
+-- bench.eid(n), so statements and pgbench scripts can name entity n without
+-- a lookup table.
+
+CREATE EXTENSION immutable;
+CREATE SCHEMA bench;
+
+------------------------------------------------------------------------------
+-- Harness
+------------------------------------------------------------------------------
+
+-- One row per measured repetition; report.sql takes medians.
+CREATE TABLE bench.timing (
+    test    text NOT NULL,
+    variant text NOT NULL,
+    rep     integer NOT NULL,
+    rows    bigint NOT NULL,
+    ms      float8 NOT NULL
+);
+
+-- One row per pgbench run (filled by run.sh).
+CREATE TABLE bench.tps (
+    test    text NOT NULL,
+    variant text NOT NULL,
+    round   integer NOT NULL,
+    tps     float8 NOT NULL
+);
+
+-- Entity n of the seeded data: a UUID made from n (sorts like n).
+CREATE FUNCTION bench.eid(n integer) RETURNS uuid
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT pg_catalog.lpad(pg_catalog.to_hex(n), 32, '0')::uuid $$;
+
+-- Time each statement of stmts (one per variant) reps times, after one
+-- warm-up round when warmup is true, and record the times in bench.timing.
+--
+-- Why this way:
+-- * The time is clock_timestamp() around EXECUTE, on the server: it covers
+--   executor, triggers and index maintenance of one statement of many rows,
+--   and no client round trip or result transfer.  Parse and plan of the
+--   statement text are included but are microseconds against the tens of
+--   milliseconds a 10k-row statement takes.
+-- * Every statement runs in a transaction of its own (COMMIT in a procedure),
+--   as an application's would: transaction_timestamp() moves on, so the
+--   versioning trigger sees each new version as written after the previous
+--   one, and row locks are released.  The COMMIT itself is not timed.
+-- * The variants of one round run back to back, in an order rotated each
+--   round, so slow drifts (cache, checkpoints, autovacuum, the table growing
+--   by one statement per round) fall on all variants alike.
+-- * The warm-up round fills the backend's caches (relation cache, the C
+--   triggers' kept plans, PL/pgSQL's cached plans) and is not recorded.
+-- * {rows} and {rep} in a statement are replaced by rows and the round
+--   number (0 = warm-up), so that a plain INSERT can give the next version
+--   number explicitly.
+CREATE PROCEDURE bench.measure(test text, rows bigint, reps integer,
+                               warmup boolean, variants text[], stmts text[])
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    n   integer := cardinality(variants);
+    sql text;
+    t0  timestamptz;
+    t1  timestamptz;
+    v   integer;
+BEGIN
+    FOR rep IN CASE WHEN warmup THEN 0 ELSE 1 END .. reps LOOP
+        FOR i IN 0 .. n - 1 LOOP
+            v := (i + rep) % n + 1;
+            sql := replace(replace(stmts[v], '{rows}', rows::text),
+                           '{rep}', rep::text);
+            t0 := clock_timestamp();
+            EXECUTE sql;
+            t1 := clock_timestamp();
+            IF rep > 0 THEN
+                INSERT INTO bench.timing
+                VALUES (test, variants[v], rep, rows,
+                        1000 * extract(epoch FROM t1 - t0));
+            END IF;
+            COMMIT;
+        END LOOP;
+    END LOOP;
+END
+$$;
+
+------------------------------------------------------------------------------
+-- The write tables
+------------------------------------------------------------------------------
+
+-- Versioned by the extension: make_versioned adds id, entity_id, version,
+-- valid_from, deleted_at, their indexes, the triggers and imm_current.
+CREATE TABLE bench.imm (payload integer, note text);
+SELECT immutable.make_versioned('bench.imm');
+
+-- The limit: same columns, same indexes, nothing computed per row.
+CREATE TABLE bench.plain (
+    payload    integer,
+    note       text,
+    id         uuid PRIMARY KEY DEFAULT immutable.uuidv7(),
+    entity_id  uuid NOT NULL,
+    version    integer NOT NULL,
+    valid_from timestamptz NOT NULL DEFAULT now(),
+    deleted_at timestamptz,
+    UNIQUE (entity_id, version)
+);
+
+-- The current rows of a mutable design: one row per entity, updated in place.
+CREATE TABLE bench.plain_cur (LIKE bench.plain INCLUDING DEFAULTS,
+                              PRIMARY KEY (entity_id));
+
+-- What a competent user writes today without the extension.
+CREATE TABLE bench.plpgsql (
+    payload    integer,
+    note       text,
+    id         uuid PRIMARY KEY,
+    entity_id  uuid NOT NULL,
+    version    integer NOT NULL,
+    valid_from timestamptz NOT NULL,
+    deleted_at timestamptz,
+    UNIQUE (entity_id, version)
+);
+
+-- BEFORE INSERT: new entity when entity_id is NULL, else the next version
+-- after the latest one, found through the (entity_id, version) index and
+-- locked so that concurrent writers of one entity queue up.  It has none of
+-- the C trigger's checks (client-supplied version, clock order, tombstones,
+-- re-reading the head after a lock wait), so it is a lower bound for a
+-- PL/pgSQL implementation of the same contract.
+CREATE FUNCTION bench.plpgsql_stamp_version() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    head integer;
+BEGIN
+    NEW.id := immutable.uuidv7();
+    NEW.valid_from := now();
+    IF NEW.entity_id IS NULL THEN
+        NEW.entity_id := NEW.id;
+        NEW.version := 1;
+    ELSE
+        SELECT p.version INTO head
+          FROM bench.plpgsql AS p
+         WHERE p.entity_id = NEW.entity_id
+         ORDER BY p.version DESC
+         LIMIT 1
+           FOR NO KEY UPDATE;
+        NEW.version := coalesce(head, 0) + 1;
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER stamp_version BEFORE INSERT ON bench.plpgsql
+    FOR EACH ROW EXECUTE FUNCTION bench.plpgsql_stamp_version();
+
+-- The same current view as make_versioned creates.
+CREATE VIEW bench.plpgsql_current AS
+SELECT h.*
+  FROM ONLY bench.plpgsql AS h
+ WHERE h.deleted_at IS NULL
+   AND NOT EXISTS (SELECT FROM ONLY bench.plpgsql AS n
+                    WHERE n.entity_id = h.entity_id
+                      AND n.version > h.version);
+
+-- INSTEAD OF UPDATE: append the next version of OLD's entity; the BEFORE
+-- INSERT trigger numbers it.  RETURNING fills NEW for the caller.
+CREATE FUNCTION bench.plpgsql_current_update() RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    INSERT INTO bench.plpgsql (payload, note, entity_id)
+    VALUES (NEW.payload, NEW.note, OLD.entity_id)
+    RETURNING * INTO NEW;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER current_update INSTEAD OF UPDATE ON bench.plpgsql_current
+    FOR EACH ROW EXECUTE FUNCTION bench.plpgsql_current_update();
+
+------------------------------------------------------------------------------
+-- Seed: entities 0 .. entities-1, version 1 each, in every write table
+------------------------------------------------------------------------------
+
+INSERT INTO bench.imm (entity_id, version, payload, note)
+SELECT bench.eid(n), 1, n, 'note ' || n
+  FROM generate_series(0, :entities - 1) AS n;
+
+INSERT INTO bench.plain (entity_id, version, payload, note)
+SELECT bench.eid(n), 1, n, 'note ' || n
+  FROM generate_series(0, :entities - 1) AS n;
+
+INSERT INTO bench.plain_cur SELECT * FROM bench.plain;
+
+INSERT INTO bench.plpgsql (entity_id, payload, note)
+SELECT bench.eid(n), n, 'note ' || n
+  FROM generate_series(0, :entities - 1) AS n;
+
+VACUUM ANALYZE bench.imm, bench.plain, bench.plain_cur, bench.plpgsql;
