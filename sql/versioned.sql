@@ -65,6 +65,24 @@ SELECT entity_id = :'e' AS e, count(*), min(version), max(version),
        count(DISTINCT version) AS distinct_versions
   FROM tasks GROUP BY 1 ORDER BY 1;
 
+-- every version's period ends where the next one starts; the latest is open
+SELECT count(*) AS open_periods, count(DISTINCT entity_id) AS entities
+  FROM tasks WHERE valid_to = 'infinity';
+SELECT count(*) AS broken_periods FROM (
+    SELECT valid_to, lead(valid_from, 1, 'infinity') OVER w AS next_from
+      FROM tasks WINDOW w AS (PARTITION BY entity_id ORDER BY version)) s
+ WHERE valid_to IS DISTINCT FROM next_from;
+
+-- a version rolled back with its savepoint leaves the previous one open
+BEGIN;
+SAVEPOINT s;
+INSERT INTO tasks (entity_id, title) VALUES (:'e', 'rolled back');
+ROLLBACK TO SAVEPOINT s;
+SELECT version, valid_to FROM tasks WHERE entity_id = :'e' ORDER BY version DESC LIMIT 1;
+INSERT INTO tasks (entity_id, title) VALUES (:'e', 'kept') RETURNING version;
+COMMIT;
+SELECT count(*) AS open_periods FROM tasks WHERE entity_id = :'e' AND valid_to = 'infinity';
+
 -- valid_from never decreases within an entity
 SELECT count(*) AS out_of_order FROM (
     SELECT valid_from < lag(valid_from) OVER (PARTITION BY entity_id ORDER BY version) AS back

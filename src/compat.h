@@ -38,4 +38,13 @@ extern void MaterializedSRFInit(FunctionCallInfo fcinfo);
 	index_beginscan((heap), (index), (snapshot), (nkeys), 0)
 #endif
 
+/* PostgreSQL 16 added onlySummarizing to ExecInsertIndexTuples. */
+#if PG_VERSION_NUM >= 160000
+#define ExecInsertIndexTuplesCompat(rri, slot, estate) \
+	ExecInsertIndexTuples((rri), (slot), (estate), true, false, NULL, NIL, false)
+#else
+#define ExecInsertIndexTuplesCompat(rri, slot, estate) \
+	ExecInsertIndexTuples((rri), (slot), (estate), true, false, NULL, NIL)
+#endif
+
 #endif							/* IMMUTABLE_COMPAT_H */

@@ -91,9 +91,9 @@ copy_column_defaults(Oid relid, const char *view)
 
 /*
  * Return the query of the current view: the latest version of every live
- * entity.  The NOT EXISTS form lets the planner push a condition on any
- * column (the natural key, say) into an index scan, and use an anti-join for
- * whole scans.
+ * entity, the rows whose period is still open.  One pass over the table, and
+ * a condition on any indexed column (the natural key, say) becomes an index
+ * scan.
  */
 static char *
 view_query(Oid relid)
@@ -104,11 +104,9 @@ view_query(Oid relid)
 
 	relation_close(rel, AccessShareLock);
 	return psprintf("SELECT %s FROM ONLY %s AS h"
-					" WHERE h.deleted_at IS NULL AND NOT EXISTS"
-					" (SELECT FROM ONLY %s AS n"
-					" WHERE n.entity_id OPERATOR(pg_catalog.=) h.entity_id"
-					" AND n.version OPERATOR(pg_catalog.>) h.version)",
-					columns, table, table);
+					" WHERE h.valid_to OPERATOR(pg_catalog.=) 'infinity'::pg_catalog.timestamptz"
+					" AND h.deleted_at IS NULL",
+					columns, table);
 }
 
 /*

@@ -122,13 +122,10 @@ plan_text(Relation rel, EntityPlan which)
 			break;
 		case PLAN_AS_OF_ALL:
 			appendStringInfo(&buf,
-							 "SELECT h FROM ONLY %1$s AS h"
+							 "SELECT h FROM ONLY %s AS h"
 							 " WHERE h.valid_from OPERATOR(pg_catalog.<=) $1"
-							 " AND h.deleted_at IS NULL AND NOT EXISTS"
-							 " (SELECT FROM ONLY %1$s AS n"
-							 " WHERE n.entity_id OPERATOR(pg_catalog.=) h.entity_id"
-							 " AND n.version OPERATOR(pg_catalog.>) h.version"
-							 " AND n.valid_from OPERATOR(pg_catalog.<=) $1)", table);
+							 " AND h.valid_to OPERATOR(pg_catalog.>) $1"
+							 " AND h.deleted_at IS NULL", table);
 			break;
 		case NUM_ENTITY_PLANS:
 			elog(ERROR, "invalid plan number");
@@ -346,11 +343,11 @@ check_changes(Oid relid, Jsonb *changes)
 							column, get_rel_name(relid))));
 		if (strcmp(column, COL_ID) == 0 || strcmp(column, COL_ENTITY_ID) == 0 ||
 			strcmp(column, COL_VERSION) == 0 || strcmp(column, COL_VALID_FROM) == 0 ||
-			strcmp(column, COL_DELETED_AT) == 0)
+			strcmp(column, COL_VALID_TO) == 0 || strcmp(column, COL_DELETED_AT) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("column \"%s\" cannot be changed by immutable.update()", column),
-					 errdetail("The versioning trigger assigns id, entity_id, version, valid_from and deleted_at."),
+					 errdetail("The versioning trigger assigns id, entity_id, version, valid_from, valid_to and deleted_at."),
 					 errhint("Use immutable.delete() and immutable.undelete() for deleted_at.")));
 	}
 }

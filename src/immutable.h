@@ -32,6 +32,7 @@ typedef enum ManagedKind
 #define COL_VERSION		"version"
 #define COL_VALID_FROM	"valid_from"
 #define COL_DELETED_AT	"deleted_at"
+#define COL_VALID_TO	"valid_to"
 
 /* The triggers the extension attaches; BEFORE triggers fire in name order. */
 #define TRIGGER_REFUSE_CHANGE	"immutable_refuse_change"
@@ -71,6 +72,7 @@ typedef struct ManagedRelation
 	AttrNumber	att_version;
 	AttrNumber	att_valid_from;
 	AttrNumber	att_deleted_at;
+	AttrNumber	att_valid_to;
 
 	/* versioned tables: the unique btree index on (entity_id, version) */
 	Oid			version_index;

@@ -37,22 +37,34 @@ PG_FUNCTION_INFO_V1(immutable_make_versioned);
 PG_FUNCTION_INFO_V1(immutable_make_mutable);
 
 
-/* A fixed column of versioned tables and the type it must have. */
+/*
+ * A fixed column of versioned tables, the type it must have, and what a new
+ * column of this name is added with.
+ */
 typedef struct FixedColumn
 {
 	const char *name;
 	Oid			type;
 	const char *type_name;
-	bool		not_null;
+	const char *added_with;
 } FixedColumn;
 
 static const FixedColumn fixed_columns[] = {
-	{COL_ID, UUIDOID, "uuid", true},
-	{COL_ENTITY_ID, UUIDOID, "uuid", true},
-	{COL_VERSION, INT4OID, "integer", true},
-	{COL_VALID_FROM, TIMESTAMPTZOID, "timestamp with time zone", true},
-	{COL_DELETED_AT, TIMESTAMPTZOID, "timestamp with time zone", false},
+	{COL_ID, UUIDOID, "uuid", ""},
+	{COL_ENTITY_ID, UUIDOID, "uuid", ""},
+	{COL_VERSION, INT4OID, "integer", ""},
+	{COL_VALID_FROM, TIMESTAMPTZOID, "timestamp with time zone", ""},
+	{COL_VALID_TO, TIMESTAMPTZOID, "timestamp with time zone",
+	" NOT NULL DEFAULT 'infinity'"},
+	{COL_DELETED_AT, TIMESTAMPTZOID, "timestamp with time zone", ""},
 };
+
+/*
+ * Fill factor given to versioned tables that have none: every row is updated
+ * once in its life (valid_to), and free space on its page keeps that update
+ * heap-only, without new index entries.
+ */
+#define VERSIONED_FILLFACTOR 90
 
 #define NUM_FIXED_COLUMNS lengthof(fixed_columns)
 
@@ -208,8 +220,9 @@ plan_fixed_columns(Oid relid, StringInfo alter)
 
 		if (attnum == InvalidAttrNumber)
 		{
-			appendStringInfo(alter, "%s ADD COLUMN %s %s",
-							 alter->len > 0 ? "," : "", col->name, col->type_name);
+			appendStringInfo(alter, "%s ADD COLUMN %s %s%s",
+							 alter->len > 0 ? "," : "", col->name, col->type_name,
+							 col->added_with);
 			continue;
 		}
 		att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
@@ -363,6 +376,35 @@ plan_constraints(Oid relid, StringInfo alter)
 						 alter->len > 0 ? "," : "");
 }
 
+/* Has the user set a fill factor on relid? */
+static bool
+has_fillfactor(Oid relid)
+{
+	Relation	rel = relation_open(relid, NoLock);
+	bool		result = rel->rd_options != NULL &&
+		((StdRdOptions *) rel->rd_options)->fillfactor != 0;
+
+	relation_close(rel, NoLock);
+	return result;
+}
+
+/*
+ * Close the periods of versions that have a successor (a table made
+ * versioned again after make_mutable, or given versions by the user).
+ */
+static void
+close_superseded_periods(const char *table)
+{
+	DdlRun(psprintf("UPDATE ONLY %1$s AS t SET valid_to = n.valid_from"
+					" FROM ONLY %1$s AS n"
+					" WHERE n.entity_id OPERATOR(pg_catalog.=) t.entity_id"
+					" AND n.version OPERATOR(pg_catalog.=) (t.version OPERATOR(pg_catalog.+) 1)"
+					" AND t.valid_to OPERATOR(pg_catalog.<>) n.valid_from"
+					" AND EXISTS (SELECT FROM ONLY %1$s AS v"
+					" WHERE v.version OPERATOR(pg_catalog.>) 1)", table),
+		   SPI_OK_UPDATE);
+}
+
 /*
  * Turn every existing row into version 1 of its own entity, in one pass:
  * no lock per row, so a million rows convert with default settings.
@@ -441,10 +483,14 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 		DdlRun(psprintf("ALTER TABLE %s%s", table, alter.data), SPI_OK_UTILITY);
 
 	convert_existing_rows(table);
+	close_superseded_periods(table);
 	DdlRun(psprintf("ALTER TABLE %s ALTER COLUMN id SET NOT NULL,"
 					 " ALTER COLUMN entity_id SET NOT NULL,"
 					 " ALTER COLUMN version SET NOT NULL,"
-					 " ALTER COLUMN valid_from SET NOT NULL", table),
+					 " ALTER COLUMN valid_from SET NOT NULL,"
+					 " ALTER COLUMN valid_to SET NOT NULL%s", table,
+					 has_fillfactor(relid) ? "" :
+					 psprintf(", SET (fillfactor = %d)", VERSIONED_FILLFACTOR)),
 			SPI_OK_UTILITY);
 	resetStringInfo(&alter);
 	plan_constraints(relid, &alter);

@@ -252,6 +252,7 @@ describe_versioned(ManagedRelation *entry)
 	entry->att_version = required_attnum(rel, COL_VERSION);
 	entry->att_valid_from = required_attnum(rel, COL_VALID_FROM);
 	entry->att_deleted_at = required_attnum(rel, COL_DELETED_AT);
+	entry->att_valid_to = required_attnum(rel, COL_VALID_TO);
 	find_version_indexes(rel, entry);
 	relation_close(rel, AccessShareLock);
 }

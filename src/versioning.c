@@ -1,13 +1,19 @@
 /*
  * versioning.c
  *		The BEFORE INSERT trigger of versioned tables: assigns id, entity_id,
- *		the next gapless version and valid_from to every appended row.
+ *		the next gapless version, valid_from and valid_to to every appended
+ *		row, and closes the period of the version it supersedes.
  *
- * Writers of one entity are serialized by a row lock on the entity's latest
- * version (its "head"), taken as UPDATE takes one: row locks live in the
+ * The entity's latest version (its "head") is found by a backward scan of
+ * the unique index on (entity_id, version), never by a scan of the table.
+ * Appending a version sets the head's valid_to from 'infinity' to the
+ * transaction start time, with heap_update as UPDATE does it: that is what
+ * makes current rows cheap to read (valid_to = 'infinity'), and it also
+ * serializes writers of one entity, because a second writer waits on the
+ * head's row lock and then finds the head superseded.  Row locks live in the
  * tuple, not in the shared lock table, so one transaction can append any
- * number of versions.  The head is found by a backward scan of the unique
- * index on (entity_id, version), never by a scan of the table.
+ * number of versions.  The user-visible columns of the head never change,
+ * and the table's triggers do not fire for this internal update.
  */
 #include "postgres.h"
 
@@ -17,6 +23,7 @@
 #include "access/nbtree.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "executor/executor.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
@@ -79,39 +86,88 @@ slot_is_own(TupleTableSlot *slot)
 }
 
 /*
- * Lock the head of entity_id and leave it in slot; return false when the
- * entity has no version.  A head this transaction wrote needs no lock: its
- * predecessor is locked already, or the entity is new and invisible to
- * others.  After waiting for another writer the head may have moved on, so
- * look again until the locked row is still the head.
+ * Insert index entries for a new tuple version that is not heap-only, as
+ * the executor does after a non-HOT UPDATE.
+ */
+static void
+insert_index_entries(Relation rel, TupleTableSlot *slot)
+{
+	EState	   *estate = CreateExecutorState();
+	ResultRelInfo *rri = makeNode(ResultRelInfo);
+
+	InitResultRelInfo(rri, rel, 1, NULL, 0);
+	ExecOpenIndices(rri, false);
+	list_free(ExecInsertIndexTuplesCompat(rri, slot, estate));
+	ExecCloseIndices(rri);
+	FreeExecutorState(estate);
+}
+
+/*
+ * Set valid_to of the head in slot to now.  A head inserted by the current
+ * command (several versions of one entity in one COPY) cannot be updated
+ * without becoming visible to the command itself; it is invisible to every
+ * other transaction and vanishes with this subtransaction, so it is
+ * overwritten in place.  Any other head is updated as UPDATE would, waiting
+ * for a concurrent writer.  Returns the result of the update.
+ */
+static TM_Result
+head_supersede(Relation rel, ManagedRelation *entry, TupleTableSlot *head,
+			   TimestampTz now)
+{
+	bool		should_free;
+	HeapTuple	old = ExecFetchSlotHeapTuple(head, false, &should_free);
+	Datum		value = TimestampTzGetDatum(now);
+	bool		isnull = false;
+	int			col = entry->att_valid_to;
+	HeapTuple	closed = heap_modify_tuple_by_cols(old, RelationGetDescr(rel),
+												   1, &col, &value, &isnull);
+	TupleTableSlot *slot;
+	TM_FailureData tmfd;
+	LockTupleMode lockmode;
+	TM_Result	result;
+	bool		update_indexes;
+
+	closed->t_self = old->t_self;
+	if (TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(old->t_data)) &&
+		HeapTupleHeaderGetCmin(old->t_data) >= GetCurrentCommandId(false))
+	{
+		heap_inplace_update(rel, closed);
+		return TM_Ok;
+	}
+
+	slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsHeapTuple);
+	ExecStoreHeapTuple(closed, slot, false);
+	result = table_tuple_update(rel, &head->tts_tid, slot, GetCurrentCommandId(true),
+								InvalidSnapshot, InvalidSnapshot, true, &tmfd,
+								&lockmode, &update_indexes);
+	if (result == TM_Ok && update_indexes)
+		insert_index_entries(rel, slot);
+	ExecDropSingleTupleTableSlot(slot);
+	return result;
+}
+
+/*
+ * Find the head of entity_id, supersede it, and leave it (as it was before)
+ * in slot; return false when the entity has no version.  When another
+ * writer superseded the head first, the update waits for it and fails, and
+ * the search starts again from the new head.
  */
 static bool
-head_lock(Relation rel, Relation index, Datum entity_id, TupleTableSlot *slot)
+head_take(Relation rel, Relation index, ManagedRelation *entry,
+		  Datum entity_id, TupleTableSlot *slot, TimestampTz now)
 {
 	for (;;)
 	{
-		ItemPointerData locked;
-		TM_FailureData tmfd;
 		TM_Result	result;
 
 		if (!head_fetch(rel, index, entity_id, slot))
 			return false;
-		if (slot_is_own(slot))
+		result = head_supersede(rel, entry, slot, now);
+		if (result == TM_Ok)
 			return true;
-
-		locked = slot->tts_tid;
-		result = table_tuple_lock(rel, &locked, GetActiveSnapshot(), slot,
-								  GetCurrentCommandId(true),
-								  LockTupleNoKeyExclusive, LockWaitBlock,
-								  0, &tmfd);
-		if (result != TM_Ok && result != TM_Updated && result != TM_Deleted)
-			elog(ERROR, "unexpected result %d locking the latest version",
+		if (result != TM_Updated && result != TM_Deleted)
+			elog(ERROR, "unexpected result %d superseding the latest version",
 				 (int) result);
-
-		if (!head_fetch(rel, index, entity_id, slot))
-			return false;
-		if (ItemPointerEquals(&locked, &slot->tts_tid))
-			return true;
 	}
 }
 
@@ -280,7 +336,7 @@ assign_version(Relation rel, ManagedRelation *entry, NewVersion *row,
 
 	index = index_open(entry->version_index, RowExclusiveLock);
 	head = table_slot_create(rel, NULL);
-	if (head_lock(rel, index, row->entity_id, head))
+	if (head_take(rel, index, entry, row->entity_id, head, now))
 		version = next_version(rel, entry, row, tuple, head, now);
 	else
 		check_first_version(rel, row);
@@ -296,8 +352,9 @@ assign_version(Relation rel, ManagedRelation *entry, NewVersion *row,
  * table's other BEFORE INSERT triggers.  Sets id to a new UUIDv7 (RFC 9562),
  * entity_id to id for a new entity, version to the next gapless number
  * (1 for a new entity), valid_from to the transaction start time
- * (microseconds), and deleted_at to the same time on a tombstone (a row the
- * writer gave a deleted_at) or NULL.  Errors, all with the table in the
+ * (microseconds), valid_to to 'infinity', and deleted_at to the transaction
+ * start time on a tombstone (a row the writer gave a deleted_at) or NULL;
+ * sets valid_to of the version it supersedes to the transaction start time.  Errors, all with the table in the
  * error fields: 40001 when a given version is not the next one, when the
  * head is younger than this transaction, or (REPEATABLE READ) when the head
  * is invisible to the transaction; P0002 for an unknown entity_id without
@@ -315,9 +372,9 @@ immutable_stamp_version(PG_FUNCTION_ARGS)
 	NewVersion	row;
 	TimestampTz now = GetCurrentTransactionStartTimestamp();
 	pg_uuid_t  *id;
-	int			cols[5];
-	Datum		values[5];
-	bool		nulls[5] = {false, false, false, false, true};
+	int			cols[6];
+	Datum		values[6];
+	bool		nulls[6] = {false, false, false, false, true, false};
 
 	TriggerCheckCall(fcinfo, "stamp_version", TRIGGER_EVENT_BEFORE, true,
 					 TRIGGER_OP_BIT(TRIGGER_EVENT_INSERT));
@@ -338,7 +395,9 @@ immutable_stamp_version(PG_FUNCTION_ARGS)
 	cols[4] = entry->att_deleted_at;
 	values[4] = TimestampTzGetDatum(now);
 	nulls[4] = !row.tombstone;
+	cols[5] = entry->att_valid_to;
+	values[5] = TimestampTzGetDatum(DT_NOEND);
 
 	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel),
-													 5, cols, values, nulls));
+													 6, cols, values, nulls));
 }
