@@ -117,8 +117,9 @@ AS 'MODULE_PATHNAME', 'immutable_stamp_version'
 LANGUAGE C;
 COMMENT ON FUNCTION immutable.stamp_version() IS
 'Trigger function (BEFORE INSERT FOR EACH ROW) of versioned tables: assigns '
-'id (UUIDv7), entity_id, the next gapless version and valid_from (transaction '
-'start time), and stamps deleted_at on tombstones. Raises 40001 when a '
+'id (UUIDv7), entity_id, the next gapless version, valid_from (transaction '
+'start time) and valid_to (infinity), stamps deleted_at on tombstones, and '
+'closes the period (valid_to) of the version the row follows. Raises 40001 when a '
 'client-supplied version is not the next one or the entity''s latest version '
 'is younger than this transaction, P0002 for an unknown entity_id without '
 'version 1, 22023 for a new entity with a version other than 1 or as a '
@@ -200,7 +201,8 @@ AS 'MODULE_PATHNAME', 'immutable_make_versioned'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION immutable.make_versioned(regclass, name) IS
 'Makes tbl a versioned table (every version of every entity in one table): '
-'adds id, entity_id, version, valid_from and deleted_at where absent, turns '
+'adds id, entity_id, version, valid_from, valid_to and deleted_at where '
+'absent (and fillfactor 90 when none is set), turns '
 'existing rows into version 1 of their own entity, keeps an existing primary '
 'key unique per version, and creates the current view current_view (default '
 '<table>_current, in the table''s schema) that accepts INSERT, UPDATE and '
@@ -234,7 +236,8 @@ COMMENT ON FUNCTION immutable.update(anyelement, uuid, jsonb) IS
 'by rel: the current version with the keys of changes (a JSON object of '
 'column names and values, converted as jsonb_populate_record does) applied. '
 'Returns the new version. Raises 22004 for NULL arguments, 42703 for an '
-'unknown column, 22023 for id, entity_id, version, valid_from, deleted_at, '
+'unknown column, 22023 for id, entity_id, version, valid_from, valid_to, '
+'deleted_at, '
 'P0002 for an unknown entity, 55000 for a deleted one, 40001 when a '
 'concurrent writer got there first.';
 
@@ -289,9 +292,9 @@ RETURNS SETOF anyelement
 AS 'MODULE_PATHNAME', 'immutable_as_of'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION immutable.as_of(anyelement, timestamptz) IS
-'Returns the version of every entity that was current at time at (its '
-'valid_from <= at and no later version with valid_from <= at), leaving out '
-'entities that were deleted or did not exist yet. Raises 22004 for a NULL '
+'Returns the version of every entity that was current at time at '
+'(valid_from <= at < valid_to), leaving out entities that were deleted or did '
+'not exist yet. Raises 22004 for a NULL '
 'at, 55000 when the table is not versioned.';
 
 CREATE FUNCTION immutable.as_of(rel anyelement, entity_id uuid, at timestamptz)

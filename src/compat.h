@@ -38,13 +38,17 @@ extern void MaterializedSRFInit(FunctionCallInfo fcinfo);
 	index_beginscan((heap), (index), (snapshot), (nkeys), 0)
 #endif
 
-/* PostgreSQL 16 added onlySummarizing to ExecInsertIndexTuples. */
+/*
+ * PostgreSQL 16 added onlySummarizing to ExecInsertIndexTuples.  update is
+ * passed as false: it only asks for a hint that needs a range table, which
+ * the versioning trigger's own index insertions do not have.
+ */
 #if PG_VERSION_NUM >= 160000
 #define ExecInsertIndexTuplesCompat(rri, slot, estate) \
-	ExecInsertIndexTuples((rri), (slot), (estate), true, false, NULL, NIL, false)
+	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL, false)
 #else
 #define ExecInsertIndexTuplesCompat(rri, slot, estate) \
-	ExecInsertIndexTuples((rri), (slot), (estate), true, false, NULL, NIL)
+	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL)
 #endif
 
 #endif							/* IMMUTABLE_COMPAT_H */
