@@ -9,16 +9,25 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/nbtree.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/relation.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
 #include "utils/typcache.h"
 
 #include "immutable.h"
@@ -89,12 +98,6 @@ plan_text(Relation rel, EntityPlan which)
 	initStringInfo(&buf);
 	switch (which)
 	{
-		case PLAN_HEAD:
-			appendStringInfo(&buf,
-							 "SELECT h, h.deleted_at IS NOT NULL FROM ONLY %s AS h"
-							 " WHERE h.entity_id OPERATOR(pg_catalog.=) $1"
-							 " ORDER BY h.version DESC LIMIT 1", table);
-			break;
 		case PLAN_INSERT:
 		case PLAN_UPDATE:
 			appendStringInfo(&buf, "INSERT INTO %s AS x (", table);
@@ -212,16 +215,18 @@ EntityExecute(ManagedRelation *entry, EntityPlan which, Datum *args,
 }
 
 /*
- * Fetch the latest version of an entity as a row of the table's type, valid
- * in the caller's memory context.  Caller is connected to SPI.
+ * Fetch the version of an entity current at time at (DT_NOEND: the latest)
+ * through SPI, as a row of the table's type valid in the caller's memory
+ * context.  Caller is connected to SPI.
  */
 static bool
-fetch_head(ManagedRelation *entry, Datum entity_id, bool read_only,
-		   Datum *row, bool *deleted)
+fetch_version_at(ManagedRelation *entry, Datum entity_id, TimestampTz at,
+				 bool read_only, Datum *row, bool *deleted)
 {
+	Datum		args[2] = {entity_id, TimestampTzGetDatum(at)};
 	bool		isnull;
 
-	if (EntityExecute(entry, PLAN_HEAD, &entity_id, read_only, 1) == 0)
+	if (EntityExecute(entry, PLAN_AS_OF_ENTITY, args, read_only, 1) == 0)
 		return false;
 	*row = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0],
 										   SPI_tuptable->tupdesc, 1, &isnull),
@@ -229,6 +234,77 @@ fetch_head(ManagedRelation *entry, Datum entity_id, bool read_only,
 	*deleted = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
 										  SPI_tuptable->tupdesc, 2, &isnull));
 	return true;
+}
+
+/*
+ * Find the same version as fetch_version_at with a backward scan of the
+ * (entity_id, version) index under the active snapshot, without SPI or the
+ * executor: the first version from the newest down that started at or
+ * before at.  It checks no privileges; see direct_read_allowed.
+ */
+static bool
+scan_version_at(ManagedRelation *entry, Datum entity_id, TimestampTz at,
+				Datum *row, bool *deleted)
+{
+	Relation	rel = table_open(entry->relid, AccessShareLock);
+	Relation	index = index_open(entry->version_index, AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	ScanKeyData key;
+	IndexScanDesc scan;
+	bool		found = false;
+
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, entity_id);
+	scan = IndexBeginScan(rel, index, GetActiveSnapshot(), 1);
+	index_rescan(scan, &key, 1, NULL, 0);
+	while (index_getnext_slot(scan, BackwardScanDirection, slot))
+	{
+		bool		isnull;
+
+		if (DatumGetTimestampTz(slot_getattr(slot, entry->att_valid_from, &isnull)) > at)
+			continue;
+		(void) slot_getattr(slot, entry->att_deleted_at, &isnull);
+		*deleted = !isnull;
+		*row = ExecFetchSlotHeapTupleDatum(slot);
+		found = true;
+		break;
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, AccessShareLock);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/*
+ * Would the direct scan return what the SQL statement returns?  Only when
+ * the user may read the whole table and no row security policy applies;
+ * otherwise the statement runs, and PostgreSQL enforces both.
+ */
+static bool
+direct_read_allowed(Oid relid)
+{
+	return pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK &&
+		check_enable_rls(relid, InvalidOid, true) != RLS_ENABLED;
+}
+
+/*
+ * Read the version of an entity current at time at (DT_NOEND: the latest)
+ * for the read functions; return false when there is none.  The row is a
+ * row of the table's type in the caller's memory context.
+ */
+bool
+EntityReadAt(ManagedRelation *entry, Datum entity_id, TimestampTz at,
+			 Datum *row, bool *deleted)
+{
+	bool		found;
+
+	if (direct_read_allowed(entry->relid))
+		return scan_version_at(entry, entity_id, at, row, deleted);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	found = fetch_version_at(entry, entity_id, at, true, row, deleted);
+	SPI_finish();
+	return found;
 }
 
 /* Point tuple at the contents of a composite datum, to deform or store it. */
@@ -378,7 +454,7 @@ immutable_update(PG_FUNCTION_ARGS)
 	check_changes(relid, changes);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (!fetch_head(entry, entity_id, false, &head, &deleted))
+	if (!fetch_version_at(entry, entity_id, DT_NOEND, false, &head, &deleted))
 		report_unknown_entity(relid, entity_id);
 	if (deleted)
 		report_entity_state(relid, entity_id, true,
@@ -410,7 +486,7 @@ append_state_change(FunctionCallInfo fcinfo, bool tombstone)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (!fetch_head(entry, entity_id, false, &head, &deleted))
+	if (!fetch_version_at(entry, entity_id, DT_NOEND, false, &head, &deleted))
 		report_unknown_entity(relid, entity_id);
 	if (deleted == tombstone)
 		report_entity_state(relid, entity_id, deleted,
@@ -457,13 +533,8 @@ read_head(FunctionCallInfo fcinfo, Datum *head, bool *deleted)
 	Oid			relid = EntityRelationArgument(fcinfo);
 	Datum		entity_id = EntityArgument(fcinfo, 1, "entity_id");
 	ManagedRelation *entry = RegistryLookupVersioned(relid);
-	bool		found;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	found = fetch_head(entry, entity_id, true, head, deleted);
-	SPI_finish();
-	return found;
+	return EntityReadAt(entry, entity_id, DT_NOEND, head, deleted);
 }
 
 /*

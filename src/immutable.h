@@ -43,11 +43,10 @@ typedef enum ManagedKind
 /* Kept SPI plans of a versioned table, prepared on first use. */
 typedef enum EntityPlan
 {
-	PLAN_HEAD,					/* latest version of one entity */
 	PLAN_INSERT,				/* INSERT a whole row, RETURNING it */
 	PLAN_UPDATE,				/* INSERT head with jsonb changes applied */
 	PLAN_HISTORY,				/* every version of one entity */
-	PLAN_AS_OF_ENTITY,			/* one entity at a time */
+	PLAN_AS_OF_ENTITY,			/* one entity at a time (infinity: latest) */
 	PLAN_AS_OF_ALL,				/* every entity at a time */
 	NUM_ENTITY_PLANS
 } EntityPlan;
@@ -121,5 +120,7 @@ extern uint64 EntityExecute(ManagedRelation *entry, EntityPlan which,
 							Datum *args, bool read_only, long limit);
 extern Datum EntityInsertRow(ManagedRelation *entry, Datum row);
 extern void EntityRowAsTuple(Datum row, HeapTuple tuple);
+extern bool EntityReadAt(ManagedRelation *entry, Datum entity_id, TimestampTz at,
+						 Datum *row, bool *deleted);
 
 #endif							/* IMMUTABLE_H */

@@ -119,26 +119,12 @@ Datum
 immutable_as_of_entity(PG_FUNCTION_ARGS)
 {
 	ManagedRelation *entry = RegistryLookupVersioned(EntityRelationArgument(fcinfo));
-	Datum		args[2];
-	Datum		row = (Datum) 0;
-	bool		found = false;
-	bool		isnull;
+	Datum		entity_id = EntityArgument(fcinfo, 1, "entity_id");
+	TimestampTz at = DatumGetTimestampTz(EntityArgument(fcinfo, 2, "at"));
+	Datum		row;
+	bool		deleted;
 
-	args[0] = EntityArgument(fcinfo, 1, "entity_id");
-	args[1] = EntityArgument(fcinfo, 2, "at");
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (EntityExecute(entry, PLAN_AS_OF_ENTITY, args, true, 1) == 1 &&
-		!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-									2, &isnull)))
-	{
-		row = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0],
-											  SPI_tuptable->tupdesc, 1, &isnull),
-								false, -1);
-		found = true;
-	}
-	SPI_finish();
-	if (!found)
+	if (!EntityReadAt(entry, entity_id, at, &row, &deleted) || deleted)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(row);
 }
