@@ -23,6 +23,7 @@
 #include "access/nbtree.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/index.h"
 #include "executor/executor.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
@@ -86,15 +87,63 @@ slot_is_own(TupleTableSlot *slot)
 }
 
 /*
+ * Can every index of rel be maintained without an executor state: no
+ * expressions, no predicates, no deferred uniqueness?
+ */
+static bool
+indexes_are_plain(Relation rel, List *indexes)
+{
+	ListCell   *lc;
+
+	foreach(lc, indexes)
+	{
+		Relation	index = index_open(lfirst_oid(lc), RowExclusiveLock);
+		bool		plain = index->rd_index->indimmediate &&
+			RelationGetIndexExpressions(index) == NIL &&
+			RelationGetIndexPredicate(index) == NIL;
+
+		index_close(index, RowExclusiveLock);
+		if (!plain)
+			return false;
+	}
+	return true;
+}
+
+/*
  * Insert index entries for a new tuple version that is not heap-only, as
- * the executor does after a non-HOT UPDATE.
+ * the executor does after a non-HOT UPDATE: directly when the indexes are
+ * plain, through an executor state (expressions, predicates) otherwise.
  */
 static void
 insert_index_entries(Relation rel, TupleTableSlot *slot)
 {
-	EState	   *estate = CreateExecutorState();
-	ResultRelInfo *rri = makeNode(ResultRelInfo);
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+	EState	   *estate;
+	ResultRelInfo *rri;
 
+	if (indexes_are_plain(rel, indexes))
+	{
+		foreach(lc, indexes)
+		{
+			Relation	index = index_open(lfirst_oid(lc), RowExclusiveLock);
+			IndexInfo  *info = BuildIndexInfo(index);
+			Datum		values[INDEX_MAX_KEYS];
+			bool		isnull[INDEX_MAX_KEYS];
+
+			FormIndexDatum(info, slot, NULL, values, isnull);
+			index_insert(index, values, isnull, &slot->tts_tid, rel,
+						 index->rd_index->indisunique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
+						 false, info);
+			index_close(index, RowExclusiveLock);
+		}
+		list_free(indexes);
+		return;
+	}
+	list_free(indexes);
+
+	estate = CreateExecutorState();
+	rri = makeNode(ResultRelInfo);
 	InitResultRelInfo(rri, rel, 1, NULL, 0);
 	ExecOpenIndices(rri, false);
 	list_free(ExecInsertIndexTuplesCompat(rri, slot, estate));
