@@ -20,3 +20,23 @@ SELECT c.relname, bt_index_check(c.oid, true)
  WHERE i.indrelid = 'wide'::regclass ORDER BY c.relname;
 SELECT immutable.make_mutable('wide');
 DROP TABLE wide;
+
+-- the same with plain indexes only, which get their entries directly
+CREATE TABLE narrow (k int PRIMARY KEY, pad text) WITH (fillfactor = 100);
+CREATE INDEX narrow_k ON narrow (k, pad);
+INSERT INTO narrow SELECT g, repeat('x', 1500) FROM generate_series(1, 40) g;
+SELECT immutable.make_versioned('narrow');
+CREATE TEMP TABLE page_before AS SELECT k, (ctid::text::point)[0] AS page FROM narrow;
+UPDATE narrow_current SET pad = repeat('y', 1500);
+SELECT count(*) AS rows, count(*) FILTER (WHERE valid_to = 'infinity') AS open FROM narrow;
+-- every closed version moved to another page: none of the updates was HOT
+SELECT count(*) AS moved FROM narrow n JOIN page_before b USING (k)
+ WHERE n.valid_to <> 'infinity' AND (n.ctid::text::point)[0] <> b.page;
+SET enable_seqscan = off;
+SELECT count(*) FROM narrow_current WHERE k BETWEEN 1 AND 40;
+RESET enable_seqscan;
+SELECT c.relname, bt_index_check(c.oid, true)
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+ WHERE i.indrelid = 'narrow'::regclass ORDER BY c.relname;
+SELECT immutable.make_mutable('narrow');
+DROP TABLE narrow;
