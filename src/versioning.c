@@ -131,10 +131,13 @@ insert_index_entries(Relation rel, TupleTableSlot *slot)
 			Datum		values[INDEX_MAX_KEYS];
 			bool		isnull[INDEX_MAX_KEYS];
 
+			/*
+			 * The keys are those of the row version just updated, which held
+			 * them rightfully: no uniqueness check, as for a HOT chain.
+			 */
 			FormIndexDatum(info, slot, NULL, values, isnull);
 			index_insert(index, values, isnull, &slot->tts_tid, rel,
-						 index->rd_index->indisunique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
-						 false, info);
+						 UNIQUE_CHECK_NO, false, info);
 			index_close(index, RowExclusiveLock);
 		}
 		list_free(indexes);
