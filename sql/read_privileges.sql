@@ -25,6 +25,13 @@ SELECT body FROM immutable.get(NULL::secrets, '01890000-0000-7000-8000-000000000
 SELECT immutable.get(NULL::secrets, '01890000-0000-7000-8000-000000000002') IS NULL AS hidden;
 SELECT immutable.status(NULL::secrets, '01890000-0000-7000-8000-000000000002');
 SELECT body FROM immutable.as_of(NULL::secrets, '01890000-0000-7000-8000-000000000001', now());
+SELECT body FROM immutable.as_of(NULL::secrets, now()) ORDER BY body;
+RESET ROLE;
+SELECT body FROM immutable.as_of(NULL::secrets, now()) ORDER BY body;
+REVOKE SELECT ON secrets FROM immutable_reader;
+SET ROLE immutable_reader;
+SELECT count(*) FROM immutable.as_of(NULL::secrets, now());
+\echo :LAST_ERROR_SQLSTATE
 RESET ROLE;
 
 -- the owner, to whom the policy does not apply, sees both

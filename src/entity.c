@@ -240,7 +240,7 @@ fetch_version_at(ManagedRelation *entry, Datum entity_id, TimestampTz at,
  * Find the same version as fetch_version_at with a backward scan of the
  * (entity_id, version) index under the active snapshot, without SPI or the
  * executor: the first version from the newest down that started at or
- * before at.  It checks no privileges; see direct_read_allowed.
+ * before at.  It checks no privileges; see EntityDirectReadAllowed.
  */
 static bool
 scan_version_at(ManagedRelation *entry, Datum entity_id, TimestampTz at,
@@ -280,8 +280,8 @@ scan_version_at(ManagedRelation *entry, Datum entity_id, TimestampTz at,
  * the user may read the whole table and no row security policy applies;
  * otherwise the statement runs, and PostgreSQL enforces both.
  */
-static bool
-direct_read_allowed(Oid relid)
+bool
+EntityDirectReadAllowed(Oid relid)
 {
 	return pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK &&
 		check_enable_rls(relid, InvalidOid, true) != RLS_ENABLED;
@@ -298,7 +298,7 @@ EntityReadAt(ManagedRelation *entry, Datum entity_id, TimestampTz at,
 {
 	bool		found;
 
-	if (direct_read_allowed(entry->relid))
+	if (EntityDirectReadAllowed(entry->relid))
 		return scan_version_at(entry, entity_id, at, row, deleted);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");

@@ -120,6 +120,7 @@ extern uint64 EntityExecute(ManagedRelation *entry, EntityPlan which,
 							Datum *args, bool read_only, long limit);
 extern Datum EntityInsertRow(ManagedRelation *entry, Datum row);
 extern void EntityRowAsTuple(Datum row, HeapTuple tuple);
+extern bool EntityDirectReadAllowed(Oid relid);
 extern bool EntityReadAt(ManagedRelation *entry, Datum entity_id, TimestampTz at,
 						 Datum *row, bool *deleted);
 
