@@ -115,6 +115,13 @@ TRUNCATE tasks;
 SELECT immutable.stamp_version();
 \echo :LAST_ERROR_SQLSTATE
 
+-- a latest version whose period was closed outside the extension is reported
+SELECT immutable.make_mutable('tasks');
+UPDATE tasks SET valid_to = now() WHERE entity_id = :'e' AND valid_to = 'infinity';
+SELECT immutable.make_versioned('tasks');
+INSERT INTO tasks (entity_id, title) VALUES (:'e', 'after tampering');
+\echo :LAST_ERROR_SQLSTATE
+
 SELECT immutable.make_mutable('tasks');
 DROP TABLE tasks;
 DROP FUNCTION skip_cancelled(), shout();

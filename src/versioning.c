@@ -27,6 +27,7 @@
 #include "executor/executor.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
@@ -199,21 +200,60 @@ head_supersede(Relation rel, ManagedRelation *entry, TupleTableSlot *head,
 }
 
 /*
+ * Raise XX001 for a latest version whose period was closed without a
+ * successor: only a change made outside the extension can do that.
+ */
+static void
+report_closed_head(Relation rel, Datum entity_id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("latest version of entity %s in table \"%s\" has a closed period",
+					entity_text(entity_id), RelationGetRelationName(rel)),
+			 errdetail("Its valid_to is set, but no later version exists."),
+			 errhint("Set valid_to of that version back to 'infinity'."),
+			 errtable(rel)));
+}
+
+/* Is the period of the version in slot still open (valid_to infinity)? */
+static bool
+period_is_open(ManagedRelation *entry, TupleTableSlot *slot)
+{
+	bool		isnull;
+
+	return DatumGetTimestampTz(slot_getattr(slot, entry->att_valid_to, &isnull)) == DT_NOEND;
+}
+
+/*
  * Find the head of entity_id, supersede it, and leave it (as it was before)
  * in slot; return false when the entity has no version.  When another
  * writer superseded the head first, the update waits for it and fails, and
- * the search starts again from the new head.
+ * the search starts again from the new head.  The search sees each row as
+ * of the moment it reaches it, so it can reach a closed version whose
+ * successor committed after the scan passed it by: a closed period means
+ * there is a newer version, so search again.
  */
 static bool
 head_take(Relation rel, Relation index, ManagedRelation *entry,
 		  Datum entity_id, TupleTableSlot *slot, TimestampTz now)
 {
+	ItemPointerData closed;
+
+	ItemPointerSetInvalid(&closed);
 	for (;;)
 	{
 		TM_Result	result;
 
+		CHECK_FOR_INTERRUPTS();
 		if (!head_fetch(rel, index, entity_id, slot))
 			return false;
+		if (!period_is_open(entry, slot))
+		{
+			if (ItemPointerEquals(&closed, &slot->tts_tid))
+				report_closed_head(rel, entity_id);
+			closed = slot->tts_tid;
+			continue;
+		}
 		result = head_supersede(rel, entry, slot, now);
 		if (result == TM_Ok)
 			return true;
