@@ -1,9 +1,10 @@
 -- bench/sql/load.sql: C, one transaction of :load_rows rows with default
 -- settings: make_versioned on a table that already holds them, then one
 -- INSERT ... SELECT appending a new version of every entity (every row
--- takes a row lock on its entity's head, which lives in the tuple, not in
--- the lock table, so max_locks_per_transaction is no limit).  The plain
--- table gets the same INSERT with the version given, for scale.
+-- closes the period of its entity's head, an update whose row lock lives in
+-- the tuple, not in the lock table, so max_locks_per_transaction is no
+-- limit).  The plain table gets the same INSERT with the version given, for
+-- scale.
 --
 -- psql variables: load_rows.
 
