@@ -62,6 +62,22 @@ SELECT * FROM immutable.history(NULL::plain, :'e');
 \echo :LAST_ERROR_SQLSTATE
 DROP TABLE plain;
 
+-- the current view of a mixed-case table in a mixed-case schema, and a
+-- mixed-case natural key
+INSERT INTO "My Schema"."Task List_current" ("Title", priority) VALUES ('via view', 1)
+    RETURNING "Title", version;
+UPDATE "My Schema"."Task List_current" SET priority = 9 WHERE "Title" = 'via view'
+    RETURNING "Title", priority, version;
+DELETE FROM "My Schema"."Task List_current" WHERE "Title" = 'via view' RETURNING "Title";
+CREATE TABLE "My Schema"."Key Table" ("Key Col" int PRIMARY KEY, "Val" text);
+INSERT INTO "My Schema"."Key Table" VALUES (1, 'one');
+SELECT immutable.make_versioned('"My Schema"."Key Table"', current_view => 'Key View');
+UPDATE "My Schema"."Key View" SET "Val" = 'uno' WHERE "Key Col" = 1 RETURNING "Key Col", "Val", version;
+UPDATE "My Schema"."Key View" SET "Key Col" = 2 WHERE "Key Col" = 1;
+\echo :LAST_ERROR_SQLSTATE
+SELECT "Key Col", "Val", version FROM "My Schema"."Key Table" ORDER BY version;
+SELECT immutable.make_mutable('"My Schema"."Key Table"');
+
 -- a dropped column does not disturb the row type the functions return
 DROP VIEW "My Schema"."Task List_current";
 ALTER TABLE "My Schema"."Task List" DROP COLUMN due;
