@@ -257,7 +257,7 @@ describe_versioned(ManagedRelation *entry)
 	relation_close(rel, AccessShareLock);
 }
 
-/* Release the kept plans of an entry about to be rebuilt. */
+/* Release the kept plans of a relation that is no longer versioned. */
 static void
 forget_plans(ManagedRelation *entry)
 {
@@ -290,10 +290,16 @@ RegistryLookup(Oid relid)
 	if (entry->valid)
 		return entry;
 
-	forget_plans(entry);
+	/*
+	 * Kept plans survive a rebuild: any relcache invalidation (an ANALYZE,
+	 * say) lands here, possibly while one of them is executing further up
+	 * the stack, and the plan cache itself re-plans them after DDL.
+	 */
 	registry_read(entry);
 	if (entry->kind == MANAGED_VERSIONED)
 		describe_versioned(entry);
+	else
+		forget_plans(entry);
 	entry->valid = true;
 	return entry;
 }
