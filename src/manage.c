@@ -417,10 +417,11 @@ convert_existing_rows(const char *table)
 		" id = COALESCE(t.id, f.u),"
 		" entity_id = COALESCE(t.entity_id, t.id, f.u),"
 		" version = COALESCE(t.version, 1),"
-		" valid_from = COALESCE(t.valid_from, pg_catalog.now())"
+		" valid_from = COALESCE(t.valid_from, pg_catalog.now()),"
+		" valid_to = COALESCE(t.valid_to, 'infinity')"
 		" FROM (SELECT s.ctid AS c, immutable.uuidv7() AS u FROM ONLY %1$s AS s"
 		" WHERE s.id IS NULL OR s.entity_id IS NULL OR s.version IS NULL"
-		" OR s.valid_from IS NULL) AS f"
+		" OR s.valid_from IS NULL OR s.valid_to IS NULL) AS f"
 		" WHERE t.ctid OPERATOR(pg_catalog.=) f.c", table), SPI_OK_UPDATE);
 }
 
