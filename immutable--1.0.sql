@@ -119,13 +119,25 @@ COMMENT ON FUNCTION immutable.stamp_version() IS
 'Trigger function (BEFORE INSERT FOR EACH ROW) of versioned tables: assigns '
 'id (UUIDv7), entity_id, the next gapless version, valid_from (transaction '
 'start time) and valid_to (infinity), stamps deleted_at on tombstones, and '
-'closes the period (valid_to) of the version the row follows. Raises 40001 when a '
+'locks the version the row follows. Raises 40001 when a '
 'client-supplied version is not the next one or the entity''s latest version '
 'is younger than this transaction, P0002 for an unknown entity_id without '
 'version 1, 22023 for a new entity with a version other than 1 or as a '
 'tombstone, 55000 for a tombstone of a deleted entity, 23001 for a change of '
 'the natural key, 39P01 when misused.';
 REVOKE ALL ON FUNCTION immutable.stamp_version() FROM PUBLIC;
+
+CREATE FUNCTION immutable.close_period()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'immutable_close_period'
+LANGUAGE C;
+COMMENT ON FUNCTION immutable.close_period() IS
+'Trigger function (AFTER INSERT FOR EACH ROW) of versioned tables: sets '
+'valid_to of the version a new row follows to the new row''s valid_from, so '
+'that only the latest version has an open period. Raises XX001 when that '
+'version is missing or already closed (a change made outside the '
+'extension), 39P01 when misused.';
+REVOKE ALL ON FUNCTION immutable.close_period() FROM PUBLIC;
 
 CREATE FUNCTION immutable.write_current_view()
 RETURNS trigger

@@ -115,6 +115,24 @@ TRUNCATE tasks;
 SELECT immutable.stamp_version();
 \echo :LAST_ERROR_SQLSTATE
 
+-- a version that is not inserted after all leaves its predecessor open:
+-- skipped by ON CONFLICT DO NOTHING, or cancelled by a trigger that fires
+-- after the stamping one
+CREATE UNIQUE INDEX tasks_title ON tasks (title) WHERE entity_id = :'e';
+INSERT INTO tasks (entity_id, title)
+    SELECT entity_id, title FROM tasks_current WHERE entity_id = :'e'
+    ON CONFLICT DO NOTHING;
+SELECT version, title, valid_to FROM tasks_current WHERE entity_id = :'e';
+DROP INDEX tasks_title;
+CREATE FUNCTION cancel_all() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER zzz_cancel BEFORE INSERT ON tasks FOR EACH ROW EXECUTE FUNCTION cancel_all();
+INSERT INTO tasks (entity_id, title) VALUES (:'e', 'cancelled');
+DROP TRIGGER zzz_cancel ON tasks;
+DROP FUNCTION cancel_all();
+SELECT version, title, valid_to FROM tasks_current WHERE entity_id = :'e';
+INSERT INTO tasks (entity_id, title) VALUES (:'e', 'next') RETURNING version;
+SELECT count(*) AS open_periods FROM tasks WHERE entity_id = :'e' AND valid_to = 'infinity';
+
 -- a latest version whose period was closed outside the extension is reported
 SELECT immutable.make_mutable('tasks');
 UPDATE tasks SET valid_to = now() WHERE entity_id = :'e' AND valid_to = 'infinity';

@@ -194,6 +194,7 @@ is_extension_trigger(const char *name)
 		(strcmp(name, TRIGGER_REFUSE_CHANGE) == 0 ||
 		 strcmp(name, TRIGGER_REFUSE_TRUNCATE) == 0 ||
 		 strcmp(name, TRIGGER_STAMP_VERSION) == 0 ||
+		 strcmp(name, TRIGGER_CLOSE_PERIOD) == 0 ||
 		 strcmp(name, TRIGGER_CURRENT_VIEW) == 0);
 }
 

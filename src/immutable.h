@@ -38,6 +38,7 @@ typedef enum ManagedKind
 #define TRIGGER_REFUSE_CHANGE	"immutable_refuse_change"
 #define TRIGGER_REFUSE_TRUNCATE	"immutable_refuse_truncate"
 #define TRIGGER_STAMP_VERSION	"zz_immutable_stamp_version"	/* fires last */
+#define TRIGGER_CLOSE_PERIOD	"immutable_close_period"
 #define TRIGGER_CURRENT_VIEW	"immutable_write_current_view"
 
 /* Kept SPI plans of a versioned table, prepared on first use. */

@@ -503,6 +503,10 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 		"CREATE TRIGGER " TRIGGER_STAMP_VERSION
 		" BEFORE INSERT ON %s FOR EACH ROW"
 		" EXECUTE FUNCTION immutable.stamp_version()", table));
+	DdlRunAsExtensionOwner(psprintf(
+		"CREATE TRIGGER " TRIGGER_CLOSE_PERIOD
+		" AFTER INSERT ON %s FOR EACH ROW"
+		" EXECUTE FUNCTION immutable.close_period()", table));
 
 	viewid = CurrentViewCreate(relid, view_name);
 	RegistryInsert(relid, MANAGED_VERSIONED, viewid);
@@ -558,8 +562,12 @@ immutable_make_mutable(PG_FUNCTION_ARGS)
 	DdlRun(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_REFUSE_TRUNCATE " ON %s", table),
 			SPI_OK_UTILITY);
 	if (versioned)
+	{
 		DdlRun(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_STAMP_VERSION " ON %s", table),
-				SPI_OK_UTILITY);
+			   SPI_OK_UTILITY);
+		DdlRun(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_CLOSE_PERIOD " ON %s", table),
+			   SPI_OK_UTILITY);
+	}
 	DdlEnd(nestlevel);
 	PG_RETURN_VOID();
 }

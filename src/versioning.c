@@ -2,18 +2,16 @@
  * versioning.c
  *		The BEFORE INSERT trigger of versioned tables: assigns id, entity_id,
  *		the next gapless version, valid_from and valid_to to every appended
- *		row, and closes the period of the version it supersedes.
+ *		row.
  *
  * The entity's latest version (its "head") is found by a backward scan of
- * the unique index on (entity_id, version), never by a scan of the table.
- * Appending a version sets the head's valid_to from 'infinity' to the
- * transaction start time, with heap_update as UPDATE does it: that is what
- * makes current rows cheap to read (valid_to = 'infinity'), and it also
- * serializes writers of one entity, because a second writer waits on the
- * head's row lock and then finds the head superseded.  Row locks live in the
- * tuple, not in the shared lock table, so one transaction can append any
- * number of versions.  The user-visible columns of the head never change,
- * and the table's triggers do not fire for this internal update.
+ * the unique index on (entity_id, version), never by a scan of the table,
+ * and locked as UPDATE locks a row: that serializes the writers of one
+ * entity.  Row locks live in the tuple, not in the shared lock table, so one
+ * transaction can append any number of versions.  Closing the head's period
+ * is left to the AFTER trigger (period.c), so that a row that is not
+ * inserted after all (ON CONFLICT DO NOTHING, a later BEFORE trigger
+ * returning NULL) leaves the head as it was.
  */
 #include "postgres.h"
 
@@ -23,8 +21,6 @@
 #include "access/nbtree.h"
 #include "access/tableam.h"
 #include "access/xact.h"
-#include "catalog/index.h"
-#include "executor/executor.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -88,118 +84,6 @@ slot_is_own(TupleTableSlot *slot)
 }
 
 /*
- * Can every index of rel be maintained without an executor state: no
- * expressions, no predicates, no deferred uniqueness?
- */
-static bool
-indexes_are_plain(Relation rel, List *indexes)
-{
-	ListCell   *lc;
-
-	foreach(lc, indexes)
-	{
-		Relation	index = index_open(lfirst_oid(lc), RowExclusiveLock);
-		bool		plain = index->rd_index->indimmediate &&
-			RelationGetIndexExpressions(index) == NIL &&
-			RelationGetIndexPredicate(index) == NIL;
-
-		index_close(index, RowExclusiveLock);
-		if (!plain)
-			return false;
-	}
-	return true;
-}
-
-/*
- * Insert index entries for a new tuple version that is not heap-only, as
- * the executor does after a non-HOT UPDATE: directly when the indexes are
- * plain, through an executor state (expressions, predicates) otherwise.
- */
-static void
-insert_index_entries(Relation rel, TupleTableSlot *slot)
-{
-	List	   *indexes = RelationGetIndexList(rel);
-	ListCell   *lc;
-	EState	   *estate;
-	ResultRelInfo *rri;
-
-	if (indexes_are_plain(rel, indexes))
-	{
-		foreach(lc, indexes)
-		{
-			Relation	index = index_open(lfirst_oid(lc), RowExclusiveLock);
-			IndexInfo  *info = BuildIndexInfo(index);
-			Datum		values[INDEX_MAX_KEYS];
-			bool		isnull[INDEX_MAX_KEYS];
-
-			/*
-			 * The keys are those of the row version just updated, which held
-			 * them rightfully: no uniqueness check, as for a HOT chain.
-			 */
-			FormIndexDatum(info, slot, NULL, values, isnull);
-			index_insert(index, values, isnull, &slot->tts_tid, rel,
-						 UNIQUE_CHECK_NO, false, info);
-			index_close(index, RowExclusiveLock);
-		}
-		list_free(indexes);
-		return;
-	}
-	list_free(indexes);
-
-	estate = CreateExecutorState();
-	rri = makeNode(ResultRelInfo);
-	InitResultRelInfo(rri, rel, 1, NULL, 0);
-	ExecOpenIndices(rri, false);
-	list_free(ExecInsertIndexTuplesCompat(rri, slot, estate));
-	ExecCloseIndices(rri);
-	FreeExecutorState(estate);
-}
-
-/*
- * Set valid_to of the head in slot to now.  A head inserted by the current
- * command (several versions of one entity in one COPY) cannot be updated
- * without becoming visible to the command itself; it is invisible to every
- * other transaction and vanishes with this subtransaction, so it is
- * overwritten in place.  Any other head is updated as UPDATE would, waiting
- * for a concurrent writer.  Returns the result of the update.
- */
-static TM_Result
-head_supersede(Relation rel, ManagedRelation *entry, TupleTableSlot *head,
-			   TimestampTz now)
-{
-	bool		should_free;
-	HeapTuple	old = ExecFetchSlotHeapTuple(head, false, &should_free);
-	Datum		value = TimestampTzGetDatum(now);
-	bool		isnull = false;
-	int			col = entry->att_valid_to;
-	HeapTuple	closed = heap_modify_tuple_by_cols(old, RelationGetDescr(rel),
-												   1, &col, &value, &isnull);
-	TupleTableSlot *slot;
-	TM_FailureData tmfd;
-	LockTupleMode lockmode;
-	TM_Result	result;
-	bool		update_indexes;
-
-	closed->t_self = old->t_self;
-	if (TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(old->t_data)) &&
-		HeapTupleHeaderGetCmin(old->t_data) >= GetCurrentCommandId(false))
-	{
-		heap_inplace_update(rel, closed);
-		return TM_Ok;
-	}
-
-	slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsHeapTuple);
-	ExecStoreHeapTuple(closed, slot, false);
-	result = table_tuple_update(rel, &head->tts_tid, slot, GetCurrentCommandId(true),
-								InvalidSnapshot, InvalidSnapshot, true, &tmfd,
-								&lockmode, &update_indexes);
-	if (result == TM_Ok && update_indexes)
-		insert_index_entries(rel, slot);
-	ExecDropSingleTupleTableSlot(slot);
-	return result;
-}
-
-/*
  * Raise XX001 for a latest version whose period was closed without a
  * successor: only a change made outside the extension can do that.
  */
@@ -225,24 +109,28 @@ period_is_open(ManagedRelation *entry, TupleTableSlot *slot)
 }
 
 /*
- * Find the head of entity_id, supersede it, and leave it (as it was before)
- * in slot; return false when the entity has no version.  When another
- * writer superseded the head first, the update waits for it and fails, and
- * the search starts again from the new head.  The search sees each row as
- * of the moment it reaches it, so it can reach a closed version whose
- * successor committed after the scan passed it by: a closed period means
- * there is a newer version, so search again.
+ * Find the head of entity_id, lock it as UPDATE would, and leave it in slot;
+ * return false when the entity has no version.  The lock is what serializes
+ * the writers of one entity: a second writer waits for the first, finds the
+ * head closed by it (an updated row), and starts again from the new head.  A
+ * head this transaction wrote needs no lock: its predecessor is locked
+ * already, or the entity is new and invisible to others.  The search sees
+ * each row as of the moment it reaches it, so it can reach a version closed
+ * by a writer that committed after the scan passed its successor: a closed
+ * period means there is a newer version, so search again.
  */
 static bool
-head_take(Relation rel, Relation index, ManagedRelation *entry,
-		  Datum entity_id, TupleTableSlot *slot, TimestampTz now)
+head_lock(Relation rel, Relation index, ManagedRelation *entry,
+		  Datum entity_id, TupleTableSlot *slot)
 {
 	ItemPointerData closed;
 
 	ItemPointerSetInvalid(&closed);
 	for (;;)
 	{
+		TM_FailureData tmfd;
 		TM_Result	result;
+		ItemPointerData tid;
 
 		CHECK_FOR_INTERRUPTS();
 		if (!head_fetch(rel, index, entity_id, slot))
@@ -254,11 +142,18 @@ head_take(Relation rel, Relation index, ManagedRelation *entry,
 			closed = slot->tts_tid;
 			continue;
 		}
-		result = head_supersede(rel, entry, slot, now);
+		if (slot_is_own(slot))
+			return true;
+
+		tid = slot->tts_tid;
+		result = table_tuple_lock(rel, &tid, GetActiveSnapshot(), slot,
+								  GetCurrentCommandId(true),
+								  LockTupleNoKeyExclusive, LockWaitBlock,
+								  0, &tmfd);
 		if (result == TM_Ok)
 			return true;
 		if (result != TM_Updated && result != TM_Deleted)
-			elog(ERROR, "unexpected result %d superseding the latest version",
+			elog(ERROR, "unexpected result %d locking the latest version",
 				 (int) result);
 	}
 }
@@ -428,7 +323,7 @@ assign_version(Relation rel, ManagedRelation *entry, NewVersion *row,
 
 	index = index_open(entry->version_index, RowExclusiveLock);
 	head = table_slot_create(rel, NULL);
-	if (head_take(rel, index, entry, row->entity_id, head, now))
+	if (head_lock(rel, index, entry, row->entity_id, head))
 		version = next_version(rel, entry, row, tuple, head, now);
 	else
 		check_first_version(rel, row);

@@ -51,7 +51,8 @@ INSERT INTO api VALUES
     (19, 'history', '{anyelement,uuid}', 'rel anyelement, entity_id uuid', 'setof anyelement', 'stable', false, 's', true),
     (20, 'as_of', '{anyelement,timestamp with time zone}', 'rel anyelement, at timestamp with time zone', 'setof anyelement', 'stable', false, 's', true),
     (21, 'as_of', '{anyelement,uuid,timestamp with time zone}', 'rel anyelement, entity_id uuid, at timestamp with time zone', 'anyelement', 'stable', false, 's', true),
-    (22, 'guard_triggers', '{}', '', 'event_trigger', 'volatile', false, 'u', false);
+    (22, 'guard_triggers', '{}', '', 'event_trigger', 'volatile', false, 'u', false),
+    (23, 'close_period', '{}', '', 'trigger', 'volatile', false, 'u', false);
 
 -- The function's OID, or NULL when it does not exist (no error, so one
 -- missing function fails its own checks instead of aborting the file).
@@ -66,7 +67,7 @@ $$;
 -- A role that exists only in this transaction: it has exactly what PUBLIC has.
 CREATE ROLE immutable_tap_fresh NOLOGIN;
 
-SELECT plan(22 * 8 + 37);
+SELECT plan(23 * 8 + 37);
 
 -- The schema and the extension.
 SELECT has_extension('immutable', 'extension immutable is installed');
