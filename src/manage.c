@@ -506,6 +506,7 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 	DdlRunAsExtensionOwner(psprintf(
 		"CREATE TRIGGER " TRIGGER_CLOSE_PERIOD
 		" AFTER INSERT ON %s FOR EACH ROW"
+		" WHEN (NEW.version OPERATOR(pg_catalog.>) 1)"
 		" EXECUTE FUNCTION immutable.close_period()", table));
 
 	viewid = CurrentViewCreate(relid, view_name);
