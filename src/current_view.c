@@ -22,27 +22,6 @@
 
 PG_FUNCTION_INFO_V1(immutable_write_current_view);
 
-/* Return the quoted list of rel's columns, in column order. */
-static char *
-column_list(Relation rel, const char *prefix)
-{
-	TupleDesc	desc = RelationGetDescr(rel);
-	StringInfoData buf;
-	int			i;
-
-	initStringInfo(&buf);
-	for (i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (att->attisdropped)
-			continue;
-		appendStringInfo(&buf, "%s%s%s", buf.len > 0 ? ", " : "", prefix,
-						 quote_identifier(NameStr(att->attname)));
-	}
-	return buf.data;
-}
-
 /*
  * Give the view the table's column defaults (and drop those the table no
  * longer has), so that an INSERT through the view that leaves a column out
@@ -100,13 +79,15 @@ view_query(Oid relid)
 {
 	char	   *table = RelationQualifiedName(relid);
 	Relation	rel = relation_open(relid, AccessShareLock);
-	char	   *columns = column_list(rel, "h.");
+	StringInfoData columns;
 
+	initStringInfo(&columns);
+	EntityAppendColumns(&columns, rel, "h.", false);
 	relation_close(rel, AccessShareLock);
 	return psprintf("SELECT %s FROM ONLY %s AS h"
 					" WHERE h.valid_to OPERATOR(pg_catalog.=) 'infinity'::pg_catalog.timestamptz"
 					" AND h.deleted_at IS NULL",
-					columns, table);
+					columns.data, table);
 }
 
 /*

@@ -68,9 +68,13 @@ EntityArgument(FunctionCallInfo fcinfo, int argno, const char *name)
 	return PG_GETARG_DATUM(argno);
 }
 
-/* Append the columns an INSERT writes (not dropped, not generated). */
-static void
-append_insert_columns(StringInfo buf, Relation rel, const char *prefix)
+/*
+ * Append rel's live columns, quoted and each behind prefix, in column order;
+ * only those an INSERT may write (no generated ones) when insertable.
+ */
+void
+EntityAppendColumns(StringInfo buf, Relation rel, const char *prefix,
+					bool insertable)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	bool		first = true;
@@ -80,7 +84,7 @@ append_insert_columns(StringInfo buf, Relation rel, const char *prefix)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
 
-		if (att->attisdropped || att->attgenerated)
+		if (att->attisdropped || (insertable && att->attgenerated))
 			continue;
 		appendStringInfo(buf, "%s%s%s", first ? "" : ", ", prefix,
 						 quote_identifier(NameStr(att->attname)));
@@ -101,9 +105,9 @@ plan_text(Relation rel, EntityPlan which)
 		case PLAN_INSERT:
 		case PLAN_UPDATE:
 			appendStringInfo(&buf, "INSERT INTO %s AS x (", table);
-			append_insert_columns(&buf, rel, "");
+			EntityAppendColumns(&buf, rel, "", true);
 			appendStringInfoString(&buf, ") SELECT ");
-			append_insert_columns(&buf, rel, "r.");
+			EntityAppendColumns(&buf, rel, "r.", true);
 			if (which == PLAN_INSERT)
 				appendStringInfoString(&buf, " FROM (SELECT ($1).*) AS r RETURNING x");
 			else
@@ -167,8 +171,8 @@ plan_argtypes(ManagedRelation *entry, EntityPlan which, Oid *argtypes)
  * on first use and again after DDL made it invalid.  Caller is connected to
  * SPI.
  */
-SPIPlanPtr
-EntityPlanGet(ManagedRelation *entry, EntityPlan which)
+static SPIPlanPtr
+plan_get(ManagedRelation *entry, EntityPlan which)
 {
 	SPIPlanPtr	plan = entry->plans[which];
 	Oid			argtypes[2];
@@ -206,7 +210,7 @@ uint64
 EntityExecute(ManagedRelation *entry, EntityPlan which, Datum *args,
 			  bool read_only, long limit)
 {
-	int			ret = SPI_execute_plan(EntityPlanGet(entry, which), args, NULL,
+	int			ret = SPI_execute_plan(plan_get(entry, which), args, NULL,
 									   read_only, limit);
 
 	if (ret < 0)

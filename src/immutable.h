@@ -11,6 +11,7 @@
 #include "access/attnum.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "lib/stringinfo.h"
 #include "utils/relcache.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
@@ -116,7 +117,8 @@ extern void CurrentViewRefresh(Oid relid, Oid viewid);
 /* entity.c */
 extern Oid	EntityRelationArgument(FunctionCallInfo fcinfo);
 extern Datum EntityArgument(FunctionCallInfo fcinfo, int argno, const char *name);
-extern SPIPlanPtr EntityPlanGet(ManagedRelation *entry, EntityPlan which);
+extern void EntityAppendColumns(StringInfo buf, Relation rel, const char *prefix,
+								bool insertable);
 extern uint64 EntityExecute(ManagedRelation *entry, EntityPlan which,
 							Datum *args, bool read_only, long limit);
 extern Datum EntityInsertRow(ManagedRelation *entry, Datum row);
