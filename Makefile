@@ -8,7 +8,7 @@ OBJS = \
 	src/manage.o \
 	src/protect.o \
 	src/versioning.o \
-	src/period.o \
+	src/heads.o \
 	src/current_view.o \
 	src/entity.o \
 	src/query.o \

@@ -74,7 +74,10 @@ CREATE TABLE immutable.registry (
                   CHECK (kind OPERATOR(pg_catalog.=) ANY (ARRAY['append_only', 'versioned'])),
     current_view  pg_catalog.regclass,
     managed_since pg_catalog.timestamptz NOT NULL,
-    managed_by    pg_catalog.name NOT NULL
+    managed_by    pg_catalog.name NOT NULL,
+    heads         pg_catalog.regclass UNIQUE
+                  CHECK ((heads IS NOT NULL) OPERATOR(pg_catalog.=)
+                         (kind OPERATOR(pg_catalog.=) 'versioned'))
 );
 COMMENT ON TABLE immutable.registry IS
 'One row per table managed by the immutable extension; written only by the '
@@ -88,12 +91,13 @@ SELECT r.relid AS table_name,
        r.kind,
        r.current_view,
        r.managed_since,
-       r.managed_by
+       r.managed_by,
+       r.heads AS heads_table
   FROM immutable.registry AS r;
 COMMENT ON VIEW immutable.managed_tables IS
 'Every table managed by the immutable extension: its kind (append_only or '
-'versioned), the current view of a versioned table, and when and by whom it '
-'was put under management.';
+'versioned), the current view and heads table of a versioned table, and when '
+'and by whom it was put under management.';
 GRANT SELECT ON immutable.managed_tables TO PUBLIC;
 
 ------------------------------------------------------------------------------
@@ -106,7 +110,8 @@ AS 'MODULE_PATHNAME', 'immutable_refuse_change'
 LANGUAGE C;
 COMMENT ON FUNCTION immutable.refuse_change() IS
 'Trigger function (BEFORE UPDATE OR DELETE FOR EACH ROW, BEFORE TRUNCATE FOR '
-'EACH STATEMENT) of append-only and versioned tables: refuses the change '
+'EACH STATEMENT) of append-only and versioned tables, and also BEFORE INSERT '
+'of the heads tables of versioned tables: refuses the change '
 'with SQLSTATE 23001 (restrict_violation) and the table in the error''s '
 'schema and table fields. Raises 39P01 when not called as such a trigger.';
 REVOKE ALL ON FUNCTION immutable.refuse_change() FROM PUBLIC;
@@ -118,26 +123,27 @@ LANGUAGE C;
 COMMENT ON FUNCTION immutable.stamp_version() IS
 'Trigger function (BEFORE INSERT FOR EACH ROW) of versioned tables: assigns '
 'id (UUIDv7), entity_id, the next gapless version, valid_from (transaction '
-'start time) and valid_to (infinity), stamps deleted_at on tombstones, and '
-'locks the version the row follows. Raises 40001 when a '
+'start time), stamps deleted_at on tombstones, and makes the row the '
+'entity''s row in the heads table, waiting for a concurrent writer of the '
+'same entity first. Raises 40001 when a '
 'client-supplied version is not the next one or the entity''s latest version '
 'is younger than this transaction, P0002 for an unknown entity_id without '
 'version 1, 22023 for a new entity with a version other than 1 or as a '
-'tombstone, 55000 for a tombstone of a deleted entity, 23001 for a change of '
-'the natural key, 39P01 when misused.';
+'tombstone, 55000 for a tombstone of a deleted entity or when a BEFORE '
+'INSERT trigger fires after it, 23001 for a change of the natural key, XX001 '
+'for an entity without a row in the heads table, 39P01 when misused.';
 REVOKE ALL ON FUNCTION immutable.stamp_version() FROM PUBLIC;
 
-CREATE FUNCTION immutable.close_period()
+CREATE FUNCTION immutable.add_head()
 RETURNS trigger
-AS 'MODULE_PATHNAME', 'immutable_close_period'
+AS 'MODULE_PATHNAME', 'immutable_add_head'
 LANGUAGE C;
-COMMENT ON FUNCTION immutable.close_period() IS
-'Trigger function (AFTER INSERT FOR EACH ROW) of versioned tables: sets '
-'valid_to of the version a new row follows to the new row''s valid_from, so '
-'that only the latest version has an open period. Raises XX001 when that '
-'version is missing or already closed (a change made outside the '
-'extension), 39P01 when misused.';
-REVOKE ALL ON FUNCTION immutable.close_period() FROM PUBLIC;
+COMMENT ON FUNCTION immutable.add_head() IS
+'Trigger function (AFTER INSERT FOR EACH ROW, for version 1) of versioned '
+'tables: inserts the new entity''s row into the table''s heads table. Raises '
+'23505 when the heads table has the entity or its natural key already, '
+'39P01 when misused.';
+REVOKE ALL ON FUNCTION immutable.add_head() FROM PUBLIC;
 
 CREATE FUNCTION immutable.write_current_view()
 RETURNS trigger
@@ -213,15 +219,16 @@ AS 'MODULE_PATHNAME', 'immutable_make_versioned'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION immutable.make_versioned(regclass, name) IS
 'Makes tbl a versioned table (every version of every entity in one table): '
-'adds id, entity_id, version, valid_from, valid_to and deleted_at where '
-'absent (and fillfactor 90 when none is set), turns '
+'adds id, entity_id, version, valid_from and deleted_at where absent, turns '
 'existing rows into version 1 of their own entity, keeps an existing primary '
-'key unique per version, and creates the current view current_view (default '
-'<table>_current, in the table''s schema) that accepts INSERT, UPDATE and '
-'DELETE. Returns the current view. Requires ownership (42501). Raises 22004 '
-'for NULL, 42809 for a wrong relation kind, 0A000 for a partitioned table, '
-'42710 when already managed, 42P07 when the view name is taken, 42622 when '
-'the default view name is too long, 42804 for a column of the wrong type, '
+'key unique per version, creates the heads table <table>_heads (the latest '
+'version of every entity) and the current view current_view (default '
+'<table>_current), both in the table''s schema; the view accepts INSERT, '
+'UPDATE and DELETE. Returns the current view. Requires ownership (42501). '
+'Raises 22004 for NULL, 42809 for a wrong relation kind, 0A000 for a '
+'partitioned table, 42710 when already managed, 42P07 when the view or heads '
+'table name is taken, 42622 when a default name is too long, 42804 for a '
+'column of the wrong type, '
 '42611 for a generated or identity fixed column, 55000 when other tables '
 'reference tbl by foreign key or it has unique indexes that cannot be kept.';
 
@@ -230,8 +237,9 @@ RETURNS void
 AS 'MODULE_PATHNAME', 'immutable_make_mutable'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION immutable.make_mutable(regclass) IS
-'Takes tbl out of management: drops the extension''s triggers and the '
-'current view, keeps every row, column and constraint. Requires ownership '
+'Takes tbl out of management: drops the extension''s triggers, the current '
+'view and the heads table of a versioned table, keeps every row, column and '
+'constraint of tbl. Requires ownership '
 '(42501). Raises 22004 for NULL and 55000 when tbl is not managed.';
 
 ------------------------------------------------------------------------------
@@ -248,8 +256,7 @@ COMMENT ON FUNCTION immutable.update(anyelement, uuid, jsonb) IS
 'by rel: the current version with the keys of changes (a JSON object of '
 'column names and values, converted as jsonb_populate_record does) applied. '
 'Returns the new version. Raises 22004 for NULL arguments, 42703 for an '
-'unknown column, 22023 for id, entity_id, version, valid_from, valid_to, '
-'deleted_at, '
+'unknown column, 22023 for id, entity_id, version, valid_from, deleted_at, '
 'P0002 for an unknown entity, 55000 for a deleted one, 40001 when a '
 'concurrent writer got there first.';
 
@@ -304,8 +311,8 @@ RETURNS SETOF anyelement
 AS 'MODULE_PATHNAME', 'immutable_as_of'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION immutable.as_of(anyelement, timestamptz) IS
-'Returns the version of every entity that was current at time at '
-'(valid_from <= at < valid_to), leaving out entities that were deleted or did '
+'Returns the version of every entity that was current at time at (the '
+'latest with valid_from <= at), leaving out entities that were deleted or did '
 'not exist yet. Raises 22004 for a NULL '
 'at, 55000 when the table is not versioned.';
 

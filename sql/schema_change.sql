@@ -1,5 +1,5 @@
--- ALTER TABLE on a versioned table: the current view follows, so writes
--- through it keep every column.
+-- ALTER TABLE on a versioned table: the heads table and the current view
+-- follow, so writes through the view keep every column.
 \set SHOW_CONTEXT never
 CREATE TABLE docs (title text);
 SELECT immutable.make_versioned('docs');
@@ -22,6 +22,24 @@ SELECT heading, pages, version FROM docs ORDER BY heading, version;
 -- a column the view shows cannot change type behind its back
 ALTER TABLE docs ALTER COLUMN pages TYPE bigint;
 \echo :LAST_ERROR_SQLSTATE
+
+-- a column added with a volatile default: each head has its version's value
+ALTER TABLE docs ADD COLUMN stamp float8 DEFAULT random();
+SELECT count(*) AS heads, count(*) FILTER (WHERE d.stamp IS NOT DISTINCT FROM h.stamp) AS same
+  FROM docs_heads h JOIN docs d USING (id);
+
+-- a column the view shows is dropped only with CASCADE, which drops the view
+ALTER TABLE docs DROP COLUMN stamp;
+\echo :LAST_ERROR_SQLSTATE
+ALTER TABLE docs DROP COLUMN stamp CASCADE;
+SELECT current_view FROM immutable.managed_tables WHERE table_name = 'docs'::regclass;
+SELECT attname FROM pg_attribute
+ WHERE attrelid = 'docs_heads'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum;
+-- the table now has a dropped column, the heads table does not: rows convert
+INSERT INTO docs (entity_id, heading) SELECT entity_id, 'renamed' FROM docs_heads WHERE heading = 'second'
+    RETURNING heading, pages, version;
+SELECT heading, version FROM immutable.get(NULL::docs, (SELECT entity_id FROM docs_heads WHERE heading = 'renamed'));
+SELECT count(*) FROM immutable.as_of(NULL::docs, now());
 
 -- ALTER TABLE on other tables is left alone
 CREATE TABLE other (a int);

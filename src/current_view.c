@@ -70,38 +70,36 @@ copy_column_defaults(Oid relid, const char *view)
 
 /*
  * Return the query of the current view: the latest version of every live
- * entity, the rows whose period is still open.  One pass over the table, and
- * a condition on any indexed column (the natural key, say) becomes an index
- * scan.
+ * entity, from the heads table, with the versioned table's columns in its
+ * order.  One row per entity however long the history, and a condition on
+ * entity_id or a natural key becomes an index scan.
  */
 static char *
-view_query(Oid relid)
+view_query(Oid relid, Oid heads)
 {
-	char	   *table = RelationQualifiedName(relid);
 	Relation	rel = relation_open(relid, AccessShareLock);
 	StringInfoData columns;
 
 	initStringInfo(&columns);
 	EntityAppendColumns(&columns, rel, "h.", false);
 	relation_close(rel, AccessShareLock);
-	return psprintf("SELECT %s FROM ONLY %s AS h"
-					" WHERE h.valid_to OPERATOR(pg_catalog.=) 'infinity'::pg_catalog.timestamptz"
-					" AND h.deleted_at IS NULL",
-					columns.data, table);
+	return psprintf("SELECT %s FROM ONLY %s AS h WHERE h.deleted_at IS NULL",
+					columns.data, RelationQualifiedName(heads));
 }
 
 /*
- * Create the current view of versioned table relid, named name in the
- * table's schema, with the table's defaults and the writing trigger; return
- * its OID.  Caller has run DdlBegin.
+ * Create the current view of versioned table relid over its heads table,
+ * named name in the table's schema, with the table's defaults and the
+ * writing trigger; return its OID.  Caller has run DdlBegin.
  */
 Oid
-CurrentViewCreate(Oid relid, const char *name)
+CurrentViewCreate(Oid relid, Oid heads, const char *name)
 {
 	Oid			nspid = get_rel_namespace(relid);
 	char	   *view = quote_qualified_identifier(get_namespace_name(nspid), name);
 
-	DdlRun(psprintf("CREATE VIEW %s AS %s", view, view_query(relid)), SPI_OK_UTILITY);
+	DdlRun(psprintf("CREATE VIEW %s AS %s", view, view_query(relid, heads)),
+		   SPI_OK_UTILITY);
 	DdlRun(psprintf("COMMENT ON VIEW %s IS %s", view,
 					quote_literal_cstr(psprintf("current versions of the live entities of %s; "
 												"INSERT, UPDATE and DELETE append versions",
@@ -152,17 +150,17 @@ rename_drifted_columns(Oid relid, Oid viewid, const char *view)
 }
 
 /*
- * Bring the current view viewid of relid up to date after ALTER TABLE: new
- * columns are appended, renamed ones renamed, defaults copied again.
- * Caller has run DdlBegin.
+ * Bring the current view viewid of relid up to date after ALTER TABLE (and
+ * after its heads table followed): new columns are appended, renamed ones
+ * renamed, defaults copied again.  Caller has run DdlBegin.
  */
 void
-CurrentViewRefresh(Oid relid, Oid viewid)
+CurrentViewRefresh(Oid relid, Oid heads, Oid viewid)
 {
 	char	   *view = RelationQualifiedName(viewid);
 
 	rename_drifted_columns(relid, viewid, view);
-	DdlRun(psprintf("CREATE OR REPLACE VIEW %s AS %s", view, view_query(relid)),
+	DdlRun(psprintf("CREATE OR REPLACE VIEW %s AS %s", view, view_query(relid, heads)),
 		   SPI_OK_UTILITY);
 	copy_column_defaults(relid, view);
 }

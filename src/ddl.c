@@ -11,12 +11,14 @@
 
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
+#include "utils/array.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 
@@ -96,13 +98,82 @@ result_oids(uint64 *n)
 	return oids;
 }
 
+/* Is oid among the n OIDs of dropped? */
+static bool
+oid_in(Oid oid, Oid *dropped, uint64 n)
+{
+	uint64		i;
+
+	for (i = 0; i < n; i++)
+		if (dropped[i] == oid)
+			return true;
+	return false;
+}
+
+/*
+ * Keep versioned tables and their heads tables together: a dropped versioned
+ * table takes its current view and heads table with it (a plain DROP, so
+ * that objects of the user's that depend on the view stop the drop), and a
+ * heads table cannot be dropped without its table.
+ */
+static void
+drop_companions(Oid *dropped, uint64 n)
+{
+	Oid			argtypes[1] = {OIDARRAYOID};
+	Datum	   *elems = palloc(sizeof(Datum) * (n + 1));
+	Datum		args[1];
+	List	   *statements = NIL;
+	ListCell   *lc;
+	uint64		i;
+	int			ret;
+
+	for (i = 0; i < n; i++)
+		elems[i] = ObjectIdGetDatum(dropped[i]);
+	args[0] = PointerGetDatum(construct_array(elems, (int) n, OIDOID, sizeof(Oid), true,
+											  TYPALIGN_INT));
+	ret = SPI_execute_with_args("SELECT relid::pg_catalog.oid, current_view::pg_catalog.oid,"
+								" heads::pg_catalog.oid FROM immutable.registry"
+								" WHERE heads IS NOT NULL AND (relid::pg_catalog.oid"
+								" OPERATOR(pg_catalog.=) ANY ($1) OR heads::pg_catalog.oid"
+								" OPERATOR(pg_catalog.=) ANY ($1))",
+								1, argtypes, args, NULL, true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not read immutable.registry: %s", SPI_result_code_string(ret));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		bool		isnull;
+		Oid			relid = DatumGetObjectId(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 1, &isnull));
+		Datum		view = SPI_getbinval(tuple, SPI_tuptable->tupdesc, 2, &isnull);
+		Oid			heads = DatumGetObjectId(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 3, &isnull));
+
+		if (!oid_in(relid, dropped, n) && get_rel_name(relid) != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("cannot drop heads table of versioned table \"%s\"",
+							get_rel_name(relid)),
+					 errdetail("The versioning trigger keeps the latest version of every entity in it."),
+					 errhint("Call immutable.make_mutable() on the table first, or drop the table.")));
+		if (!isnull && !oid_in(DatumGetObjectId(view), dropped, n) &&
+			get_rel_name(DatumGetObjectId(view)) != NULL)
+			statements = lappend(statements, psprintf("DROP VIEW %s",
+													  RelationQualifiedName(DatumGetObjectId(view))));
+		if (!oid_in(heads, dropped, n) && get_rel_name(heads) != NULL)
+			statements = lappend(statements, psprintf("DROP TABLE %s",
+													  RelationQualifiedName(heads)));
+	}
+	foreach(lc, statements)
+		DdlRun(lfirst(lc), SPI_OK_UTILITY);
+}
+
 /*
  * immutable.forget_dropped() RETURNS event_trigger
  *
- * sql_drop event trigger: a dropped table leaves the registry (its OID could
- * otherwise be reused by an unrelated table), and a dropped current view is
- * cleared from its table's row.  Raises 39P01 when not called as an event
- * trigger.
+ * sql_drop event trigger: a dropped versioned table takes its current view
+ * and heads table with it, a heads table cannot be dropped alone (55000), a
+ * dropped table leaves the registry (its OID could otherwise be reused by an
+ * unrelated table), and a dropped current view is cleared from its table's
+ * row.  Raises 39P01 when not called as an event trigger.
  */
 Datum
 immutable_forget_dropped(PG_FUNCTION_ARGS)
@@ -110,6 +181,7 @@ immutable_forget_dropped(PG_FUNCTION_ARGS)
 	uint64		i;
 	uint64		ndropped;
 	Oid		   *dropped;
+	int			nestlevel;
 	int			ret;
 
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
@@ -117,8 +189,7 @@ immutable_forget_dropped(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"forget_dropped\" was not called by event trigger manager")));
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	nestlevel = DdlBegin();
 	ret = SPI_execute("SELECT objid FROM pg_catalog.pg_event_trigger_dropped_objects()"
 					  " WHERE classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
 					  " AND objsubid OPERATOR(pg_catalog.=) 0"
@@ -128,12 +199,14 @@ immutable_forget_dropped(PG_FUNCTION_ARGS)
 		elog(ERROR, "could not read dropped objects: %s", SPI_result_code_string(ret));
 
 	dropped = result_oids(&ndropped);
+	if (ndropped > 0)
+		drop_companions(dropped, ndropped);
 	for (i = 0; i < ndropped; i++)
 	{
 		RegistryDelete(dropped[i]);
 		RegistryClearView(dropped[i]);
 	}
-	SPI_finish();
+	DdlEnd(nestlevel);
 	PG_RETURN_VOID();
 }
 
@@ -141,9 +214,9 @@ immutable_forget_dropped(PG_FUNCTION_ARGS)
  * immutable.follow_alter_table() RETURNS event_trigger
  *
  * ddl_command_end event trigger for ALTER TABLE: after a versioned table
- * gains or renames columns or changes defaults, its current view is brought
- * up to date (new columns appended, renamed columns renamed, defaults
- * copied), so that writes through the view keep every column.  Does nothing
+ * gains, renames, retypes or drops columns or changes defaults, its heads
+ * table and current view are brought up to date (HeadsRefresh,
+ * CurrentViewRefresh), so that the view shows and writes every column.  Does nothing
  * while an extension is being created.  Raises 39P01 when not called as an
  * event trigger.
  */
@@ -155,11 +228,13 @@ immutable_follow_alter_table(PG_FUNCTION_ARGS)
 	Oid		   *altered;
 	int			nestlevel;
 	int			ret;
+	Node	   *parsetree;
 
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"follow_alter_table\" was not called by event trigger manager")));
+	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
 	if (creating_extension)
 		PG_RETURN_VOID();
 
@@ -178,9 +253,13 @@ immutable_follow_alter_table(PG_FUNCTION_ARGS)
 		if (get_rel_relkind(altered[i]) != RELKIND_RELATION)
 			continue;
 		entry = RegistryLookup(altered[i]);
-		if (entry->kind == MANAGED_VERSIONED && OidIsValid(entry->current_view) &&
+		if (entry->kind != MANAGED_VERSIONED)
+			continue;
+		HeadsRefresh(entry, parsetree);
+		CommandCounterIncrement();
+		if (OidIsValid(entry->current_view) &&
 			get_rel_relkind(entry->current_view) == RELKIND_VIEW)
-			CurrentViewRefresh(altered[i], entry->current_view);
+			CurrentViewRefresh(altered[i], entry->heads, entry->current_view);
 	}
 	DdlEnd(nestlevel);
 	PG_RETURN_VOID();
@@ -194,7 +273,7 @@ is_extension_trigger(const char *name)
 		(strcmp(name, TRIGGER_REFUSE_CHANGE) == 0 ||
 		 strcmp(name, TRIGGER_REFUSE_TRUNCATE) == 0 ||
 		 strcmp(name, TRIGGER_STAMP_VERSION) == 0 ||
-		 strcmp(name, TRIGGER_CLOSE_PERIOD) == 0 ||
+		 strcmp(name, TRIGGER_ADD_HEAD) == 0 ||
 		 strcmp(name, TRIGGER_CURRENT_VIEW) == 0);
 }
 

@@ -129,10 +129,13 @@ plan_text(Relation rel, EntityPlan which)
 			break;
 		case PLAN_AS_OF_ALL:
 			appendStringInfo(&buf,
-							 "SELECT h FROM ONLY %s AS h"
+							 "SELECT h FROM ONLY %1$s AS h"
 							 " WHERE h.valid_from OPERATOR(pg_catalog.<=) $1"
-							 " AND h.valid_to OPERATOR(pg_catalog.>) $1"
-							 " AND h.deleted_at IS NULL", table);
+							 " AND h.deleted_at IS NULL"
+							 " AND NOT EXISTS (SELECT FROM ONLY %1$s AS n"
+							 " WHERE n.entity_id OPERATOR(pg_catalog.=) h.entity_id"
+							 " AND n.version OPERATOR(pg_catalog.=) (h.version OPERATOR(pg_catalog.+) 1)"
+							 " AND n.valid_from OPERATOR(pg_catalog.<=) $1)", table);
 			break;
 		case NUM_ENTITY_PLANS:
 			elog(ERROR, "invalid plan number");
@@ -241,14 +244,15 @@ fetch_version_at(ManagedRelation *entry, Datum entity_id, TimestampTz at,
 }
 
 /*
- * Find the same version as fetch_version_at with a backward scan of the
- * (entity_id, version) index under the active snapshot, without SPI or the
- * executor: the first version from the newest down that started at or
- * before at.  It checks no privileges; see EntityDirectReadAllowed.
+ * Find the same version as fetch_version_at in the versioned table, with a
+ * backward scan of the (entity_id, version) index under the active snapshot,
+ * without SPI or the executor: the first version from the newest down that
+ * started at or before at.  It checks no privileges; see
+ * EntityDirectReadAllowed.
  */
-static bool
-scan_version_at(ManagedRelation *entry, Datum entity_id, TimestampTz at,
-				Datum *row, bool *deleted)
+bool
+EntityScanTableAt(ManagedRelation *entry, Datum entity_id, TimestampTz at,
+				  Datum *row, bool *deleted)
 {
 	Relation	rel = table_open(entry->relid, AccessShareLock);
 	Relation	index = index_open(entry->version_index, AccessShareLock);
@@ -276,6 +280,53 @@ scan_version_at(ManagedRelation *entry, Datum entity_id, TimestampTz at,
 	ExecDropSingleTupleTableSlot(slot);
 	index_close(index, AccessShareLock);
 	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/* Return the row in head (a slot of the heads table) in the versioned table's layout. */
+HeapTuple
+EntityHeadRow(ManagedRelation *entry, TupleTableSlot *head)
+{
+	bool		should_free;
+	HeapTuple	tuple = ExecFetchSlotHeapTuple(head, false, &should_free);
+
+	return entry->from_heads ? execute_attr_map_tuple(tuple, entry->from_heads) :
+		heap_copytuple(tuple);
+}
+
+/* Return column attnum of the versioned table from head, a heads slot. */
+Datum
+EntityHeadAttr(ManagedRelation *entry, TupleTableSlot *head, AttrNumber attnum,
+			   bool *isnull)
+{
+	return slot_getattr(head, entry->heads_attnums[attnum - 1], isnull);
+}
+
+/*
+ * Find the same version as fetch_version_at directly: the entity's head
+ * when it started at or before at (always for the latest), an earlier
+ * version from the versioned table otherwise.
+ */
+static bool
+scan_version_at(ManagedRelation *entry, Datum entity_id, TimestampTz at,
+				Datum *row, bool *deleted)
+{
+	Relation	heads = table_open(entry->heads, AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(heads, NULL);
+	bool		found = HeadsFetch(entry, heads, entity_id, GetActiveSnapshot(), slot);
+	bool		isnull;
+
+	if (found &&
+		DatumGetTimestampTz(EntityHeadAttr(entry, slot, entry->att_valid_from, &isnull)) <= at)
+	{
+		(void) EntityHeadAttr(entry, slot, entry->att_deleted_at, &isnull);
+		*deleted = !isnull;
+		*row = heap_copy_tuple_as_datum(EntityHeadRow(entry, slot), entry->table_desc);
+	}
+	else if (found)
+		found = EntityScanTableAt(entry, entity_id, at, row, deleted);
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(heads, AccessShareLock);
 	return found;
 }
 
@@ -423,11 +474,11 @@ check_changes(Oid relid, Jsonb *changes)
 							column, get_rel_name(relid))));
 		if (strcmp(column, COL_ID) == 0 || strcmp(column, COL_ENTITY_ID) == 0 ||
 			strcmp(column, COL_VERSION) == 0 || strcmp(column, COL_VALID_FROM) == 0 ||
-			strcmp(column, COL_VALID_TO) == 0 || strcmp(column, COL_DELETED_AT) == 0)
+			strcmp(column, COL_DELETED_AT) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("column \"%s\" cannot be changed by immutable.update()", column),
-					 errdetail("The versioning trigger assigns id, entity_id, version, valid_from, valid_to and deleted_at."),
+					 errdetail("The versioning trigger assigns id, entity_id, version, valid_from and deleted_at."),
 					 errhint("Use immutable.delete() and immutable.undelete() for deleted_at.")));
 	}
 }

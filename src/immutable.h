@@ -9,6 +9,8 @@
 #include "postgres.h"
 
 #include "access/attnum.h"
+#include "access/tableam.h"
+#include "access/tupconvert.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
@@ -24,7 +26,8 @@ typedef enum ManagedKind
 	MANAGED_NONE = 0,			/* not in the registry */
 	MANAGED_APPEND_ONLY,
 	MANAGED_VERSIONED,
-	MANAGED_CURRENT_VIEW		/* the current view of a versioned table */
+	MANAGED_CURRENT_VIEW,		/* the current view of a versioned table */
+	MANAGED_HEADS				/* the heads table of a versioned table */
 } ManagedKind;
 
 /* The fixed column names of a versioned table. */
@@ -33,13 +36,12 @@ typedef enum ManagedKind
 #define COL_VERSION		"version"
 #define COL_VALID_FROM	"valid_from"
 #define COL_DELETED_AT	"deleted_at"
-#define COL_VALID_TO	"valid_to"
 
 /* The triggers the extension attaches; BEFORE triggers fire in name order. */
 #define TRIGGER_REFUSE_CHANGE	"immutable_refuse_change"
 #define TRIGGER_REFUSE_TRUNCATE	"immutable_refuse_truncate"
 #define TRIGGER_STAMP_VERSION	"zz_immutable_stamp_version"	/* fires last */
-#define TRIGGER_CLOSE_PERIOD	"immutable_close_period"
+#define TRIGGER_ADD_HEAD		"immutable_add_head"
 #define TRIGGER_CURRENT_VIEW	"immutable_write_current_view"
 
 /* Kept SPI plans of a versioned table, prepared on first use. */
@@ -64,8 +66,10 @@ typedef struct ManagedRelation
 	bool		valid;			/* false after an invalidation */
 	ManagedKind kind;
 	Oid			current_view;	/* versioned: the current view, or InvalidOid */
-	Oid			base_relid;		/* current view: its versioned table */
+	Oid			heads;			/* versioned: the heads table */
+	Oid			base_relid;		/* current view, heads: the versioned table */
 	Oid			rowtype;		/* the table's composite type */
+	MemoryContext cxt;			/* what follows, freed on rebuild */
 
 	/* versioned tables: attribute numbers of the fixed columns */
 	AttrNumber	att_id;
@@ -73,10 +77,30 @@ typedef struct ManagedRelation
 	AttrNumber	att_version;
 	AttrNumber	att_valid_from;
 	AttrNumber	att_deleted_at;
-	AttrNumber	att_valid_to;
 
 	/* versioned tables: the unique btree index on (entity_id, version) */
 	Oid			version_index;
+
+	/*
+	 * versioned tables: a unique or exclusion index other than those on
+	 * (id), (entity_id, version) and (key..., version), or InvalidOid: it
+	 * could make ON CONFLICT skip a later version after the versioning
+	 * trigger made it the head, so such versions are refused.
+	 */
+	Oid			other_unique_index;
+
+	/*
+	 * versioned tables: the heads table holds a copy of every entity's latest
+	 * version, under its primary key on entity_id.  Its columns are the
+	 * table's, but attribute numbers differ when the table has dropped
+	 * columns: heads_attnums maps a table attribute number - 1 to the heads
+	 * one, and the maps convert whole rows (NULL when layouts are equal).
+	 */
+	Oid			heads_index;
+	TupleDesc	table_desc;		/* a copy of the versioned table's */
+	AttrNumber *heads_attnums;
+	TupleConversionMap *to_heads;
+	TupleConversionMap *from_heads;
 
 	/* versioned tables: the natural key, unique with version */
 	int			nkeys;
@@ -91,7 +115,8 @@ extern Oid	ExtensionOwner(void);
 extern ManagedRelation *RegistryLookup(Oid relid);
 extern ManagedRelation *RegistryLookupVersioned(Oid relid);
 extern const char *ManagedKindName(ManagedKind kind);
-extern void RegistryInsert(Oid relid, ManagedKind kind, Oid current_view);
+extern void RegistryInsert(Oid relid, ManagedKind kind, Oid current_view,
+						   Oid heads);
 extern void RegistryDelete(Oid relid);
 extern void RegistryClearView(Oid viewid);
 extern char *RelationQualifiedName(Oid relid);
@@ -110,9 +135,21 @@ extern void DdlRunAsExtensionOwner(const char *sql);
 extern int	DdlBegin(void);
 extern void DdlEnd(int nestlevel);
 
+/* heads.c */
+extern Oid	HeadsCreate(Oid relid, const char *name);
+extern void HeadsRefresh(ManagedRelation *entry, Node *parsetree);
+extern bool HeadsFetch(ManagedRelation *entry, Relation heads, Datum entity_id,
+					   Snapshot snapshot, TupleTableSlot *slot);
+extern void HeadsInsert(ManagedRelation *entry, Relation heads, HeapTuple row);
+extern void HeadsInsertEarly(ManagedRelation *entry, Relation heads, HeapTuple row,
+							 Datum entity_id);
+extern TM_Result HeadsUpdate(ManagedRelation *entry, Relation heads,
+							 TupleTableSlot *head, HeapTuple row);
+extern bool HeadsWriteAllowed(void);
+
 /* current_view.c */
-extern Oid	CurrentViewCreate(Oid relid, const char *name);
-extern void CurrentViewRefresh(Oid relid, Oid viewid);
+extern Oid	CurrentViewCreate(Oid relid, Oid heads, const char *name);
+extern void CurrentViewRefresh(Oid relid, Oid heads, Oid viewid);
 
 /* entity.c */
 extern Oid	EntityRelationArgument(FunctionCallInfo fcinfo);
@@ -124,6 +161,11 @@ extern uint64 EntityExecute(ManagedRelation *entry, EntityPlan which,
 extern Datum EntityInsertRow(ManagedRelation *entry, Datum row);
 extern void EntityRowAsTuple(Datum row, HeapTuple tuple);
 extern bool EntityDirectReadAllowed(Oid relid);
+extern bool EntityScanTableAt(ManagedRelation *entry, Datum entity_id,
+							  TimestampTz at, Datum *row, bool *deleted);
+extern HeapTuple EntityHeadRow(ManagedRelation *entry, TupleTableSlot *head);
+extern Datum EntityHeadAttr(ManagedRelation *entry, TupleTableSlot *head,
+							AttrNumber attnum, bool *isnull);
 extern bool EntityReadAt(ManagedRelation *entry, Datum entity_id, TimestampTz at,
 						 Datum *row, bool *deleted);
 

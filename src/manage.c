@@ -54,17 +54,8 @@ static const FixedColumn fixed_columns[] = {
 	{COL_ENTITY_ID, UUIDOID, "uuid", ""},
 	{COL_VERSION, INT4OID, "integer", ""},
 	{COL_VALID_FROM, TIMESTAMPTZOID, "timestamp with time zone", ""},
-	{COL_VALID_TO, TIMESTAMPTZOID, "timestamp with time zone",
-	" NOT NULL DEFAULT 'infinity'"},
 	{COL_DELETED_AT, TIMESTAMPTZOID, "timestamp with time zone", ""},
 };
-
-/*
- * Fill factor given to versioned tables that have none: every row is updated
- * once in its life (valid_to), and free space on its page keeps that update
- * heap-only, without new index entries.
- */
-#define VERSIONED_FILLFACTOR 90
 
 #define NUM_FIXED_COLUMNS lengthof(fixed_columns)
 
@@ -167,7 +158,7 @@ immutable_make_append_only(PG_FUNCTION_ARGS)
 	lock_manageable(relid, ShareRowExclusiveLock, "make_append_only");
 	nestlevel = DdlBegin();
 	create_refuse_triggers(RelationQualifiedName(relid));
-	RegistryInsert(relid, MANAGED_APPEND_ONLY, InvalidOid);
+	RegistryInsert(relid, MANAGED_APPEND_ONLY, InvalidOid, InvalidOid);
 	DdlEnd(nestlevel);
 	PG_RETURN_VOID();
 }
@@ -376,35 +367,6 @@ plan_constraints(Oid relid, StringInfo alter)
 						 alter->len > 0 ? "," : "");
 }
 
-/* Has the user set a fill factor on relid? */
-static bool
-has_fillfactor(Oid relid)
-{
-	Relation	rel = relation_open(relid, NoLock);
-	bool		result = rel->rd_options != NULL &&
-		((StdRdOptions *) rel->rd_options)->fillfactor != 0;
-
-	relation_close(rel, NoLock);
-	return result;
-}
-
-/*
- * Close the periods of versions that have a successor (a table made
- * versioned again after make_mutable, or given versions by the user).
- */
-static void
-close_superseded_periods(const char *table)
-{
-	DdlRun(psprintf("UPDATE ONLY %1$s AS t SET valid_to = n.valid_from"
-					" FROM ONLY %1$s AS n"
-					" WHERE n.entity_id OPERATOR(pg_catalog.=) t.entity_id"
-					" AND n.version OPERATOR(pg_catalog.=) (t.version OPERATOR(pg_catalog.+) 1)"
-					" AND t.valid_to OPERATOR(pg_catalog.<>) n.valid_from"
-					" AND EXISTS (SELECT FROM ONLY %1$s AS v"
-					" WHERE v.version OPERATOR(pg_catalog.>) 1)", table),
-		   SPI_OK_UPDATE);
-}
-
 /*
  * Turn every existing row into version 1 of its own entity, in one pass:
  * no lock per row, so a million rows convert with default settings.
@@ -417,34 +379,34 @@ convert_existing_rows(const char *table)
 		" id = COALESCE(t.id, f.u),"
 		" entity_id = COALESCE(t.entity_id, t.id, f.u),"
 		" version = COALESCE(t.version, 1),"
-		" valid_from = COALESCE(t.valid_from, pg_catalog.now()),"
-		" valid_to = COALESCE(t.valid_to, 'infinity')"
+		" valid_from = COALESCE(t.valid_from, pg_catalog.now())"
 		" FROM (SELECT s.ctid AS c, immutable.uuidv7() AS u FROM ONLY %1$s AS s"
 		" WHERE s.id IS NULL OR s.entity_id IS NULL OR s.version IS NULL"
-		" OR s.valid_from IS NULL OR s.valid_to IS NULL) AS f"
+		" OR s.valid_from IS NULL) AS f"
 		" WHERE t.ctid OPERATOR(pg_catalog.=) f.c", table), SPI_OK_UPDATE);
 }
 
-/* Return the name of the current view: the given one or <table>_current. */
+/*
+ * Return the name of an object make_versioned creates next to the table:
+ * given, or the table's name with suffix.  what and hint go into the errors.
+ */
 static char *
-current_view_name(Oid relid, FunctionCallInfo fcinfo)
+companion_name(Oid relid, const char *given, const char *suffix,
+			   const char *what, const char *hint)
 {
-	char	   *name;
+	char	   *name = given ? pstrdup(given) :
+		psprintf("%s_%s", get_rel_name(relid), suffix);
 
-	if (!PG_ARGISNULL(1))
-		name = pstrdup(NameStr(*PG_GETARG_NAME(1)));
-	else
-		name = psprintf("%s_current", get_rel_name(relid));
 	if (strlen(name) >= NAMEDATALEN)
 		ereport(ERROR,
 				(errcode(ERRCODE_NAME_TOO_LONG),
-				 errmsg("current view name \"%s\" is too long", name),
-				 errhint("Pass a shorter name as current_view.")));
+				 errmsg("%s name \"%s\" is too long", what, name),
+				 errhint("%s", hint)));
 	if (OidIsValid(get_relname_relid(name, get_rel_namespace(relid))))
 		ereport(ERROR,
 				(errcode(ERRCODE_DUPLICATE_TABLE),
 				 errmsg("relation \"%s\" already exists", name),
-				 errhint("Pass another name as current_view.")));
+				 errhint("%s", hint)));
 	return name;
 }
 
@@ -456,12 +418,13 @@ current_view_name(Oid relid, FunctionCallInfo fcinfo)
  * columns that are missing, turns existing rows into version 1 of their own
  * entity, makes id the primary key, adds UNIQUE (entity_id, version), keeps
  * a primary key on other columns unique per version (UNIQUE (key, version)),
- * attaches the refusing and stamping triggers, and creates the current view.
+ * attaches the refusing, stamping and head-adding triggers, and creates the
+ * heads table <table>_heads and the current view over it.
  * Returns the current view.  Errors: those of make_append_only, plus 42804
  * for a fixed column of the wrong type, 42611 for a generated or identity
  * fixed column, 55000 when a foreign key references tbl or a unique index
- * cannot be kept, 42P07 when the view name is taken, 42622 when it is too
- * long.
+ * cannot be kept, 42P07 when the view or heads table name is taken, 42622
+ * when one is too long.
  */
 Datum
 immutable_make_versioned(PG_FUNCTION_ARGS)
@@ -469,13 +432,19 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 	Oid			relid = relation_argument(fcinfo, "make_versioned");
 	char	   *table;
 	char	   *view_name;
+	char	   *heads_name;
 	StringInfoData alter;
 	int			nestlevel;
 	Oid			viewid;
+	Oid			heads;
 
 	lock_manageable(relid, AccessExclusiveLock, "make_versioned");
 	table = RelationQualifiedName(relid);
-	view_name = current_view_name(relid, fcinfo);
+	view_name = companion_name(relid, PG_ARGISNULL(1) ? NULL : NameStr(*PG_GETARG_NAME(1)),
+							   "current", "current view",
+							   "Pass another name as current_view.");
+	heads_name = companion_name(relid, NULL, "heads", "heads table",
+								"Rename the table or the relation that has this name.");
 	nestlevel = DdlBegin();
 	check_not_referenced(relid);
 	initStringInfo(&alter);
@@ -484,14 +453,10 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 		DdlRun(psprintf("ALTER TABLE %s%s", table, alter.data), SPI_OK_UTILITY);
 
 	convert_existing_rows(table);
-	close_superseded_periods(table);
 	DdlRun(psprintf("ALTER TABLE %s ALTER COLUMN id SET NOT NULL,"
 					 " ALTER COLUMN entity_id SET NOT NULL,"
 					 " ALTER COLUMN version SET NOT NULL,"
-					 " ALTER COLUMN valid_from SET NOT NULL,"
-					 " ALTER COLUMN valid_to SET NOT NULL%s", table,
-					 has_fillfactor(relid) ? "" :
-					 psprintf(", SET (fillfactor = %d)", VERSIONED_FILLFACTOR)),
+					 " ALTER COLUMN valid_from SET NOT NULL", table),
 			SPI_OK_UTILITY);
 	resetStringInfo(&alter);
 	plan_constraints(relid, &alter);
@@ -504,13 +469,14 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 		" BEFORE INSERT ON %s FOR EACH ROW"
 		" EXECUTE FUNCTION immutable.stamp_version()", table));
 	DdlRunAsExtensionOwner(psprintf(
-		"CREATE TRIGGER " TRIGGER_CLOSE_PERIOD
+		"CREATE TRIGGER " TRIGGER_ADD_HEAD
 		" AFTER INSERT ON %s FOR EACH ROW"
-		" WHEN (NEW.version OPERATOR(pg_catalog.>) 1)"
-		" EXECUTE FUNCTION immutable.close_period()", table));
+		" WHEN (NEW.version OPERATOR(pg_catalog.=) 1)"
+		" EXECUTE FUNCTION immutable.add_head()", table));
 
-	viewid = CurrentViewCreate(relid, view_name);
-	RegistryInsert(relid, MANAGED_VERSIONED, viewid);
+	heads = HeadsCreate(relid, heads_name);
+	viewid = CurrentViewCreate(relid, heads, view_name);
+	RegistryInsert(relid, MANAGED_VERSIONED, viewid, heads);
 	DdlEnd(nestlevel);
 	PG_RETURN_OID(viewid);
 }
@@ -530,6 +496,7 @@ immutable_make_mutable(PG_FUNCTION_ARGS)
 	Relation	rel = try_relation_open(relid, AccessExclusiveLock);
 	ManagedRelation *entry;
 	Oid			view;
+	Oid			heads;
 	bool		versioned;
 	char	   *table;
 	int			nestlevel;
@@ -542,13 +509,14 @@ immutable_make_mutable(PG_FUNCTION_ARGS)
 		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(rel->rd_rel->relkind),
 					   RelationGetRelationName(rel));
 	entry = RegistryLookup(relid);
-	if (entry->kind == MANAGED_NONE || entry->kind == MANAGED_CURRENT_VIEW)
+	if (entry->kind != MANAGED_APPEND_ONLY && entry->kind != MANAGED_VERSIONED)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("table \"%s\" is not managed by the immutable extension",
 						RelationGetRelationName(rel))));
 
 	view = entry->current_view;
+	heads = entry->heads;
 	versioned = entry->kind == MANAGED_VERSIONED;
 	table = RelationQualifiedName(relid);
 	relation_close(rel, NoLock);
@@ -558,6 +526,9 @@ immutable_make_mutable(PG_FUNCTION_ARGS)
 	if (OidIsValid(view) && get_rel_name(view) != NULL)
 		DdlRun(psprintf("DROP VIEW %s", RelationQualifiedName(view)),
 				SPI_OK_UTILITY);
+	if (OidIsValid(heads) && get_rel_name(heads) != NULL)
+		DdlRun(psprintf("DROP TABLE %s", RelationQualifiedName(heads)),
+			   SPI_OK_UTILITY);
 	DdlRun(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_REFUSE_CHANGE " ON %s", table),
 			SPI_OK_UTILITY);
 	DdlRun(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_REFUSE_TRUNCATE " ON %s", table),
@@ -566,7 +537,7 @@ immutable_make_mutable(PG_FUNCTION_ARGS)
 	{
 		DdlRun(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_STAMP_VERSION " ON %s", table),
 			   SPI_OK_UTILITY);
-		DdlRun(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_CLOSE_PERIOD " ON %s", table),
+		DdlRun(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_ADD_HEAD " ON %s", table),
 			   SPI_OK_UTILITY);
 	}
 	DdlEnd(nestlevel);

@@ -64,6 +64,9 @@ TriggerCheckCall(FunctionCallInfo fcinfo, const char *funcname,
 static const char *
 refusal_hint(ManagedRelation *entry, TriggerEvent event)
 {
+	if (entry->kind == MANAGED_HEADS)
+		return "Write to the versioned table or its current view; the "
+			"versioning trigger keeps the heads table.";
 	if (entry->kind != MANAGED_VERSIONED)
 		return "Insert a correcting row instead, or take the table out of "
 			"management with immutable.make_mutable() as its owner.";
@@ -78,7 +81,10 @@ refusal_hint(ManagedRelation *entry, TriggerEvent event)
  * immutable.refuse_change() RETURNS trigger
  *
  * BEFORE UPDATE OR DELETE FOR EACH ROW and BEFORE TRUNCATE FOR EACH STATEMENT
- * on append-only and versioned tables.  Always raises 23001
+ * on append-only and versioned tables, and also BEFORE INSERT on the heads
+ * tables of versioned tables, which only the versioning triggers write
+ * (directly, and through SQL while a heads table follows an ALTER TABLE of
+ * its versioned table, the one time the change is let through).  Raises 23001
  * (restrict_violation) with the table in the error's schema and table fields;
  * MERGE's update and delete actions fire the same row triggers.  Raises 39P01
  * when called otherwise.
@@ -98,20 +104,28 @@ immutable_refuse_change(PG_FUNCTION_ARGS)
 						 TRIGGER_OP_BIT(TRIGGER_EVENT_TRUNCATE));
 	else
 		TriggerCheckCall(fcinfo, "refuse_change", TRIGGER_EVENT_BEFORE, true,
+						 TRIGGER_OP_BIT(TRIGGER_EVENT_INSERT) |
 						 TRIGGER_OP_BIT(TRIGGER_EVENT_UPDATE) |
 						 TRIGGER_OP_BIT(TRIGGER_EVENT_DELETE));
 
 	rel = trigdata->tg_relation;
 	event = trigdata->tg_event;
 	entry = RegistryLookup(RelationGetRelid(rel));
-	verb = TRIGGER_FIRED_BY_UPDATE(event) ? "update row of" :
+	if (entry->kind == MANAGED_HEADS && HeadsWriteAllowed())
+		return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(event) ?
+							   trigdata->tg_newtuple : trigdata->tg_trigtuple);
+	verb = TRIGGER_FIRED_BY_INSERT(event) ? "insert into" :
+		TRIGGER_FIRED_BY_UPDATE(event) ? "update row of" :
 		TRIGGER_FIRED_BY_DELETE(event) ? "delete row of" : "truncate";
 
 	ereport(ERROR,
 			(errcode(ERRCODE_RESTRICT_VIOLATION),
 			 errmsg("cannot %s %s table \"%s\"", verb,
-					entry->kind == MANAGED_VERSIONED ? "versioned" : "append-only",
+					entry->kind == MANAGED_VERSIONED ? "versioned" :
+					entry->kind == MANAGED_HEADS ? "heads" : "append-only",
 					RelationGetRelationName(rel)),
+			 entry->kind == MANAGED_HEADS ?
+			 errdetail("Only the versioning trigger of its versioned table writes this table.") :
 			 errdetail("Rows of this table are never changed or removed."),
 			 errhint("%s", refusal_hint(entry, event)),
 			 errtable(rel)));

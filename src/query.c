@@ -94,41 +94,53 @@ immutable_history(PG_FUNCTION_ARGS)
 }
 
 /*
- * Put every version current at time at into the call's result with one
- * sequential scan under the active snapshot, without SPI or the executor:
- * for users who may read the whole table (EntityDirectReadAllowed).
+ * Put every version current at time at into the call's result, under the
+ * active snapshot, without SPI or the executor: one sequential scan of the
+ * heads table, and for an entity whose head started after at, a lookup of
+ * its earlier version in the versioned table.  For users who may read the
+ * whole table (EntityDirectReadAllowed).
  */
 static void
 scan_as_of(FunctionCallInfo fcinfo, ManagedRelation *entry, TimestampTz at)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Relation	rel = table_open(entry->relid, AccessShareLock);
-	TupleTableSlot *slot = table_slot_create(rel, NULL);
-	TableScanDesc scan = table_beginscan(rel, GetActiveSnapshot(), 0, NULL);
+	Relation	heads = table_open(entry->heads, AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(heads, NULL);
+	TableScanDesc scan = table_beginscan(heads, GetActiveSnapshot(), 0, NULL);
 
 	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
 	{
 		bool		isnull;
+		Datum		row;
+		bool		deleted;
+		HeapTupleData tuple;
 
-		if (DatumGetTimestampTz(slot_getattr(slot, entry->att_valid_from, &isnull)) > at ||
-			DatumGetTimestampTz(slot_getattr(slot, entry->att_valid_to, &isnull)) <= at)
+		if (DatumGetTimestampTz(EntityHeadAttr(entry, slot, entry->att_valid_from, &isnull)) <= at)
+		{
+			(void) EntityHeadAttr(entry, slot, entry->att_deleted_at, &isnull);
+			if (isnull)
+				tuplestore_puttuple(rsinfo->setResult, EntityHeadRow(entry, slot));
 			continue;
-		(void) slot_getattr(slot, entry->att_deleted_at, &isnull);
-		if (isnull)
-			tuplestore_puttupleslot(rsinfo->setResult, slot);
+		}
+		if (!EntityScanTableAt(entry, EntityHeadAttr(entry, slot, entry->att_entity_id, &isnull),
+							   at, &row, &deleted) || deleted)
+			continue;
+		EntityRowAsTuple(row, &tuple);
+		tuplestore_puttuple(rsinfo->setResult, &tuple);
 	}
 	table_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
-	table_close(rel, AccessShareLock);
+	table_close(heads, AccessShareLock);
 }
 
 /*
  * immutable.as_of(rel anyelement, at timestamptz) RETURNS SETOF anyelement
  *
- * Returns, for every entity, the version that was current at time at
- * (valid_from <= at < valid_to), unless that is a tombstone.  Read by one
- * sequential scan when the user may read the whole table, by an SQL query
- * with the user's privileges and row security otherwise.  Errors: 22004
+ * Returns, for every entity, the version that was current at time at (its
+ * latest with valid_from <= at), unless that is a tombstone.  Read from the
+ * heads table (scan_as_of) when the user may read the whole table, by an SQL
+ * query on the versioned table with the user's privileges and row security
+ * otherwise.  Errors: 22004
  * NULL at; 42809 rel not a table row; 55000 table not versioned.
  */
 Datum

@@ -10,6 +10,7 @@
  */
 #include "postgres.h"
 
+#include "access/attmap.h"
 #include "access/genam.h"
 #include "access/relation.h"
 #include "access/xact.h"
@@ -94,6 +95,8 @@ ManagedKindName(ManagedKind kind)
 			return "versioned";
 		case MANAGED_CURRENT_VIEW:
 			return "current view";
+		case MANAGED_HEADS:
+			return "heads table";
 		case MANAGED_NONE:
 			break;
 	}
@@ -124,7 +127,8 @@ registry_relid(void)
 }
 
 /*
- * Read the registry row of relid, as a table or as a current view, with the
+ * Read the registry row of relid, as a table, a current view or a heads
+ * table, with the
  * latest snapshot: a table made managed by a transaction that committed after
  * ours began has triggers already, and they must find it.  Parallel mode
  * forbids taking a new snapshot; readers there use the active one, which
@@ -134,9 +138,10 @@ static void
 registry_read(ManagedRelation *entry)
 {
 	static const char *query =
-		"SELECT kind, current_view, relid FROM immutable.registry"
+		"SELECT kind, current_view, relid, heads FROM immutable.registry"
 		" WHERE relid OPERATOR(pg_catalog.=) $1"
-		" OR current_view OPERATOR(pg_catalog.=) $1";
+		" OR current_view OPERATOR(pg_catalog.=) $1"
+		" OR heads OPERATOR(pg_catalog.=) $1";
 	Oid			argtypes[1] = {REGCLASSOID};
 	Datum		args[1];
 	int			ret;
@@ -145,6 +150,7 @@ registry_read(ManagedRelation *entry)
 
 	entry->kind = MANAGED_NONE;
 	entry->current_view = InvalidOid;
+	entry->heads = InvalidOid;
 	entry->base_relid = InvalidOid;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -164,17 +170,21 @@ registry_read(ManagedRelation *entry)
 		HeapTuple	tuple = SPI_tuptable->vals[0];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bool		isnull;
-		Datum		view;
+		Datum		value;
+		Oid			base = DatumGetObjectId(SPI_getbinval(tuple, desc, 3, &isnull));
 
 		entry->kind = managed_kind_from_name(SPI_getvalue(tuple, desc, 1));
-		view = SPI_getbinval(tuple, desc, 2, &isnull);
+		value = SPI_getbinval(tuple, desc, 2, &isnull);
 		if (!isnull)
-			entry->current_view = DatumGetObjectId(view);
-		if (entry->current_view == entry->relid)
+			entry->current_view = DatumGetObjectId(value);
+		value = SPI_getbinval(tuple, desc, 4, &isnull);
+		if (!isnull)
+			entry->heads = DatumGetObjectId(value);
+		if (base != entry->relid)
 		{
-			entry->kind = MANAGED_CURRENT_VIEW;
-			entry->base_relid = DatumGetObjectId(SPI_getbinval(tuple, desc, 3,
-															   &isnull));
+			entry->kind = entry->heads == entry->relid ? MANAGED_HEADS :
+				MANAGED_CURRENT_VIEW;
+			entry->base_relid = base;
 		}
 	}
 	SPI_finish();
@@ -207,6 +217,7 @@ find_version_indexes(Relation rel, ManagedRelation *entry)
 	ListCell   *lc;
 
 	entry->version_index = InvalidOid;
+	entry->other_unique_index = InvalidOid;
 	entry->nkeys = 0;
 	foreach(lc, indexes)
 	{
@@ -228,6 +239,10 @@ find_version_indexes(Relation rel, ManagedRelation *entry)
 					   (n - 1) * sizeof(AttrNumber));
 			}
 		}
+		else if ((form->indisunique || form->indisexclusion) &&
+				 !(form->indisprimary && n == 1 &&
+				   form->indkey.values[0] == entry->att_id))
+			entry->other_unique_index = RelationGetRelid(index);
 		index_close(index, AccessShareLock);
 	}
 	list_free(indexes);
@@ -238,6 +253,113 @@ find_version_indexes(Relation rel, ManagedRelation *entry)
 				 errmsg("versioned table \"%s\" has no unique index on (entity_id, version)",
 						RelationGetRelationName(rel)),
 				 errhint("Restore the constraint with ALTER TABLE ... ADD UNIQUE (entity_id, version).")));
+}
+
+/*
+ * Return the attribute number of the column of desc named like att and of
+ * att's type, or 0.
+ */
+static AttrNumber
+same_column(TupleDesc desc, Form_pg_attribute att)
+{
+	int			i;
+
+	if (att->attisdropped)
+		return 0;
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute other = TupleDescAttr(desc, i);
+
+		if (!other->attisdropped &&
+			strcmp(NameStr(other->attname), NameStr(att->attname)) == 0)
+			return other->atttypid == att->atttypid &&
+				other->atttypmod == att->atttypmod ? i + 1 : 0;
+	}
+	return 0;
+}
+
+/*
+ * Return the map that converts rows of indesc to rows of outdesc by column
+ * name, NULL when the layouts are equal.  Unlike convert_tuples_by_name, a
+ * column missing from indesc (or of another type) becomes NULL: between an
+ * ALTER TABLE of a versioned table and its heads table following it, the
+ * two differ, and the entry is built then too; rows are only converted
+ * after they agree again.
+ */
+static TupleConversionMap *
+conversion_map(TupleDesc indesc, TupleDesc outdesc)
+{
+	AttrMap    *attrmap = make_attrmap(outdesc->natts);
+	bool		identity = indesc->natts == outdesc->natts;
+	TupleConversionMap *map;
+	int			i;
+
+	for (i = 0; i < outdesc->natts; i++)
+	{
+		attrmap->attnums[i] = same_column(indesc, TupleDescAttr(outdesc, i));
+		if (attrmap->attnums[i] != i + 1 && !TupleDescAttr(outdesc, i)->attisdropped)
+			identity = false;
+	}
+	if (identity)
+	{
+		free_attrmap(attrmap);
+		return NULL;
+	}
+	map = palloc(sizeof(TupleConversionMap));
+	map->indesc = indesc;
+	map->outdesc = outdesc;
+	map->attrMap = attrmap;
+	map->invalues = palloc((indesc->natts + 1) * sizeof(Datum));
+	map->inisnull = palloc((indesc->natts + 1) * sizeof(bool));
+	map->invalues[0] = (Datum) 0;
+	map->inisnull[0] = true;
+	map->outvalues = palloc(outdesc->natts * sizeof(Datum));
+	map->outisnull = palloc(outdesc->natts * sizeof(bool));
+	return map;
+}
+
+/*
+ * Fill in the heads table of versioned table rel: its primary key index, the
+ * attribute number of each of rel's columns in it, and the maps that convert
+ * rows between the two layouts (built from copies of both descriptors, so
+ * they outlive the relcache entries).
+ */
+static void
+describe_heads(Relation rel, ManagedRelation *entry)
+{
+	Relation	heads = try_relation_open(entry->heads, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	MemoryContext old;
+	TupleDesc	table_copy;
+	TupleDesc	heads_copy;
+	int			i;
+
+	if (heads == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("versioned table \"%s\" has lost its heads table",
+						RelationGetRelationName(rel)),
+				 errhint("Call immutable.make_mutable() and immutable.make_versioned() on the table again.")));
+	entry->heads_index = RelationGetPrimaryKeyIndex(heads);
+	if (!OidIsValid(entry->heads_index))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("heads table \"%s\" has no primary key",
+						RelationGetRelationName(heads)),
+				 errhint("Restore it with ALTER TABLE ... ADD PRIMARY KEY (entity_id).")));
+
+	old = MemoryContextSwitchTo(entry->cxt);
+	entry->heads_attnums = palloc0(sizeof(AttrNumber) * desc->natts);
+	for (i = 0; i < desc->natts; i++)
+		entry->heads_attnums[i] = same_column(RelationGetDescr(heads),
+											  TupleDescAttr(desc, i));
+	table_copy = CreateTupleDescCopy(desc);
+	heads_copy = CreateTupleDescCopy(RelationGetDescr(heads));
+	entry->table_desc = table_copy;
+	entry->to_heads = conversion_map(table_copy, heads_copy);
+	entry->from_heads = conversion_map(heads_copy, table_copy);
+	MemoryContextSwitchTo(old);
+	relation_close(heads, AccessShareLock);
 }
 
 /* Fill in what a versioned table's triggers and functions need. */
@@ -252,8 +374,8 @@ describe_versioned(ManagedRelation *entry)
 	entry->att_version = required_attnum(rel, COL_VERSION);
 	entry->att_valid_from = required_attnum(rel, COL_VALID_FROM);
 	entry->att_deleted_at = required_attnum(rel, COL_DELETED_AT);
-	entry->att_valid_to = required_attnum(rel, COL_VALID_TO);
 	find_version_indexes(rel, entry);
+	describe_heads(rel, entry);
 	relation_close(rel, AccessShareLock);
 }
 
@@ -295,6 +417,14 @@ RegistryLookup(Oid relid)
 	 * say) lands here, possibly while one of them is executing further up
 	 * the stack, and the plan cache itself re-plans them after DDL.
 	 */
+	if (entry->cxt == NULL)
+		entry->cxt = AllocSetContextCreate(RegistryContext, "immutable relation",
+										   ALLOCSET_SMALL_SIZES);
+	MemoryContextReset(entry->cxt);
+	entry->heads_attnums = NULL;
+	entry->table_desc = NULL;
+	entry->to_heads = NULL;
+	entry->from_heads = NULL;
 	registry_read(entry);
 	if (entry->kind == MANAGED_VERSIONED)
 		describe_versioned(entry);
@@ -376,11 +506,11 @@ registry_execute(const char *query, int nargs, Oid *argtypes, Datum *args,
 
 /* Record relid as managed, and make every backend rebuild its entry. */
 void
-RegistryInsert(Oid relid, ManagedKind kind, Oid current_view)
+RegistryInsert(Oid relid, ManagedKind kind, Oid current_view, Oid heads)
 {
-	Oid			argtypes[4] = {REGCLASSOID, TEXTOID, REGCLASSOID, NAMEOID};
-	Datum		args[4];
-	char		nulls[5] = "    ";
+	Oid			argtypes[5] = {REGCLASSOID, TEXTOID, REGCLASSOID, NAMEOID, REGCLASSOID};
+	Datum		args[5];
+	char		nulls[6] = "     ";
 	NameData	user;
 
 	namestrcpy(&user, GetUserNameFromId(GetUserId(), false));
@@ -388,12 +518,15 @@ RegistryInsert(Oid relid, ManagedKind kind, Oid current_view)
 	args[1] = CStringGetTextDatum(ManagedKindName(kind));
 	args[2] = ObjectIdGetDatum(current_view);
 	args[3] = NameGetDatum(&user);
+	args[4] = ObjectIdGetDatum(heads);
 	if (!OidIsValid(current_view))
 		nulls[2] = 'n';
+	if (!OidIsValid(heads))
+		nulls[4] = 'n';
 	registry_execute("INSERT INTO immutable.registry"
-					 " (relid, kind, current_view, managed_since, managed_by)"
-					 " VALUES ($1, $2, $3, pg_catalog.now(), $4)",
-					 4, argtypes, args, nulls, SPI_OK_INSERT);
+					 " (relid, kind, current_view, managed_since, managed_by, heads)"
+					 " VALUES ($1, $2, $3, pg_catalog.now(), $4, $5)",
+					 5, argtypes, args, nulls, SPI_OK_INSERT);
 	CacheInvalidateRelcacheByRelid(relid);
 }
 

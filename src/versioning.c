@@ -1,17 +1,22 @@
 /*
  * versioning.c
  *		The BEFORE INSERT trigger of versioned tables: assigns id, entity_id,
- *		the next gapless version, valid_from and valid_to to every appended
- *		row.
+ *		the next gapless version and valid_from to every appended row, and
+ *		makes it the entity's head.
  *
- * The entity's latest version (its "head") is found by a backward scan of
- * the unique index on (entity_id, version), never by a scan of the table,
- * and locked as UPDATE locks a row: that serializes the writers of one
- * entity.  Row locks live in the tuple, not in the shared lock table, so one
- * transaction can append any number of versions.  Closing the head's period
- * is left to the AFTER trigger (period.c), so that a row that is not
- * inserted after all (ON CONFLICT DO NOTHING, a later BEFORE trigger
- * returning NULL) leaves the head as it was.
+ * The entity's latest version (its "head") is a row of the heads table
+ * (heads.c), found under its primary key, never by a scan.  The trigger
+ * replaces it with the new version in one heap update, as UPDATE would: the
+ * update waits for a concurrent writer of the same entity, and when that
+ * writer committed, the trigger starts again from the new head.  That is
+ * what keeps versions gapless, and, as row locks live in the tuple and not
+ * in the shared lock table, one transaction can append any number of
+ * versions.  The versioned table itself only ever receives inserts.
+ *
+ * A new entity's head is inserted by the AFTER trigger instead (heads.c), so
+ * that a first version skipped by ON CONFLICT DO NOTHING leaves no head.  A
+ * later version can only be skipped by a BEFORE trigger firing after this
+ * one, which the trigger refuses.
  */
 #include "postgres.h"
 
@@ -21,6 +26,7 @@
 #include "access/nbtree.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/pg_trigger.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -45,31 +51,22 @@ typedef struct NewVersion
 	bool		tombstone;		/* deleted_at was set by the writer */
 } NewVersion;
 
+/*
+ * The version a new row follows, in a slot of the heads table (attmap maps
+ * the versioned table's attribute numbers - 1 to the slot's) or of the
+ * versioned table itself (attmap NULL).
+ */
+typedef struct Predecessor
+{
+	TupleTableSlot *slot;
+	const AttrNumber *attmap;
+} Predecessor;
+
 /* Return the entity id of a uuid datum as text, for messages. */
 static char *
 entity_text(Datum entity_id)
 {
 	return DatumGetCString(DirectFunctionCall1(uuid_out, entity_id));
-}
-
-/*
- * Fetch the latest version of entity_id into slot, seeing every committed
- * row and every row of this transaction (also those of the current command,
- * so that one COPY can load several versions of an entity).
- */
-static bool
-head_fetch(Relation rel, Relation index, Datum entity_id, TupleTableSlot *slot)
-{
-	ScanKeyData key;
-	IndexScanDesc scan;
-	bool		found;
-
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, entity_id);
-	scan = IndexBeginScan(rel, index, SnapshotSelf, 1);
-	index_rescan(scan, &key, 1, NULL, 0);
-	found = index_getnext_slot(scan, BackwardScanDirection, slot);
-	index_endscan(scan);
-	return found;
 }
 
 /* Is the row in slot one this transaction wrote? */
@@ -83,79 +80,61 @@ slot_is_own(TupleTableSlot *slot)
 	return TransactionIdIsCurrentTransactionId(DatumGetTransactionId(xmin));
 }
 
+/* Return column attnum of the versioned table from the predecessor. */
+static Datum
+predecessor_attr(Predecessor *prev, AttrNumber attnum, bool *isnull)
+{
+	return slot_getattr(prev->slot, prev->attmap ? prev->attmap[attnum - 1] : attnum,
+						isnull);
+}
+
 /*
- * Raise XX001 for a latest version whose period was closed without a
- * successor: only a change made outside the extension can do that.
+ * Fetch the latest version of entity_id in the versioned table itself,
+ * seeing every committed row and every row of this transaction, also those
+ * of the current command.
  */
+static bool
+latest_version_fetch(Relation rel, ManagedRelation *entry, Datum entity_id,
+					 TupleTableSlot *slot)
+{
+	Relation	index = index_open(entry->version_index, RowExclusiveLock);
+	ScanKeyData key;
+	IndexScanDesc scan;
+	bool		found;
+
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, entity_id);
+	scan = IndexBeginScan(rel, index, SnapshotSelf, 1);
+	index_rescan(scan, &key, 1, NULL, 0);
+	found = index_getnext_slot(scan, BackwardScanDirection, slot);
+	index_endscan(scan);
+	index_close(index, RowExclusiveLock);
+	return found;
+}
+
+/* Raise XX001 for an entity that has versions but no head. */
 static void
-report_closed_head(Relation rel, Datum entity_id)
+report_missing_head(Relation rel, ManagedRelation *entry, Datum entity_id)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_DATA_CORRUPTED),
-			 errmsg("latest version of entity %s in table \"%s\" has a closed period",
-					entity_text(entity_id), RelationGetRelationName(rel)),
-			 errdetail("Its valid_to is set, but no later version exists."),
-			 errhint("Set valid_to of that version back to 'infinity'."),
+			 errmsg("entity %s of versioned table \"%s\" has no row in its heads table \"%s\"",
+					entity_text(entity_id), RelationGetRelationName(rel),
+					get_rel_name(entry->heads)),
+			 errdetail("Only a change made outside the extension can remove a head."),
+			 errhint("Rebuild the heads table: call immutable.make_mutable() and immutable.make_versioned() on the table."),
 			 errtable(rel)));
 }
 
-/* Is the period of the version in slot still open (valid_to infinity)? */
-static bool
-period_is_open(ManagedRelation *entry, TupleTableSlot *slot)
+/* Raise 40001 for a head changed by a transaction this one cannot see. */
+static void
+report_concurrent_version(Relation rel, Datum entity_id)
 {
-	bool		isnull;
-
-	return DatumGetTimestampTz(slot_getattr(slot, entry->att_valid_to, &isnull)) == DT_NOEND;
-}
-
-/*
- * Find the head of entity_id, lock it as UPDATE would, and leave it in slot;
- * return false when the entity has no version.  The lock is what serializes
- * the writers of one entity: a second writer waits for the first, finds the
- * head closed by it (an updated row), and starts again from the new head.  A
- * head this transaction wrote needs no lock: its predecessor is locked
- * already, or the entity is new and invisible to others.  The search sees
- * each row as of the moment it reaches it, so it can reach a version closed
- * by a writer that committed after the scan passed its successor: a closed
- * period means there is a newer version, so search again.
- */
-static bool
-head_lock(Relation rel, Relation index, ManagedRelation *entry,
-		  Datum entity_id, TupleTableSlot *slot)
-{
-	ItemPointerData closed;
-
-	ItemPointerSetInvalid(&closed);
-	for (;;)
-	{
-		TM_FailureData tmfd;
-		TM_Result	result;
-		ItemPointerData tid;
-
-		CHECK_FOR_INTERRUPTS();
-		if (!head_fetch(rel, index, entity_id, slot))
-			return false;
-		if (!period_is_open(entry, slot))
-		{
-			if (ItemPointerEquals(&closed, &slot->tts_tid))
-				report_closed_head(rel, entity_id);
-			closed = slot->tts_tid;
-			continue;
-		}
-		if (slot_is_own(slot))
-			return true;
-
-		tid = slot->tts_tid;
-		result = table_tuple_lock(rel, &tid, GetActiveSnapshot(), slot,
-								  GetCurrentCommandId(true),
-								  LockTupleNoKeyExclusive, LockWaitBlock,
-								  0, &tmfd);
-		if (result == TM_Ok)
-			return true;
-		if (result != TM_Updated && result != TM_Deleted)
-			elog(ERROR, "unexpected result %d locking the latest version",
-				 (int) result);
-	}
+	ereport(ERROR,
+			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+			 errmsg("could not serialize access due to concurrent version of entity %s",
+					entity_text(entity_id)),
+			 errhint("Retry the transaction."),
+			 errtable(rel)));
 }
 
 /*
@@ -164,16 +143,13 @@ head_lock(Relation rel, Relation index, ManagedRelation *entry,
  * never read: fail as UPDATE does for a concurrently updated row.
  */
 static void
-check_head_visible(Relation rel, TupleTableSlot *head, Datum entity_id)
+check_head_visible(Relation rel, Relation heads, TupleTableSlot *head,
+				   Datum entity_id)
 {
 	if (!IsolationUsesXactSnapshot() || slot_is_own(head))
 		return;
-	if (!table_tuple_satisfies_snapshot(rel, head, GetActiveSnapshot()))
-		ereport(ERROR,
-				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-				 errmsg("could not serialize access due to concurrent version of entity %s",
-						entity_text(entity_id)),
-				 errtable(rel)));
+	if (!table_tuple_satisfies_snapshot(heads, head, GetActiveSnapshot()))
+		report_concurrent_version(rel, entity_id);
 }
 
 /* Check that a row creating an entity is a live version 1 (or unnumbered). */
@@ -210,7 +186,7 @@ check_first_version(Relation rel, NewVersion *row)
 /* Check that the natural key of the new version equals the head's. */
 static void
 check_key_unchanged(Relation rel, ManagedRelation *entry, HeapTuple newtuple,
-					TupleTableSlot *head)
+					Predecessor *prev)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	int			i;
@@ -222,7 +198,7 @@ check_key_unchanged(Relation rel, ManagedRelation *entry, HeapTuple newtuple,
 		bool		newnull;
 		bool		oldnull;
 		Datum		newval = heap_getattr(newtuple, attnum, desc, &newnull);
-		Datum		oldval = slot_getattr(head, attnum, &oldnull);
+		Datum		oldval = predecessor_attr(prev, attnum, &oldnull);
 
 		if (newnull == oldnull &&
 			(newnull || datum_image_eq(newval, oldval, att->attbyval, att->attlen)))
@@ -238,23 +214,22 @@ check_key_unchanged(Relation rel, ManagedRelation *entry, HeapTuple newtuple,
 }
 
 /*
- * Check the new version against the locked head and return its number:
- * a client-supplied version must be the next one, the head must not be
- * younger than this transaction, and a deleted entity takes no tombstone.
+ * Check the new version against its predecessor and return its number:
+ * a client-supplied version must be the next one, the predecessor must not
+ * be younger than this transaction, and a deleted entity takes no tombstone.
  */
 static int32
 next_version(Relation rel, ManagedRelation *entry, NewVersion *row,
-			 HeapTuple newtuple, TupleTableSlot *head, TimestampTz now)
+			 HeapTuple newtuple, Predecessor *prev, TimestampTz now)
 {
 	bool		isnull;
 	int32		head_version;
 	TimestampTz head_from;
 	bool		head_deleted;
 
-	check_head_visible(rel, head, row->entity_id);
-	head_version = DatumGetInt32(slot_getattr(head, entry->att_version, &isnull));
-	head_from = DatumGetTimestampTz(slot_getattr(head, entry->att_valid_from, &isnull));
-	(void) slot_getattr(head, entry->att_deleted_at, &head_deleted);
+	head_version = DatumGetInt32(predecessor_attr(prev, entry->att_version, &isnull));
+	head_from = DatumGetTimestampTz(predecessor_attr(prev, entry->att_valid_from, &isnull));
+	(void) predecessor_attr(prev, entry->att_deleted_at, &head_deleted);
 	head_deleted = !head_deleted;
 
 	if (row->has_version && row->version != head_version + 1)
@@ -282,7 +257,7 @@ next_version(Relation rel, ManagedRelation *entry, NewVersion *row,
 				 errmsg("entity %s is already deleted", entity_text(row->entity_id)),
 				 errhint("Undelete it first with immutable.undelete()."),
 				 errtable(rel)));
-	check_key_unchanged(rel, entry, newtuple, head);
+	check_key_unchanged(rel, entry, newtuple, prev);
 	return head_version + 1;
 }
 
@@ -304,32 +279,151 @@ read_new_version(ManagedRelation *entry, HeapTuple tuple, TupleDesc desc,
 }
 
 /*
- * Return the number of the version the row appends, locking the entity's
- * head first when the entity exists.
+ * Return the row as written: tuple with id, entity_id, version, valid_from
+ * and deleted_at assigned.
  */
-static int32
-assign_version(Relation rel, ManagedRelation *entry, NewVersion *row,
-			   HeapTuple tuple, TimestampTz now)
+static HeapTuple
+stamp(Relation rel, ManagedRelation *entry, HeapTuple tuple, NewVersion *row,
+	  Datum id, int32 version, TimestampTz now)
 {
-	Relation	index;
-	TupleTableSlot *head;
-	int32		version = 1;
+	int			cols[5];
+	Datum		values[5];
+	bool		nulls[5] = {false, false, false, false, false};
 
-	if (!row->has_entity)
+	cols[0] = entry->att_id;
+	values[0] = id;
+	cols[1] = entry->att_entity_id;
+	values[1] = row->has_entity ? row->entity_id : id;
+	cols[2] = entry->att_version;
+	values[2] = Int32GetDatum(version);
+	cols[3] = entry->att_valid_from;
+	values[3] = TimestampTzGetDatum(now);
+	cols[4] = entry->att_deleted_at;
+	values[4] = TimestampTzGetDatum(now);
+	nulls[4] = !row->tombstone;
+	return heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), 5, cols, values, nulls);
+}
+
+/*
+ * Stamp a row of an entity that has no head.  Either the entity is new (the
+ * AFTER trigger inserts its head), or its first version was inserted by this
+ * statement and awaits that trigger: the row then follows the entity's
+ * latest version in the table and becomes the head right away.  Returns
+ * NULL when the entity has a committed version after all (its creator
+ * committed after the head was searched): search again.
+ */
+static HeapTuple
+append_without_head(Relation rel, ManagedRelation *entry, Relation heads,
+					NewVersion *row, HeapTuple tuple, Datum id, TimestampTz now)
+{
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	Predecessor prev = {slot, NULL};
+	HeapTuple	result = NULL;
+
+	if (!latest_version_fetch(rel, entry, row->entity_id, slot))
 	{
 		check_first_version(rel, row);
-		return 1;
+		result = stamp(rel, entry, tuple, row, id, 1, now);
 	}
+	else if (slot_is_own(slot))
+	{
+		result = stamp(rel, entry, tuple, row, id,
+					   next_version(rel, entry, row, tuple, &prev, now), now);
+		HeadsInsertEarly(entry, heads, result, row->entity_id);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	return result;
+}
 
-	index = index_open(entry->version_index, RowExclusiveLock);
-	head = table_slot_create(rel, NULL);
-	if (head_lock(rel, index, entry, row->entity_id, head))
-		version = next_version(rel, entry, row, tuple, head, now);
-	else
-		check_first_version(rel, row);
-	ExecDropSingleTupleTableSlot(head);
-	index_close(index, RowExclusiveLock);
-	return version;
+/*
+ * Refuse a later version while the table has a unique index that could make
+ * ON CONFLICT skip the row after it became the entity's head.
+ */
+static void
+check_no_other_unique(Relation rel, ManagedRelation *entry)
+{
+	if (OidIsValid(entry->other_unique_index))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("versioned table \"%s\" has unique index \"%s\", which does not end in column version",
+						RelationGetRelationName(rel),
+						get_rel_name(entry->other_unique_index)),
+				 errdetail("Every version is a row of its own, so a unique or exclusion index must include the column version."),
+				 errhint("Drop the index, or recreate it with version as its last column."),
+				 errtable(rel)));
+}
+
+/*
+ * Stamp a row of an existing entity and make it the entity's head, waiting
+ * for a concurrent writer of the entity first.  Returns the row as written.
+ */
+static HeapTuple
+append_version(Relation rel, ManagedRelation *entry, NewVersion *row,
+			   HeapTuple tuple, Datum id, TimestampTz now)
+{
+	Relation	heads = table_open(entry->heads, RowExclusiveLock);
+	TupleTableSlot *slot = table_slot_create(heads, NULL);
+	Predecessor prev = {slot, entry->heads_attnums};
+	HeapTuple	result = NULL;
+	int			headless = 0;
+
+	check_no_other_unique(rel, entry);
+	while (result == NULL)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (!HeadsFetch(entry, heads, row->entity_id, SnapshotSelf, slot))
+		{
+			result = append_without_head(rel, entry, heads, row, tuple, id, now);
+			if (result == NULL && ++headless > 1)
+				report_missing_head(rel, entry, row->entity_id);
+			continue;
+		}
+		check_head_visible(rel, heads, slot, row->entity_id);
+		result = stamp(rel, entry, tuple, row, id,
+					   next_version(rel, entry, row, tuple, &prev, now), now);
+		if (HeadsUpdate(entry, heads, slot, result) == TM_Ok)
+			break;
+		/* a concurrent writer committed a new head: build on that one */
+		if (IsolationUsesXactSnapshot())
+			report_concurrent_version(rel, row->entity_id);
+		heap_freetuple(result);
+		result = NULL;
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(heads, RowExclusiveLock);
+	return result;
+}
+
+/*
+ * Refuse to run when a BEFORE INSERT row trigger fires after this one (in
+ * name order): a row it skipped would leave its version as the head.
+ */
+static void
+check_fires_last(Relation rel, Trigger *self)
+{
+	TriggerDesc *desc = rel->trigdesc;
+	bool		after_self = false;
+	int			i;
+
+	for (i = 0; i < desc->numtriggers; i++)
+	{
+		Trigger    *trigger = &desc->triggers[i];
+
+		if (trigger->tgoid == self->tgoid)
+			after_self = true;
+		else if (after_self && trigger->tgenabled != TRIGGER_DISABLED &&
+				 TRIGGER_FOR_ROW(trigger->tgtype) &&
+				 TRIGGER_FOR_BEFORE(trigger->tgtype) &&
+				 TRIGGER_FOR_INSERT(trigger->tgtype))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("trigger \"%s\" on versioned table \"%s\" fires after the versioning trigger",
+							trigger->tgname, RelationGetRelationName(rel)),
+					 errdetail("BEFORE INSERT triggers fire in name order, and the versioning trigger must see the row as it will be written."),
+					 errhint("Rename the trigger so that its name sorts before \"%s\".",
+							 TRIGGER_STAMP_VERSION),
+					 errtable(rel)));
+	}
 }
 
 /*
@@ -339,15 +433,19 @@ assign_version(Relation rel, ManagedRelation *entry, NewVersion *row,
  * table's other BEFORE INSERT triggers.  Sets id to a new UUIDv7 (RFC 9562),
  * entity_id to id for a new entity, version to the next gapless number
  * (1 for a new entity), valid_from to the transaction start time
- * (microseconds), valid_to to 'infinity', and deleted_at to the transaction
- * start time on a tombstone (a row the writer gave a deleted_at) or NULL;
- * sets valid_to of the version it supersedes to the transaction start time.  Errors, all with the table in the
+ * (microseconds), and deleted_at to the transaction start time on a
+ * tombstone (a row the writer gave a deleted_at) or NULL; the row replaces
+ * the entity's row in the heads table.  Errors, all with the table in the
  * error fields: 40001 when a given version is not the next one, when the
  * head is younger than this transaction, or (REPEATABLE READ) when the head
- * is invisible to the transaction; P0002 for an unknown entity_id without
- * version 1; 22023 for a new entity with a version other than 1 or as a
- * tombstone; 55000 for a tombstone of a deleted entity; 23001 for a changed
- * natural key; 39P01 when not called as described.
+ * was changed by a transaction the snapshot cannot see; P0002 for an
+ * unknown entity_id without version 1; 22023 for a new entity with a
+ * version other than 1 or as a tombstone; 55000 for a tombstone of a
+ * deleted entity, a BEFORE INSERT trigger that fires later, or a later
+ * version while the table has a unique index that does not end in version
+ * (other than the primary key on id); 23001 for a
+ * changed natural key; XX001 for an entity without head; 39P01 when not
+ * called as described.
  */
 Datum
 immutable_stamp_version(PG_FUNCTION_ARGS)
@@ -358,33 +456,21 @@ immutable_stamp_version(PG_FUNCTION_ARGS)
 	HeapTuple	tuple;
 	NewVersion	row;
 	TimestampTz now = GetCurrentTransactionStartTimestamp();
-	pg_uuid_t  *id;
-	int			cols[6];
-	Datum		values[6];
-	bool		nulls[6] = {false, false, false, false, true, false};
+	Datum		id;
 
 	TriggerCheckCall(fcinfo, "stamp_version", TRIGGER_EVENT_BEFORE, true,
 					 TRIGGER_OP_BIT(TRIGGER_EVENT_INSERT));
 	rel = trigdata->tg_relation;
+	check_fires_last(rel, trigdata->tg_trigger);
 	entry = RegistryLookupVersioned(RelationGetRelid(rel));
 	tuple = trigdata->tg_trigtuple;
 	read_new_version(entry, tuple, RelationGetDescr(rel), &row);
+	id = UUIDPGetDatum(Uuidv7Generate());
 
-	id = Uuidv7Generate();
-	cols[0] = entry->att_id;
-	values[0] = UUIDPGetDatum(id);
-	cols[1] = entry->att_entity_id;
-	values[1] = row.has_entity ? row.entity_id : UUIDPGetDatum(id);
-	cols[2] = entry->att_version;
-	values[2] = Int32GetDatum(assign_version(rel, entry, &row, tuple, now));
-	cols[3] = entry->att_valid_from;
-	values[3] = TimestampTzGetDatum(now);
-	cols[4] = entry->att_deleted_at;
-	values[4] = TimestampTzGetDatum(now);
-	nulls[4] = !row.tombstone;
-	cols[5] = entry->att_valid_to;
-	values[5] = TimestampTzGetDatum(DT_NOEND);
-
-	return PointerGetDatum(heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel),
-													 6, cols, values, nulls));
+	if (!row.has_entity)
+	{
+		check_first_version(rel, &row);
+		return PointerGetDatum(stamp(rel, entry, tuple, &row, id, 1, now));
+	}
+	return PointerGetDatum(append_version(rel, entry, &row, tuple, id, now));
 }

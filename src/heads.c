@@ -1,0 +1,530 @@
+/*
+ * heads.c
+ *		The heads table of a versioned table: one row per entity, a copy of its
+ *		latest version (a tombstone for a deleted entity), kept in step by the
+ *		versioning triggers.
+ *
+ * The versioned table keeps every version and is never changed; the heads
+ * table is what makes the present cheap to read and to write against.  The
+ * current view reads it (one row per entity however long the history), the
+ * read functions find an entity's latest version under its primary key, and
+ * the versioning trigger finds, locks and replaces the head in one heap
+ * update (heap-only when the page has room, which the fill factor keeps).
+ * The trigger writes it with the table access method directly, as the
+ * executor would: its own triggers refuse every write by users.
+ *
+ * A new entity's head is inserted AFTER its first version, so that a row
+ * that ON CONFLICT DO NOTHING skips leaves no head behind; later versions
+ * replace the head in the BEFORE trigger (versioning.c).
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/nbtree.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/index.h"
+#include "catalog/pg_index.h"
+#include "parser/parse_relation.h"
+#include "executor/executor.h"
+#include "fmgr.h"
+#include "nodes/parsenodes.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/ruleutils.h"
+#include "utils/snapmgr.h"
+
+#include "immutable.h"
+
+PG_FUNCTION_INFO_V1(immutable_add_head);
+
+/*
+ * Fill factor of heads tables: every new version replaces its entity's row,
+ * and free space on the page keeps that update heap-only.
+ */
+#define HEADS_FILLFACTOR 80
+
+/* True while the extension itself writes a heads table through SQL. */
+static bool heads_sync = false;
+
+/*
+ * Entities whose head a BEFORE trigger inserted ahead of their first
+ * version's AFTER trigger (several versions of a new entity in one
+ * statement); that trigger then has nothing to insert.  Lives for one
+ * statement at most, in the transaction's memory.
+ */
+static List *early_heads = NIL;
+static bool early_heads_callback = false;
+
+/* May the refusing trigger of a heads table let this write through? */
+bool
+HeadsWriteAllowed(void)
+{
+	return heads_sync;
+}
+
+/* Forget early heads at the end of every transaction. */
+static void
+early_heads_xact_callback(XactEvent event, void *arg)
+{
+	early_heads = NIL;
+}
+
+/* Remember that entity_id got its head before its first version's AFTER trigger. */
+static void
+early_heads_add(Datum entity_id)
+{
+	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+	pg_uuid_t  *copy = palloc(sizeof(pg_uuid_t));
+
+	if (!early_heads_callback)
+	{
+		RegisterXactCallback(early_heads_xact_callback, NULL);
+		early_heads_callback = true;
+	}
+	memcpy(copy, DatumGetUUIDP(entity_id), sizeof(pg_uuid_t));
+	early_heads = lappend(early_heads, copy);
+	MemoryContextSwitchTo(old);
+}
+
+/* Take entity_id out of the early heads; return whether it was there. */
+static bool
+early_heads_take(Datum entity_id)
+{
+	ListCell   *lc;
+
+	foreach(lc, early_heads)
+	{
+		if (memcmp(lfirst(lc), DatumGetUUIDP(entity_id), sizeof(pg_uuid_t)) == 0)
+		{
+			early_heads = foreach_delete_current(early_heads, lc);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Can every index of rel be maintained without an executor state: no
+ * expressions, no predicates, no deferred uniqueness?
+ */
+static bool
+indexes_are_plain(Relation rel, List *indexes)
+{
+	ListCell   *lc;
+
+	foreach(lc, indexes)
+	{
+		Relation	index = index_open(lfirst_oid(lc), RowExclusiveLock);
+		bool		plain = index->rd_index->indimmediate &&
+			RelationGetIndexExpressions(index) == NIL &&
+			RelationGetIndexPredicate(index) == NIL;
+
+		index_close(index, RowExclusiveLock);
+		if (!plain)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Insert the index entries of a new heap tuple (an insert, or an update that
+ * is not heap-only), as the executor does: directly when the indexes are
+ * plain, through an executor state (expressions, predicates) otherwise.
+ * Unique indexes are checked; the row a head replaces was updated by this
+ * transaction, so it does not conflict with its successor.
+ */
+static void
+insert_index_entries(Relation rel, TupleTableSlot *slot)
+{
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+	EState	   *estate;
+	ResultRelInfo *rri;
+
+	if (indexes_are_plain(rel, indexes))
+	{
+		foreach(lc, indexes)
+		{
+			Relation	index = index_open(lfirst_oid(lc), RowExclusiveLock);
+			IndexInfo  *info = BuildIndexInfo(index);
+			Datum		values[INDEX_MAX_KEYS];
+			bool		isnull[INDEX_MAX_KEYS];
+
+			FormIndexDatum(info, slot, NULL, values, isnull);
+			index_insert(index, values, isnull, &slot->tts_tid, rel,
+						 index->rd_index->indisunique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
+						 false, info);
+			index_close(index, RowExclusiveLock);
+		}
+		list_free(indexes);
+		return;
+	}
+	list_free(indexes);
+
+	estate = CreateExecutorState();
+	rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(rri, rel, 1, NULL, 0);
+	ExecOpenIndices(rri, false);
+	list_free(ExecInsertIndexTuplesCompat(rri, slot, estate));
+	ExecCloseIndices(rri);
+	FreeExecutorState(estate);
+}
+
+/* Return row (of the versioned table's layout) as a slot of the heads table. */
+static TupleTableSlot *
+head_slot_for(ManagedRelation *entry, Relation heads, HeapTuple row)
+{
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(RelationGetDescr(heads),
+													&TTSOpsHeapTuple);
+	HeapTuple	tuple = entry->to_heads ? execute_attr_map_tuple(row, entry->to_heads) :
+		heap_copytuple(row);
+
+	ExecStoreHeapTuple(tuple, slot, true);
+	return slot;
+}
+
+/*
+ * Fetch the head of entity_id under snapshot into slot (a slot of the heads
+ * table); return false when the entity has none.
+ */
+bool
+HeadsFetch(ManagedRelation *entry, Relation heads, Datum entity_id,
+		   Snapshot snapshot, TupleTableSlot *slot)
+{
+	Relation	index = index_open(entry->heads_index, AccessShareLock);
+	ScanKeyData key;
+	IndexScanDesc scan;
+	bool		found;
+
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, entity_id);
+	scan = IndexBeginScan(heads, index, snapshot, 1);
+	index_rescan(scan, &key, 1, NULL, 0);
+	found = index_getnext_slot(scan, ForwardScanDirection, slot);
+	index_endscan(scan);
+	index_close(index, AccessShareLock);
+	return found;
+}
+
+/* Insert row (of the versioned table's layout) as a new head. */
+void
+HeadsInsert(ManagedRelation *entry, Relation heads, HeapTuple row)
+{
+	TupleTableSlot *slot = head_slot_for(entry, heads, row);
+
+	table_tuple_insert(heads, slot, GetCurrentCommandId(true), 0, NULL);
+	insert_index_entries(heads, slot);
+	ExecDropSingleTupleTableSlot(slot);
+}
+
+/*
+ * Replace the head in slot (fetched with SnapshotSelf) by row, waiting for a
+ * concurrent writer of the same head to finish first.  Returns TM_Ok, or
+ * TM_Updated / TM_Deleted when that writer committed: the caller fetches the
+ * head again.  A head this statement wrote already (several versions of an
+ * entity in one statement) is not visible to the statement's command yet:
+ * advance the command counter first, as SPI would.
+ */
+TM_Result
+HeadsUpdate(ManagedRelation *entry, Relation heads, TupleTableSlot *head,
+			HeapTuple row)
+{
+	TupleTableSlot *slot;
+	TM_FailureData tmfd;
+	LockTupleMode lockmode;
+	TM_Result	result;
+	bool		update_indexes;
+	bool		should_free;
+	HeapTuple	old = ExecFetchSlotHeapTuple(head, false, &should_free);
+
+	if (TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(old->t_data)) &&
+		HeapTupleHeaderGetCmin(old->t_data) >= GetCurrentCommandId(false))
+		CommandCounterIncrement();
+
+	slot = head_slot_for(entry, heads, row);
+	result = table_tuple_update(heads, &head->tts_tid, slot, GetCurrentCommandId(true),
+								InvalidSnapshot, InvalidSnapshot, true, &tmfd,
+								&lockmode, &update_indexes);
+	if (result == TM_Ok && update_indexes)
+		insert_index_entries(heads, slot);
+	else if (result != TM_Ok && result != TM_Updated && result != TM_Deleted)
+		elog(ERROR, "unexpected result %d replacing the head of an entity",
+			 (int) result);
+	ExecDropSingleTupleTableSlot(slot);
+	return result;
+}
+
+/*
+ * Note that a BEFORE trigger inserted the head of an entity whose first
+ * version this statement inserted (its AFTER trigger has not run yet).
+ */
+void
+HeadsInsertEarly(ManagedRelation *entry, Relation heads, HeapTuple row,
+				 Datum entity_id)
+{
+	HeadsInsert(entry, heads, row);
+	early_heads_add(entity_id);
+}
+
+/*
+ * immutable.add_head() RETURNS trigger
+ *
+ * AFTER INSERT FOR EACH ROW on versioned tables, for rows with version 1:
+ * inserts the new entity's row into the table's heads table.  Errors: 23505
+ * when the heads table has the entity or its key already; 39P01 when not
+ * called as described.
+ */
+Datum
+immutable_add_head(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	ManagedRelation *entry;
+	HeapTuple	tuple;
+	Relation	heads;
+	bool		isnull;
+
+	TriggerCheckCall(fcinfo, "add_head", TRIGGER_EVENT_AFTER, true,
+					 TRIGGER_OP_BIT(TRIGGER_EVENT_INSERT));
+	entry = RegistryLookupVersioned(RelationGetRelid(trigdata->tg_relation));
+	tuple = trigdata->tg_trigtuple;
+	if (early_heads != NIL &&
+		early_heads_take(heap_getattr(tuple, entry->att_entity_id,
+									  RelationGetDescr(trigdata->tg_relation), &isnull)))
+		return PointerGetDatum(NULL);
+
+	heads = table_open(entry->heads, RowExclusiveLock);
+	HeadsInsert(entry, heads, tuple);
+	table_close(heads, RowExclusiveLock);
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * Give the heads table a unique constraint on the key columns of each
+ * natural key of the table (a unique index ending in version, other than
+ * (entity_id, version)), so that current rows stay unique by key and
+ * lookups by key through the current view use an index.
+ */
+static void
+add_natural_keys(Relation rel, const char *heads)
+{
+	List	   *indexes = RelationGetIndexList(rel);
+	AttrNumber	version = attnameAttNum(rel, COL_VERSION, false);
+	AttrNumber	entity_id = attnameAttNum(rel, COL_ENTITY_ID, false);
+	List	   *statements = NIL;
+	ListCell   *lc;
+
+	foreach(lc, indexes)
+	{
+		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
+		Form_pg_index form = index->rd_index;
+		int			n = form->indnkeyatts;
+		StringInfoData keys;
+		int			i;
+
+		if (form->indisunique && n >= 2 && form->indkey.values[n - 1] == version &&
+			form->indkey.values[0] != entity_id &&
+			RelationGetIndexExpressions(index) == NIL &&
+			RelationGetIndexPredicate(index) == NIL)
+		{
+			initStringInfo(&keys);
+			for (i = 0; i < n - 1; i++)
+				appendStringInfo(&keys, "%s%s", i > 0 ? ", " : "",
+								 quote_identifier(NameStr(TupleDescAttr(RelationGetDescr(rel),
+																		form->indkey.values[i] - 1)->attname)));
+			statements = lappend(statements,
+								 psprintf("ALTER TABLE %s ADD UNIQUE (%s)", heads, keys.data));
+		}
+		index_close(index, AccessShareLock);
+	}
+	list_free(indexes);
+	foreach(lc, statements)
+		DdlRun(lfirst(lc), SPI_OK_UTILITY);
+}
+
+/*
+ * Create the heads table of versioned table relid, named name in the table's
+ * schema: the table's columns (generated and identity ones as plain
+ * columns), a primary key on entity_id, each natural key (key..., version)
+ * of the table as UNIQUE (key...), filled with the latest version of every
+ * entity, and refusing every write by users.  Returns its OID.  Caller has
+ * run DdlBegin.
+ */
+Oid
+HeadsCreate(Oid relid, const char *name)
+{
+	Oid			nspid = get_rel_namespace(relid);
+	char	   *table = RelationQualifiedName(relid);
+	char	   *heads = quote_qualified_identifier(get_namespace_name(nspid), name);
+	Relation	rel = relation_open(relid, AccessShareLock);
+	StringInfoData columns;
+
+	initStringInfo(&columns);
+	EntityAppendColumns(&columns, rel, "", false);
+
+	DdlRun(psprintf("CREATE TABLE %s (LIKE %s) WITH (fillfactor = %d)",
+					heads, table, HEADS_FILLFACTOR), SPI_OK_UTILITY);
+	DdlRun(psprintf("ALTER TABLE %s ADD PRIMARY KEY (entity_id)", heads),
+		   SPI_OK_UTILITY);
+	add_natural_keys(rel, heads);
+	relation_close(rel, AccessShareLock);
+	DdlRun(psprintf("COMMENT ON TABLE %s IS %s", heads,
+					quote_literal_cstr(psprintf("latest version of every entity of %s, "
+												"kept by the immutable extension",
+												table))),
+		   SPI_OK_UTILITY);
+	DdlRun(psprintf("INSERT INTO %1$s (%2$s) SELECT DISTINCT ON (entity_id) %2$s"
+					" FROM ONLY %3$s ORDER BY entity_id, version DESC",
+					heads, columns.data, table), SPI_OK_INSERT);
+	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_REFUSE_CHANGE
+									" BEFORE INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW"
+									" EXECUTE FUNCTION immutable.refuse_change()", heads));
+	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_REFUSE_TRUNCATE
+									" BEFORE TRUNCATE ON %s FOR EACH STATEMENT"
+									" EXECUTE FUNCTION immutable.refuse_change()", heads));
+	return get_relname_relid(name, nspid);
+}
+
+/* Was column name dropped with CASCADE by the ALTER TABLE in parsetree? */
+static bool
+dropped_with_cascade(Node *parsetree, const char *name)
+{
+	ListCell   *lc;
+
+	if (parsetree == NULL || !IsA(parsetree, AlterTableStmt))
+		return false;
+	foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
+	{
+		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+
+		if (cmd->subtype == AT_DropColumn && cmd->behavior == DROP_CASCADE &&
+			strcmp(cmd->name, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Rename the heads column a RENAME COLUMN of the table renamed. */
+static void
+follow_rename(Relation heads, const char *quoted, Node *parsetree)
+{
+	RenameStmt *stmt = (RenameStmt *) parsetree;
+
+	if (parsetree == NULL || !IsA(parsetree, RenameStmt) ||
+		stmt->renameType != OBJECT_COLUMN ||
+		attnameAttNum(heads, stmt->subname, false) == InvalidAttrNumber)
+		return;
+	DdlRun(psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", quoted,
+					quote_identifier(stmt->subname), quote_identifier(stmt->newname)),
+		   SPI_OK_UTILITY);
+}
+
+/*
+ * Append to alter the clauses that give heads the table's columns: missing
+ * ones added, changed types changed (values copied afterwards), columns the
+ * table no longer has dropped.  Return whether values must be copied.
+ */
+static bool
+plan_column_changes(Relation rel, Relation heads, Node *parsetree,
+					StringInfo alter)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	TupleDesc	hdesc = RelationGetDescr(heads);
+	bool		copy = false;
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		const char *column = quote_identifier(NameStr(att->attname));
+		AttrNumber	h;
+		char	   *type;
+
+		if (att->attisdropped)
+			continue;
+		h = attnameAttNum(heads, NameStr(att->attname), false);
+		type = format_type_with_typemod(att->atttypid, att->atttypmod);
+		if (OidIsValid(att->attcollation))
+			type = psprintf("%s COLLATE %s", type,
+							generate_collation_name(att->attcollation));
+		if (h == InvalidAttrNumber)
+			appendStringInfo(alter, "%s ADD COLUMN %s %s", alter->len ? "," : "",
+							 column, type);
+		else if (TupleDescAttr(hdesc, h - 1)->atttypid == att->atttypid &&
+				 TupleDescAttr(hdesc, h - 1)->atttypmod == att->atttypmod &&
+				 TupleDescAttr(hdesc, h - 1)->attcollation == att->attcollation)
+			continue;
+		else
+			appendStringInfo(alter, "%s ALTER COLUMN %s DROP NOT NULL,"
+							 " ALTER COLUMN %s TYPE %s USING NULL",
+							 alter->len ? "," : "", column, column, type);
+		copy = true;
+	}
+	for (i = 0; i < hdesc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(hdesc, i);
+
+		if (!att->attisdropped &&
+			attnameAttNum(rel, NameStr(att->attname), false) == InvalidAttrNumber)
+			appendStringInfo(alter, "%s DROP COLUMN %s%s", alter->len ? "," : "",
+							 quote_identifier(NameStr(att->attname)),
+							 dropped_with_cascade(parsetree, NameStr(att->attname)) ?
+							 " CASCADE" : "");
+	}
+	return copy;
+}
+
+/*
+ * Bring the heads table of entry up to date after an ALTER TABLE (given as
+ * parsetree, NULL when unknown) of its versioned table: renamed columns
+ * renamed, added ones added, type changes made, dropped ones dropped, and
+ * the values of added or retyped columns copied from the versions the heads
+ * are.  A column the current view shows cannot change type or be dropped
+ * without CASCADE (the error is PostgreSQL's, as for any view).  Caller has
+ * run DdlBegin.
+ */
+void
+HeadsRefresh(ManagedRelation *entry, Node *parsetree)
+{
+	Relation	rel = relation_open(entry->relid, AccessShareLock);
+	Relation	heads = relation_open(entry->heads, AccessShareLock);
+	char	   *quoted = RelationQualifiedName(entry->heads);
+	StringInfoData alter;
+	StringInfoData columns;
+	bool		copy;
+
+	follow_rename(heads, quoted, parsetree);
+	relation_close(heads, AccessShareLock);
+	CommandCounterIncrement();
+	heads = relation_open(entry->heads, AccessShareLock);
+
+	initStringInfo(&alter);
+	copy = plan_column_changes(rel, heads, parsetree, &alter);
+	initStringInfo(&columns);
+	EntityAppendColumns(&columns, rel, "", false);
+	relation_close(heads, AccessShareLock);
+	relation_close(rel, AccessShareLock);
+	if (alter.len == 0)
+		return;
+
+	DdlRun(psprintf("ALTER TABLE %s%s", quoted, alter.data), SPI_OK_UTILITY);
+	if (!copy)
+		return;
+	heads_sync = true;
+	PG_TRY();
+	{
+		DdlRun(psprintf("UPDATE %1$s AS h SET (%2$s) = (SELECT %2$s FROM ONLY %3$s AS t"
+						" WHERE t.id OPERATOR(pg_catalog.=) h.id)",
+						quoted, columns.data, RelationQualifiedName(entry->relid)),
+			   SPI_OK_UPDATE);
+	}
+	PG_FINALLY();
+	{
+		heads_sync = false;
+	}
+	PG_END_TRY();
+}
