@@ -315,13 +315,16 @@ scan_version_at(ManagedRelation *entry, Datum entity_id, TimestampTz at,
 	TupleTableSlot *slot = table_slot_create(heads, NULL);
 	bool		found = HeadsFetch(entry, heads, entity_id, GetActiveSnapshot(), slot);
 	bool		isnull;
+	bool		should_free;
 
 	if (found &&
 		DatumGetTimestampTz(EntityHeadAttr(entry, slot, entry->att_valid_from, &isnull)) <= at)
 	{
 		(void) EntityHeadAttr(entry, slot, entry->att_deleted_at, &isnull);
 		*deleted = !isnull;
-		*row = heap_copy_tuple_as_datum(EntityHeadRow(entry, slot), entry->table_desc);
+		*row = heap_copy_tuple_as_datum(entry->from_heads ? EntityHeadRow(entry, slot) :
+										ExecFetchSlotHeapTuple(slot, false, &should_free),
+										entry->table_desc);
 	}
 	else if (found)
 		found = EntityScanTableAt(entry, entity_id, at, row, deleted);

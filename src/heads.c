@@ -110,70 +110,74 @@ early_heads_take(Datum entity_id)
 }
 
 /*
- * Can every index of rel be maintained without an executor state: no
- * expressions, no predicates, no deferred uniqueness?
+ * Can this index be maintained without an executor state: no expressions,
+ * no predicate, no deferred uniqueness?
  */
 static bool
-indexes_are_plain(Relation rel, List *indexes)
+index_is_plain(Relation index)
 {
-	ListCell   *lc;
-
-	foreach(lc, indexes)
-	{
-		Relation	index = index_open(lfirst_oid(lc), RowExclusiveLock);
-		bool		plain = index->rd_index->indimmediate &&
-			RelationGetIndexExpressions(index) == NIL &&
-			RelationGetIndexPredicate(index) == NIL;
-
-		index_close(index, RowExclusiveLock);
-		if (!plain)
-			return false;
-	}
-	return true;
+	return index->rd_index->indimmediate &&
+		RelationGetIndexExpressions(index) == NIL &&
+		RelationGetIndexPredicate(index) == NIL;
 }
 
 /*
- * Insert the index entries of a new heap tuple (an insert, or an update that
- * is not heap-only), as the executor does: directly when the indexes are
- * plain, through an executor state (expressions, predicates) otherwise.
- * Unique indexes are checked; the row a head replaces was updated by this
- * transaction, so it does not conflict with its successor.
+ * Insert index entries for a new heap tuple through an executor state, as
+ * the executor does (expressions, predicates, deferred uniqueness).
  */
 static void
-insert_index_entries(Relation rel, TupleTableSlot *slot)
+insert_index_entries_executor(Relation rel, TupleTableSlot *slot)
 {
-	List	   *indexes = RelationGetIndexList(rel);
-	ListCell   *lc;
-	EState	   *estate;
-	ResultRelInfo *rri;
+	EState	   *estate = CreateExecutorState();
+	ResultRelInfo *rri = makeNode(ResultRelInfo);
 
-	if (indexes_are_plain(rel, indexes))
-	{
-		foreach(lc, indexes)
-		{
-			Relation	index = index_open(lfirst_oid(lc), RowExclusiveLock);
-			IndexInfo  *info = BuildIndexInfo(index);
-			Datum		values[INDEX_MAX_KEYS];
-			bool		isnull[INDEX_MAX_KEYS];
-
-			FormIndexDatum(info, slot, NULL, values, isnull);
-			index_insert(index, values, isnull, &slot->tts_tid, rel,
-						 index->rd_index->indisunique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
-						 false, info);
-			index_close(index, RowExclusiveLock);
-		}
-		list_free(indexes);
-		return;
-	}
-	list_free(indexes);
-
-	estate = CreateExecutorState();
-	rri = makeNode(ResultRelInfo);
 	InitResultRelInfo(rri, rel, 1, NULL, 0);
 	ExecOpenIndices(rri, false);
 	list_free(ExecInsertIndexTuplesCompat(rri, slot, estate));
 	ExecCloseIndices(rri);
 	FreeExecutorState(estate);
+}
+
+/*
+ * Insert the index entries of a new heap tuple (an insert, or an update that
+ * is not heap-only), as the executor does: directly when the indexes are
+ * plain, through an executor state otherwise.  Unique indexes are checked;
+ * the row a head replaces was updated by this transaction, so it does not
+ * conflict with its successor.
+ */
+static void
+insert_index_entries(Relation rel, TupleTableSlot *slot)
+{
+	List	   *oids = RelationGetIndexList(rel);
+	Relation   *indexes = palloc(sizeof(Relation) * (list_length(oids) + 1));
+	int			n = 0;
+	bool		plain = true;
+	ListCell   *lc;
+	int			i;
+
+	foreach(lc, oids)
+	{
+		indexes[n] = index_open(lfirst_oid(lc), RowExclusiveLock);
+		plain = plain && index_is_plain(indexes[n]);
+		n++;
+	}
+	for (i = 0; plain && i < n; i++)
+	{
+		IndexInfo  *info = BuildIndexInfo(indexes[i]);
+		Datum		values[INDEX_MAX_KEYS];
+		bool		isnull[INDEX_MAX_KEYS];
+
+		FormIndexDatum(info, slot, NULL, values, isnull);
+		index_insert(indexes[i], values, isnull, &slot->tts_tid, rel,
+					 indexes[i]->rd_index->indisunique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
+					 false, info);
+	}
+	for (i = 0; i < n; i++)
+		index_close(indexes[i], RowExclusiveLock);
+	pfree(indexes);
+	list_free(oids);
+	if (!plain)
+		insert_index_entries_executor(rel, slot);
 }
 
 /* Return row (of the versioned table's layout) as a slot of the heads table. */

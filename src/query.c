@@ -118,7 +118,11 @@ scan_as_of(FunctionCallInfo fcinfo, ManagedRelation *entry, TimestampTz at)
 		if (DatumGetTimestampTz(EntityHeadAttr(entry, slot, entry->att_valid_from, &isnull)) <= at)
 		{
 			(void) EntityHeadAttr(entry, slot, entry->att_deleted_at, &isnull);
-			if (isnull)
+			if (!isnull)
+				continue;
+			if (entry->from_heads == NULL)
+				tuplestore_puttupleslot(rsinfo->setResult, slot);
+			else
 				tuplestore_puttuple(rsinfo->setResult, EntityHeadRow(entry, slot));
 			continue;
 		}

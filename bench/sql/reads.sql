@@ -55,8 +55,11 @@ CALL bench.measure('scan_v' || :versions, :entities, :reps, true,
         $$SELECT count(x) FROM bench.r_imm_current AS x$$,
         $$SELECT count(x) FROM immutable.as_of(NULL::bench.r_imm, now()) AS x$$,
         $$SELECT count(x) FROM ONLY bench.r_imm AS x
-           WHERE x.valid_from <= now() AND x.valid_to > now()
-             AND x.deleted_at IS NULL$$
+           WHERE x.valid_from <= now() AND x.deleted_at IS NULL
+             AND NOT EXISTS (SELECT FROM ONLY bench.r_imm AS n
+                              WHERE n.entity_id = x.entity_id
+                                AND n.version = x.version + 1
+                                AND n.valid_from <= now())$$
     ]);
 
 -- One entity at a time: as_of(t, e, now()) against a primary-key lookup.

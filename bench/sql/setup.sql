@@ -101,8 +101,8 @@ $$;
 ------------------------------------------------------------------------------
 
 -- Versioned by the extension: make_versioned adds id, entity_id, version,
--- valid_from, valid_to, deleted_at, their indexes, the triggers and
--- imm_current.
+-- valid_from, deleted_at, their indexes, the triggers, the heads table
+-- imm_heads and the view imm_current.
 CREATE TABLE bench.imm (payload integer, note text);
 SELECT immutable.make_versioned('bench.imm');
 
@@ -114,7 +114,6 @@ CREATE TABLE bench.plain (
     entity_id  uuid NOT NULL,
     version    integer NOT NULL,
     valid_from timestamptz NOT NULL DEFAULT now(),
-    valid_to   timestamptz NOT NULL DEFAULT 'infinity',
     deleted_at timestamptz,
     UNIQUE (entity_id, version)
 );

@@ -72,7 +72,8 @@ CALL bench.measure('update_view', :rows, :reps, true,
     ]);
 
 -- A3 split: the read half of the UPDATEs above, finding the current rows
--- of the batch (valid_to = 'infinity' among each entity's versions).  The
+-- of the batch (the heads table for immutable, valid_to = 'infinity' among
+-- each entity's versions for PL/pgSQL).  The
 -- difference to A3 is the cost of the triggers.
 CALL bench.measure('update_view_read', :rows, :reps, true,
     ARRAY['plain', 'immutable', 'plpgsql'],
