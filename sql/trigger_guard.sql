@@ -28,6 +28,15 @@ DROP TRIGGER immutable_write_current_view ON owned.tasks_current;
 \echo :LAST_ERROR_SQLSTATE
 ALTER TRIGGER immutable_refuse_change ON owned.tasks RENAME TO harmless;
 \echo :LAST_ERROR_SQLSTATE
+DROP TRIGGER immutable_add_head ON owned.tasks;
+\echo :LAST_ERROR_SQLSTATE
+-- the heads table is guarded the same way, and cannot be dropped alone
+ALTER TABLE owned.tasks_heads DISABLE TRIGGER ALL;
+\echo :LAST_ERROR_SQLSTATE
+DROP TRIGGER immutable_refuse_change ON owned.tasks_heads;
+\echo :LAST_ERROR_SQLSTATE
+DROP TABLE owned.tasks_heads CASCADE;
+\echo :LAST_ERROR_SQLSTATE
 ALTER VIEW owned.tasks_current RENAME TO other_name;
 SELECT current_view FROM immutable.managed_tables WHERE table_name = 'owned.tasks'::regclass;
 -- the owner's own triggers and other ALTER TABLE commands are unaffected

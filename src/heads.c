@@ -351,6 +351,25 @@ add_natural_keys(Relation rel, const char *heads)
 }
 
 /*
+ * Copy the latest version of every entity of table into heads.  A table
+ * whose rows are all version 1 (a table just converted) is copied as it is,
+ * without sorting it.
+ */
+static void
+fill_heads(const char *heads, const char *table, const char *columns)
+{
+	DdlRun(psprintf("SELECT FROM ONLY %s WHERE version OPERATOR(pg_catalog.>) 1 LIMIT 1",
+					table), SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		DdlRun(psprintf("INSERT INTO %1$s (%2$s) SELECT %2$s FROM ONLY %3$s",
+						heads, columns, table), SPI_OK_INSERT);
+	else
+		DdlRun(psprintf("INSERT INTO %1$s (%2$s) SELECT DISTINCT ON (entity_id) %2$s"
+						" FROM ONLY %3$s ORDER BY entity_id, version DESC",
+						heads, columns, table), SPI_OK_INSERT);
+}
+
+/*
  * Create the heads table of versioned table relid, named name in the table's
  * schema: the table's columns (generated and identity ones as plain
  * columns), a primary key on entity_id, each natural key (key..., version)
@@ -381,9 +400,7 @@ HeadsCreate(Oid relid, const char *name)
 												"kept by the immutable extension",
 												table))),
 		   SPI_OK_UTILITY);
-	DdlRun(psprintf("INSERT INTO %1$s (%2$s) SELECT DISTINCT ON (entity_id) %2$s"
-					" FROM ONLY %3$s ORDER BY entity_id, version DESC",
-					heads, columns.data, table), SPI_OK_INSERT);
+	fill_heads(heads, table, columns.data);
 	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_REFUSE_CHANGE
 									" BEFORE INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW"
 									" EXECUTE FUNCTION immutable.refuse_change()", heads));
