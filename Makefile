@@ -9,6 +9,9 @@ OBJS = \
 	src/protect.o \
 	src/versioning.o \
 	src/heads.o \
+	src/direct.o \
+	src/history.o \
+	src/period.o \
 	src/current_view.o \
 	src/entity.o \
 	src/query.o \

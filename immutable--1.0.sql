@@ -71,13 +71,19 @@ COMMENT ON FUNCTION immutable.uuid_extract_version(uuid) IS
 CREATE TABLE immutable.registry (
     relid         pg_catalog.regclass PRIMARY KEY,
     kind          pg_catalog.text NOT NULL
-                  CHECK (kind OPERATOR(pg_catalog.=) ANY (ARRAY['append_only', 'versioned'])),
+                  CHECK (kind OPERATOR(pg_catalog.=) ANY (ARRAY['append_only', 'versioned',
+                                                                'system_versioned'])),
     current_view  pg_catalog.regclass,
     managed_since pg_catalog.timestamptz NOT NULL,
     managed_by    pg_catalog.name NOT NULL,
     heads         pg_catalog.regclass UNIQUE
                   CHECK ((heads IS NOT NULL) OPERATOR(pg_catalog.=)
-                         (kind OPERATOR(pg_catalog.=) 'versioned'))
+                         (kind OPERATOR(pg_catalog.=) 'versioned')),
+    history       pg_catalog.regclass UNIQUE,
+    period_column pg_catalog.name,
+    adjust        pg_catalog.bool,
+    CHECK ((history IS NOT NULL AND period_column IS NOT NULL AND adjust IS NOT NULL)
+           OPERATOR(pg_catalog.=) (kind OPERATOR(pg_catalog.=) 'system_versioned'))
 );
 COMMENT ON TABLE immutable.registry IS
 'One row per table managed by the immutable extension; written only by the '
@@ -92,12 +98,16 @@ SELECT r.relid AS table_name,
        r.current_view,
        r.managed_since,
        r.managed_by,
-       r.heads AS heads_table
+       r.heads AS heads_table,
+       r.history AS history_table,
+       r.period_column,
+       r.adjust
   FROM immutable.registry AS r;
 COMMENT ON VIEW immutable.managed_tables IS
-'Every table managed by the immutable extension: its kind (append_only or '
-'versioned), the current view and heads table of a versioned table, and when '
-'and by whom it was put under management.';
+'Every table managed by the immutable extension: its kind (append_only, '
+'versioned or system_versioned), the current view and heads table of a '
+'versioned table, the history table, period column and adjust option of a '
+'system-versioned table, and when and by whom it was put under management.';
 GRANT SELECT ON immutable.managed_tables TO PUBLIC;
 
 ------------------------------------------------------------------------------
@@ -144,6 +154,41 @@ COMMENT ON FUNCTION immutable.add_head() IS
 '23505 when the heads table has the entity or its natural key already, '
 '39P01 when misused.';
 REVOKE ALL ON FUNCTION immutable.add_head() FROM PUBLIC;
+
+CREATE FUNCTION immutable.versioning()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'immutable_versioning'
+LANGUAGE C;
+COMMENT ON FUNCTION immutable.versioning() IS
+'Trigger function of system-versioned tables (SQL:2011 system versioning, '
+'temporal_tables semantics). Attached by make_system_versioned without '
+'arguments (BEFORE INSERT OR UPDATE and AFTER UPDATE OR DELETE FOR EACH ROW), '
+'or by a temporal_tables user as versioning(period_column, history_table, '
+'adjust) BEFORE INSERT OR UPDATE OR DELETE FOR EACH ROW. Sets the tstzrange '
+'period of new row versions to [system time, infinity) and inserts replaced '
+'row versions into the history table with their period ended; a row version '
+'written by the same transaction leaves no history row. System time: '
+'transaction start time, or set_system_time''s. Raises 22000 when a '
+'transaction that started later changed the row (WARNING 01X01 and 1 '
+'microsecond later with adjust) or the period is empty or ended, 22004 for a '
+'NULL period, 22023 for a wrong number of arguments or adjust value, 42703 for '
+'an unknown period column, 42804 for a period column that is not a tstzrange '
+'or a history column of another type, XX000 for a history table without the '
+'period column, 39P01 when misused. An unqualified history table name is '
+'looked up in the table''s schema, not through search_path.';
+REVOKE ALL ON FUNCTION immutable.versioning() FROM PUBLIC;
+
+CREATE FUNCTION immutable.set_system_time(at timestamptz)
+RETURNS void
+AS 'MODULE_PATHNAME', 'immutable_set_system_time'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION immutable.set_system_time(timestamptz) IS
+'Makes at (microseconds kept) the system time that versioning() gives this '
+'session''s changes to system-versioned tables, for backfills; NULL returns to '
+'the transaction start time. As temporal_tables'' set_system_time: undone by '
+'the rollback of the (sub)transaction that called it, kept for the session '
+'when it commits. Not executable by PUBLIC. Raises no errors.';
+REVOKE ALL ON FUNCTION immutable.set_system_time(timestamptz) FROM PUBLIC;
 
 CREATE FUNCTION immutable.write_current_view()
 RETURNS trigger
@@ -232,14 +277,39 @@ COMMENT ON FUNCTION immutable.make_versioned(regclass, name) IS
 '42611 for a generated or identity fixed column, 55000 when other tables '
 'reference tbl by foreign key or it has unique indexes that cannot be kept.';
 
+CREATE FUNCTION immutable.make_system_versioned(tbl regclass,
+                                                history_table name DEFAULT NULL,
+                                                period_column name DEFAULT 'system_period',
+                                                adjust boolean DEFAULT false)
+RETURNS regclass
+AS 'MODULE_PATHNAME', 'immutable_make_system_versioned'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION immutable.make_system_versioned(regclass, name, name, boolean) IS
+'Makes tbl a system-versioned table (SQL:2011): adds the tstzrange column '
+'period_column when absent (existing rows: [transaction start time, '
+'infinity)), creates the history table history_table (default '
+'<table>_history, in tbl''s schema; same columns, a GiST index on the period '
+'and a btree index on the primary key columns) or checks the one that exists '
+'under that name (every column of tbl with the same type; more allowed; no '
+'unique index), attaches immutable.versioning(), refuses TRUNCATE of tbl and '
+'every write to the history table but the trigger''s (23001). Returns the '
+'history table. Requires ownership of both (42501). Raises 22004 for NULL '
+'arguments or periods, 42809 for a wrong relation kind, 0A000 for a '
+'partitioned table, 42710 when tbl or the history table is managed, 42804 for '
+'a period column that is not a tstzrange or a history column of another type, '
+'42611 for a generated period column, 22000 for empty or ended periods, 42703 '
+'for a column missing from the history table, 55000 for a history table with '
+'a unique index, 42622 for a history table name that is too long.';
+
 CREATE FUNCTION immutable.make_mutable(tbl regclass)
 RETURNS void
 AS 'MODULE_PATHNAME', 'immutable_make_mutable'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION immutable.make_mutable(regclass) IS
-'Takes tbl out of management: drops the extension''s triggers, the current '
-'view and the heads table of a versioned table, keeps every row, column and '
-'constraint of tbl. Requires ownership '
+'Takes tbl out of management: drops the extension''s triggers (also those of '
+'the history table of a system-versioned table), the current view and the '
+'heads table of a versioned table, keeps every row, column and constraint of '
+'tbl and the history table with its rows. Requires ownership '
 '(42501). Raises 22004 for NULL and 55000 when tbl is not managed.';
 
 ------------------------------------------------------------------------------

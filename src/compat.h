@@ -51,4 +51,20 @@ extern void MaterializedSRFInit(FunctionCallInfo fcinfo);
 	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL)
 #endif
 
+/* PostgreSQL 16 added a soft-error argument to make_range. */
+#if PG_VERSION_NUM >= 160000
+#define MakeRange(typcache, lower, upper, empty) \
+	make_range((typcache), (lower), (upper), (empty), NULL)
+#else
+#define MakeRange(typcache, lower, upper, empty) \
+	make_range((typcache), (lower), (upper), (empty))
+#endif
+
+/* PostgreSQL 16 added a soft-error argument to stringToQualifiedNameList. */
+#if PG_VERSION_NUM >= 160000
+#define StringToQualifiedNameList(string) stringToQualifiedNameList((string), NULL)
+#else
+#define StringToQualifiedNameList(string) stringToQualifiedNameList(string)
+#endif
+
 #endif							/* IMMUTABLE_COMPAT_H */

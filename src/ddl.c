@@ -111,10 +111,11 @@ oid_in(Oid oid, Oid *dropped, uint64 n)
 }
 
 /*
- * Keep versioned tables and their heads tables together: a dropped versioned
+ * Keep managed tables and their companions together: a dropped versioned
  * table takes its current view and heads table with it (a plain DROP, so
- * that objects of the user's that depend on the view stop the drop), and a
- * heads table cannot be dropped without its table.
+ * that objects of the user's that depend on the view stop the drop); a
+ * dropped system-versioned table leaves its history table (data); a heads
+ * or history table cannot be dropped without its table.
  */
 static void
 drop_companions(Oid *dropped, uint64 n)
@@ -132,9 +133,10 @@ drop_companions(Oid *dropped, uint64 n)
 	args[0] = PointerGetDatum(construct_array(elems, (int) n, OIDOID, sizeof(Oid), true,
 											  TYPALIGN_INT));
 	ret = SPI_execute_with_args("SELECT relid::pg_catalog.oid, current_view::pg_catalog.oid,"
-								" heads::pg_catalog.oid FROM immutable.registry"
-								" WHERE heads IS NOT NULL AND (relid::pg_catalog.oid"
-								" OPERATOR(pg_catalog.=) ANY ($1) OR heads::pg_catalog.oid"
+								" COALESCE(heads, history)::pg_catalog.oid, heads IS NULL"
+								" FROM immutable.registry"
+								" WHERE COALESCE(heads, history) IS NOT NULL AND (relid::pg_catalog.oid"
+								" OPERATOR(pg_catalog.=) ANY ($1) OR COALESCE(heads, history)::pg_catalog.oid"
 								" OPERATOR(pg_catalog.=) ANY ($1))",
 								1, argtypes, args, NULL, true, 0);
 	if (ret != SPI_OK_SELECT)
@@ -146,14 +148,22 @@ drop_companions(Oid *dropped, uint64 n)
 		Oid			relid = DatumGetObjectId(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 1, &isnull));
 		Datum		view = SPI_getbinval(tuple, SPI_tuptable->tupdesc, 2, &isnull);
 		Oid			heads = DatumGetObjectId(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 3, &isnull));
+		bool		is_history = DatumGetBool(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 4, &isnull));
 
 		if (!oid_in(relid, dropped, n) && get_rel_name(relid) != NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("cannot drop heads table of versioned table \"%s\"",
+					 errmsg("cannot drop %s table of %s table \"%s\"",
+							is_history ? "history" : "heads",
+							is_history ? "system-versioned" : "versioned",
 							get_rel_name(relid)),
+					 is_history ?
+					 errdetail("The system-versioning trigger writes the table's history into it.") :
 					 errdetail("The versioning trigger keeps the latest version of every entity in it."),
 					 errhint("Call immutable.make_mutable() on the table first, or drop the table.")));
+		/* the history of a dropped table stays: it is data */
+		if (is_history)
+			continue;
 		if (!isnull && !oid_in(DatumGetObjectId(view), dropped, n) &&
 			get_rel_name(DatumGetObjectId(view)) != NULL)
 			statements = lappend(statements, psprintf("DROP VIEW %s",
@@ -253,6 +263,8 @@ immutable_follow_alter_table(PG_FUNCTION_ARGS)
 		if (get_rel_relkind(altered[i]) != RELKIND_RELATION)
 			continue;
 		entry = RegistryLookup(altered[i]);
+		if (entry->kind == MANAGED_SYSTEM_VERSIONED)
+			HistoryRefresh(entry, parsetree);
 		if (entry->kind != MANAGED_VERSIONED)
 			continue;
 		HeadsRefresh(entry, parsetree);
@@ -274,6 +286,8 @@ is_extension_trigger(const char *name)
 		 strcmp(name, TRIGGER_REFUSE_TRUNCATE) == 0 ||
 		 strcmp(name, TRIGGER_STAMP_VERSION) == 0 ||
 		 strcmp(name, TRIGGER_ADD_HEAD) == 0 ||
+		 strcmp(name, TRIGGER_SYSTEM_PERIOD) == 0 ||
+		 strcmp(name, TRIGGER_WRITE_HISTORY) == 0 ||
 		 strcmp(name, TRIGGER_CURRENT_VIEW) == 0);
 }
 

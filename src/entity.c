@@ -92,9 +92,28 @@ EntityAppendColumns(StringInfo buf, Relation rel, const char *prefix,
 	}
 }
 
+/*
+ * Append the query of as_of for system-versioned table rel: the rows of the
+ * table and of its history table whose period contains $1 (SQL:2011 FOR
+ * SYSTEM_TIME AS OF), the history rows as rows of the table's type.  The
+ * history table's GiST index on the period finds its rows.
+ */
+static void
+append_period_as_of(StringInfo buf, ManagedRelation *entry, Relation rel)
+{
+	const char *table = RelationQualifiedName(RelationGetRelid(rel));
+	const char *period = quote_identifier(get_attname(entry->relid, entry->att_period, false));
+
+	appendStringInfo(buf, "SELECT t FROM ONLY %1$s AS t WHERE t.%2$s OPERATOR(pg_catalog.@>) $1"
+					 " UNION ALL SELECT ROW(", table, period);
+	EntityAppendColumns(buf, rel, "h.", false);
+	appendStringInfo(buf, ")::%1$s FROM ONLY %2$s AS h WHERE h.%3$s OPERATOR(pg_catalog.@>) $1",
+					 table, RelationQualifiedName(entry->history), period);
+}
+
 /* Build the text of one kept statement of table rel. */
 static char *
-plan_text(Relation rel, EntityPlan which)
+plan_text(ManagedRelation *entry, Relation rel, EntityPlan which)
 {
 	char	   *table = RelationQualifiedName(RelationGetRelid(rel));
 	StringInfoData buf;
@@ -137,6 +156,9 @@ plan_text(Relation rel, EntityPlan which)
 							 " AND n.version OPERATOR(pg_catalog.=) (h.version OPERATOR(pg_catalog.+) 1)"
 							 " AND n.valid_from OPERATOR(pg_catalog.<=) $1)", table);
 			break;
+		case PLAN_PERIOD_AS_OF:
+			append_period_as_of(&buf, entry, rel);
+			break;
 		case NUM_ENTITY_PLANS:
 			elog(ERROR, "invalid plan number");
 	}
@@ -161,6 +183,7 @@ plan_argtypes(ManagedRelation *entry, EntityPlan which, Oid *argtypes)
 			argtypes[1] = TIMESTAMPTZOID;
 			return 2;
 		case PLAN_AS_OF_ALL:
+		case PLAN_PERIOD_AS_OF:
 			argtypes[0] = TIMESTAMPTZOID;
 			return 1;
 		default:
@@ -194,7 +217,7 @@ plan_get(ManagedRelation *entry, EntityPlan which)
 	 * A custom plan per call would re-plan every lookup: the statements are
 	 * index lookups whose best plan does not depend on the values.
 	 */
-	plan = SPI_prepare_cursor(plan_text(rel, which), nargs, argtypes,
+	plan = SPI_prepare_cursor(plan_text(entry, rel, which), nargs, argtypes,
 							  CURSOR_OPT_GENERIC_PLAN);
 	relation_close(rel, AccessShareLock);
 	if (plan == NULL)

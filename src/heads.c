@@ -109,77 +109,6 @@ early_heads_take(Datum entity_id)
 	return false;
 }
 
-/*
- * Can this index be maintained without an executor state: no expressions,
- * no predicate, no deferred uniqueness?
- */
-static bool
-index_is_plain(Relation index)
-{
-	return index->rd_index->indimmediate &&
-		RelationGetIndexExpressions(index) == NIL &&
-		RelationGetIndexPredicate(index) == NIL;
-}
-
-/*
- * Insert index entries for a new heap tuple through an executor state, as
- * the executor does (expressions, predicates, deferred uniqueness).
- */
-static void
-insert_index_entries_executor(Relation rel, TupleTableSlot *slot)
-{
-	EState	   *estate = CreateExecutorState();
-	ResultRelInfo *rri = makeNode(ResultRelInfo);
-
-	InitResultRelInfo(rri, rel, 1, NULL, 0);
-	ExecOpenIndices(rri, false);
-	list_free(ExecInsertIndexTuplesCompat(rri, slot, estate));
-	ExecCloseIndices(rri);
-	FreeExecutorState(estate);
-}
-
-/*
- * Insert the index entries of a new heap tuple (an insert, or an update that
- * is not heap-only), as the executor does: directly when the indexes are
- * plain, through an executor state otherwise.  Unique indexes are checked;
- * the row a head replaces was updated by this transaction, so it does not
- * conflict with its successor.
- */
-static void
-insert_index_entries(Relation rel, TupleTableSlot *slot)
-{
-	List	   *oids = RelationGetIndexList(rel);
-	Relation   *indexes = palloc(sizeof(Relation) * (list_length(oids) + 1));
-	int			n = 0;
-	bool		plain = true;
-	ListCell   *lc;
-	int			i;
-
-	foreach(lc, oids)
-	{
-		indexes[n] = index_open(lfirst_oid(lc), RowExclusiveLock);
-		plain = plain && index_is_plain(indexes[n]);
-		n++;
-	}
-	for (i = 0; plain && i < n; i++)
-	{
-		IndexInfo  *info = BuildIndexInfo(indexes[i]);
-		Datum		values[INDEX_MAX_KEYS];
-		bool		isnull[INDEX_MAX_KEYS];
-
-		FormIndexDatum(info, slot, NULL, values, isnull);
-		index_insert(indexes[i], values, isnull, &slot->tts_tid, rel,
-					 indexes[i]->rd_index->indisunique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
-					 false, info);
-	}
-	for (i = 0; i < n; i++)
-		index_close(indexes[i], RowExclusiveLock);
-	pfree(indexes);
-	list_free(oids);
-	if (!plain)
-		insert_index_entries_executor(rel, slot);
-}
-
 /* Return row (of the versioned table's layout) as a slot of the heads table. */
 static TupleTableSlot *
 head_slot_for(ManagedRelation *entry, Relation heads, HeapTuple row)
@@ -221,8 +150,7 @@ HeadsInsert(ManagedRelation *entry, Relation heads, HeapTuple row)
 {
 	TupleTableSlot *slot = head_slot_for(entry, heads, row);
 
-	table_tuple_insert(heads, slot, GetCurrentCommandId(true), 0, NULL);
-	insert_index_entries(heads, slot);
+	DirectInsert(heads, slot);
 	ExecDropSingleTupleTableSlot(slot);
 }
 
@@ -255,7 +183,7 @@ HeadsUpdate(ManagedRelation *entry, Relation heads, TupleTableSlot *head,
 								InvalidSnapshot, InvalidSnapshot, true, &tmfd,
 								&lockmode, &update_indexes);
 	if (result == TM_Ok && update_indexes)
-		insert_index_entries(heads, slot);
+		DirectInsertIndexEntries(heads, slot);
 	else if (result != TM_Ok && result != TM_Updated && result != TM_Deleted)
 		elog(ERROR, "unexpected result %d replacing the head of an entity",
 			 (int) result);

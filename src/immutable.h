@@ -14,6 +14,7 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "storage/lockdefs.h"
 #include "utils/relcache.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
@@ -26,8 +27,10 @@ typedef enum ManagedKind
 	MANAGED_NONE = 0,			/* not in the registry */
 	MANAGED_APPEND_ONLY,
 	MANAGED_VERSIONED,
+	MANAGED_SYSTEM_VERSIONED,
 	MANAGED_CURRENT_VIEW,		/* the current view of a versioned table */
-	MANAGED_HEADS				/* the heads table of a versioned table */
+	MANAGED_HEADS,				/* the heads table of a versioned table */
+	MANAGED_HISTORY				/* the history table of a system-versioned one */
 } ManagedKind;
 
 /* The fixed column names of a versioned table. */
@@ -42,6 +45,8 @@ typedef enum ManagedKind
 #define TRIGGER_REFUSE_TRUNCATE	"immutable_refuse_truncate"
 #define TRIGGER_STAMP_VERSION	"zz_immutable_stamp_version"	/* fires last */
 #define TRIGGER_ADD_HEAD		"immutable_add_head"
+#define TRIGGER_SYSTEM_PERIOD	"zz_immutable_system_period"	/* fires last */
+#define TRIGGER_WRITE_HISTORY	"immutable_write_history"
 #define TRIGGER_CURRENT_VIEW	"immutable_write_current_view"
 
 /* Kept SPI plans of a versioned table, prepared on first use. */
@@ -52,6 +57,7 @@ typedef enum EntityPlan
 	PLAN_HISTORY,				/* every version of one entity */
 	PLAN_AS_OF_ENTITY,			/* one entity at a time (infinity: latest) */
 	PLAN_AS_OF_ALL,				/* every entity at a time */
+	PLAN_PERIOD_AS_OF,			/* system-versioned: every row at a time */
 	NUM_ENTITY_PLANS
 } EntityPlan;
 
@@ -67,7 +73,8 @@ typedef struct ManagedRelation
 	ManagedKind kind;
 	Oid			current_view;	/* versioned: the current view, or InvalidOid */
 	Oid			heads;			/* versioned: the heads table */
-	Oid			base_relid;		/* current view, heads: the versioned table */
+	Oid			history;		/* system-versioned: the history table */
+	Oid			base_relid;		/* current view, heads, history: its table */
 	Oid			rowtype;		/* the table's composite type */
 	MemoryContext cxt;			/* what follows, freed on rebuild */
 
@@ -106,6 +113,15 @@ typedef struct ManagedRelation
 	int			nkeys;
 	AttrNumber	keys[INDEX_MAX_KEYS];
 
+	/*
+	 * system-versioned tables: the period column, the adjust option, and the
+	 * map from the table's rows to the history table's (by column name; NULL
+	 * when the layouts are equal).
+	 */
+	AttrNumber	att_period;
+	bool		adjust;
+	TupleConversionMap *to_history;
+
 	SPIPlanPtr	plans[NUM_ENTITY_PLANS];
 } ManagedRelation;
 
@@ -117,9 +133,22 @@ extern ManagedRelation *RegistryLookupVersioned(Oid relid);
 extern const char *ManagedKindName(ManagedKind kind);
 extern void RegistryInsert(Oid relid, ManagedKind kind, Oid current_view,
 						   Oid heads);
+extern void RegistryInsertSystemVersioned(Oid relid, Oid history,
+										  const char *period_column, bool adjust);
+extern ManagedRelation *RegistryLookupSystemVersioned(Oid relid);
+extern TupleConversionMap *ConversionMapByName(TupleDesc indesc, TupleDesc outdesc);
 extern void RegistryDelete(Oid relid);
 extern void RegistryClearView(Oid viewid);
 extern char *RelationQualifiedName(Oid relid);
+
+/* manage.c */
+extern Oid	ManageRelationArgument(FunctionCallInfo fcinfo, const char *funcname);
+extern void ManageLockTable(Oid relid, LOCKMODE lockmode, const char *funcname);
+extern void ManageRefuseTriggers(const char *table);
+
+/* history.c */
+extern void HistoryMakeMutable(Oid history, const char *table);
+extern void HistoryRefresh(ManagedRelation *entry, Node *parsetree);
 
 /* uuidv7.c */
 extern pg_uuid_t *Uuidv7Generate(void);
@@ -134,6 +163,10 @@ extern void DdlRun(const char *sql, int expected);
 extern void DdlRunAsExtensionOwner(const char *sql);
 extern int	DdlBegin(void);
 extern void DdlEnd(int nestlevel);
+
+/* direct.c */
+extern void DirectInsertIndexEntries(Relation rel, TupleTableSlot *slot);
+extern void DirectInsert(Relation rel, TupleTableSlot *slot);
 
 /* heads.c */
 extern Oid	HeadsCreate(Oid relid, const char *name);

@@ -60,8 +60,8 @@ static const FixedColumn fixed_columns[] = {
 #define NUM_FIXED_COLUMNS lengthof(fixed_columns)
 
 /* Return the relation argument, raising 22004 when it is NULL. */
-static Oid
-relation_argument(FunctionCallInfo fcinfo, const char *funcname)
+Oid
+ManageRelationArgument(FunctionCallInfo fcinfo, const char *funcname)
 {
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -77,8 +77,8 @@ relation_argument(FunctionCallInfo fcinfo, const char *funcname)
  * catalog, owned by the caller, not managed yet.  The relation is closed
  * again, because ALTER TABLE refuses a table this session holds open.
  */
-static void
-lock_manageable(Oid relid, LOCKMODE lockmode, const char *funcname)
+void
+ManageLockTable(Oid relid, LOCKMODE lockmode, const char *funcname)
 {
 	Relation	rel = try_relation_open(relid, lockmode);
 	char		relkind;
@@ -127,8 +127,8 @@ lock_manageable(Oid relid, LOCKMODE lockmode, const char *funcname)
 }
 
 /* Attach the triggers that refuse UPDATE, DELETE and TRUNCATE. */
-static void
-create_refuse_triggers(const char *table)
+void
+ManageRefuseTriggers(const char *table)
 {
 	DdlRunAsExtensionOwner(psprintf(
 		"CREATE TRIGGER " TRIGGER_REFUSE_CHANGE
@@ -152,12 +152,12 @@ create_refuse_triggers(const char *table)
 Datum
 immutable_make_append_only(PG_FUNCTION_ARGS)
 {
-	Oid			relid = relation_argument(fcinfo, "make_append_only");
+	Oid			relid = ManageRelationArgument(fcinfo, "make_append_only");
 	int			nestlevel;
 
-	lock_manageable(relid, ShareRowExclusiveLock, "make_append_only");
+	ManageLockTable(relid, ShareRowExclusiveLock, "make_append_only");
 	nestlevel = DdlBegin();
-	create_refuse_triggers(RelationQualifiedName(relid));
+	ManageRefuseTriggers(RelationQualifiedName(relid));
 	RegistryInsert(relid, MANAGED_APPEND_ONLY, InvalidOid, InvalidOid);
 	DdlEnd(nestlevel);
 	PG_RETURN_VOID();
@@ -429,7 +429,7 @@ companion_name(Oid relid, const char *given, const char *suffix,
 Datum
 immutable_make_versioned(PG_FUNCTION_ARGS)
 {
-	Oid			relid = relation_argument(fcinfo, "make_versioned");
+	Oid			relid = ManageRelationArgument(fcinfo, "make_versioned");
 	char	   *table;
 	char	   *view_name;
 	char	   *heads_name;
@@ -438,7 +438,7 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 	Oid			viewid;
 	Oid			heads;
 
-	lock_manageable(relid, AccessExclusiveLock, "make_versioned");
+	ManageLockTable(relid, AccessExclusiveLock, "make_versioned");
 	table = RelationQualifiedName(relid);
 	view_name = companion_name(relid, PG_ARGISNULL(1) ? NULL : NameStr(*PG_GETARG_NAME(1)),
 							   "current", "current view",
@@ -463,7 +463,7 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 	if (alter.len > 0)
 		DdlRun(psprintf("ALTER TABLE %s%s", table, alter.data), SPI_OK_UTILITY);
 
-	create_refuse_triggers(table);
+	ManageRefuseTriggers(table);
 	DdlRunAsExtensionOwner(psprintf(
 		"CREATE TRIGGER " TRIGGER_STAMP_VERSION
 		" BEFORE INSERT ON %s FOR EACH ROW"
@@ -484,20 +484,23 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 /*
  * immutable.make_mutable(tbl regclass) RETURNS void
  *
- * Drops the extension's triggers on tbl and its current view, and removes tbl
- * from the registry; rows, columns and constraints stay.  Errors: 22004 NULL
+ * Drops the extension's triggers on tbl (and on the history table of a
+ * system-versioned table), the current view and heads table of a versioned
+ * table, and removes tbl from the registry; rows, columns, constraints and
+ * history tables stay.  Errors: 22004 NULL
  * tbl; 42P01 no such relation; 42501 not the owner; 55000 not managed; a
  * view that depends on the current view makes the DROP VIEW fail (2BP01).
  */
 Datum
 immutable_make_mutable(PG_FUNCTION_ARGS)
 {
-	Oid			relid = relation_argument(fcinfo, "make_mutable");
+	Oid			relid = ManageRelationArgument(fcinfo, "make_mutable");
 	Relation	rel = try_relation_open(relid, AccessExclusiveLock);
 	ManagedRelation *entry;
 	Oid			view;
 	Oid			heads;
-	bool		versioned;
+	Oid			history;
+	ManagedKind kind;
 	char	   *table;
 	int			nestlevel;
 
@@ -509,7 +512,8 @@ immutable_make_mutable(PG_FUNCTION_ARGS)
 		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(rel->rd_rel->relkind),
 					   RelationGetRelationName(rel));
 	entry = RegistryLookup(relid);
-	if (entry->kind != MANAGED_APPEND_ONLY && entry->kind != MANAGED_VERSIONED)
+	if (entry->kind != MANAGED_APPEND_ONLY && entry->kind != MANAGED_VERSIONED &&
+		entry->kind != MANAGED_SYSTEM_VERSIONED)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("table \"%s\" is not managed by the immutable extension",
@@ -517,7 +521,8 @@ immutable_make_mutable(PG_FUNCTION_ARGS)
 
 	view = entry->current_view;
 	heads = entry->heads;
-	versioned = entry->kind == MANAGED_VERSIONED;
+	history = entry->history;
+	kind = entry->kind;
 	table = RelationQualifiedName(relid);
 	relation_close(rel, NoLock);
 	nestlevel = DdlBegin();
@@ -529,11 +534,16 @@ immutable_make_mutable(PG_FUNCTION_ARGS)
 	if (OidIsValid(heads) && get_rel_name(heads) != NULL)
 		DdlRun(psprintf("DROP TABLE %s", RelationQualifiedName(heads)),
 			   SPI_OK_UTILITY);
-	DdlRun(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_REFUSE_CHANGE " ON %s", table),
-			SPI_OK_UTILITY);
-	DdlRun(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_REFUSE_TRUNCATE " ON %s", table),
-			SPI_OK_UTILITY);
-	if (versioned)
+	if (kind == MANAGED_SYSTEM_VERSIONED)
+		HistoryMakeMutable(history, table);
+	else
+	{
+		DdlRun(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_REFUSE_CHANGE " ON %s", table),
+			   SPI_OK_UTILITY);
+		DdlRun(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_REFUSE_TRUNCATE " ON %s", table),
+			   SPI_OK_UTILITY);
+	}
+	if (kind == MANAGED_VERSIONED)
 	{
 		DdlRun(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_STAMP_VERSION " ON %s", table),
 			   SPI_OK_UTILITY);

@@ -60,6 +60,42 @@ TriggerCheckCall(FunctionCallInfo fcinfo, const char *funcname,
 						 "again to restore the extension's triggers.")));
 }
 
+/* Return how the refusal names a table of this kind. */
+static const char *
+kind_adjective(ManagedKind kind)
+{
+	switch (kind)
+	{
+		case MANAGED_VERSIONED:
+			return "versioned";
+		case MANAGED_SYSTEM_VERSIONED:
+			return "system-versioned";
+		case MANAGED_HEADS:
+			return "heads";
+		case MANAGED_HISTORY:
+			return "history";
+		default:
+			return "append-only";
+	}
+}
+
+/* Return why a table of this kind refuses the change. */
+static const char *
+refusal_detail(ManagedKind kind)
+{
+	switch (kind)
+	{
+		case MANAGED_HEADS:
+			return "Only the versioning trigger of its versioned table writes this table.";
+		case MANAGED_HISTORY:
+			return "Only the system-versioning trigger of its table writes this table.";
+		case MANAGED_SYSTEM_VERSIONED:
+			return "TRUNCATE would remove rows without keeping their history.";
+		default:
+			return "Rows of this table are never changed or removed.";
+	}
+}
+
 /* Return the hint that tells how to change a table of this kind instead. */
 static const char *
 refusal_hint(ManagedRelation *entry, TriggerEvent event)
@@ -67,6 +103,11 @@ refusal_hint(ManagedRelation *entry, TriggerEvent event)
 	if (entry->kind == MANAGED_HEADS)
 		return "Write to the versioned table or its current view; the "
 			"versioning trigger keeps the heads table.";
+	if (entry->kind == MANAGED_HISTORY)
+		return "Change the system-versioned table; its trigger writes the "
+			"history.";
+	if (entry->kind == MANAGED_SYSTEM_VERSIONED)
+		return "DELETE the rows instead: the history table keeps them.";
 	if (entry->kind != MANAGED_VERSIONED)
 		return "Insert a correcting row instead, or take the table out of "
 			"management with immutable.make_mutable() as its owner.";
@@ -82,7 +123,8 @@ refusal_hint(ManagedRelation *entry, TriggerEvent event)
  *
  * BEFORE UPDATE OR DELETE FOR EACH ROW and BEFORE TRUNCATE FOR EACH STATEMENT
  * on append-only and versioned tables, and also BEFORE INSERT on the heads
- * tables of versioned tables, which only the versioning triggers write
+ * tables of versioned tables and the history tables of system-versioned
+ * tables, which only the extension's triggers write
  * (directly, and through SQL while a heads table follows an ALTER TABLE of
  * its versioned table, the one time the change is let through).  Raises 23001
  * (restrict_violation) with the table in the error's schema and table fields;
@@ -120,13 +162,9 @@ immutable_refuse_change(PG_FUNCTION_ARGS)
 
 	ereport(ERROR,
 			(errcode(ERRCODE_RESTRICT_VIOLATION),
-			 errmsg("cannot %s %s table \"%s\"", verb,
-					entry->kind == MANAGED_VERSIONED ? "versioned" :
-					entry->kind == MANAGED_HEADS ? "heads" : "append-only",
+			 errmsg("cannot %s %s table \"%s\"", verb, kind_adjective(entry->kind),
 					RelationGetRelationName(rel)),
-			 entry->kind == MANAGED_HEADS ?
-			 errdetail("Only the versioning trigger of its versioned table writes this table.") :
-			 errdetail("Rows of this table are never changed or removed."),
+			 errdetail("%s", refusal_detail(entry->kind)),
 			 errhint("%s", refusal_hint(entry, event)),
 			 errtable(rel)));
 	PG_RETURN_NULL();			/* keep compiler quiet */

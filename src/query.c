@@ -62,12 +62,11 @@ store_rows(FunctionCallInfo fcinfo)
 	}
 }
 
-/* Run a kept plan of the table named by argument 0 and return its rows. */
+/* Run a kept plan of the table of entry and return its rows. */
 static Datum
-return_rows(FunctionCallInfo fcinfo, EntityPlan which, Datum *args)
+return_rows(FunctionCallInfo fcinfo, ManagedRelation *entry, EntityPlan which,
+			Datum *args)
 {
-	ManagedRelation *entry = RegistryLookupVersioned(EntityRelationArgument(fcinfo));
-
 	MaterializedSRFInit(fcinfo);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -90,7 +89,8 @@ immutable_history(PG_FUNCTION_ARGS)
 	Datum		args[1];
 
 	args[0] = EntityArgument(fcinfo, 1, "entity_id");
-	return return_rows(fcinfo, PLAN_HISTORY, args);
+	return return_rows(fcinfo, RegistryLookupVersioned(EntityRelationArgument(fcinfo)),
+					   PLAN_HISTORY, args);
 }
 
 /*
@@ -140,22 +140,30 @@ scan_as_of(FunctionCallInfo fcinfo, ManagedRelation *entry, TimestampTz at)
 /*
  * immutable.as_of(rel anyelement, at timestamptz) RETURNS SETOF anyelement
  *
- * Returns, for every entity, the version that was current at time at (its
- * latest with valid_from <= at), unless that is a tombstone.  Read from the
- * heads table (scan_as_of) when the user may read the whole table, by an SQL
- * query on the versioned table with the user's privileges and row security
- * otherwise.  Errors: 22004
- * NULL at; 42809 rel not a table row; 55000 table not versioned.
+ * Versioned table: returns, for every entity, the version that was current
+ * at time at (its latest with valid_from <= at), unless that is a
+ * tombstone.  Read from the heads table (scan_as_of) when the user may read
+ * the whole table, by an SQL query on the versioned table with the user's
+ * privileges and row security otherwise.  System-versioned table: returns
+ * the rows of the table and of its history table whose period contains at
+ * (SQL:2011 FOR SYSTEM_TIME AS OF), by an SQL query with the user's
+ * privileges (the GiST index of the history table finds its rows).  Errors:
+ * 22004 NULL at; 42809 rel not a table row; 55000 table neither versioned
+ * nor system-versioned.
  */
 Datum
 immutable_as_of(PG_FUNCTION_ARGS)
 {
-	ManagedRelation *entry = RegistryLookupVersioned(EntityRelationArgument(fcinfo));
+	Oid			relid = EntityRelationArgument(fcinfo);
+	ManagedRelation *entry = RegistryLookup(relid);
 	Datum		args[1];
 
 	args[0] = EntityArgument(fcinfo, 1, "at");
+	if (entry->kind == MANAGED_SYSTEM_VERSIONED)
+		return return_rows(fcinfo, entry, PLAN_PERIOD_AS_OF, args);
+	entry = RegistryLookupVersioned(relid);
 	if (!EntityDirectReadAllowed(entry->relid))
-		return return_rows(fcinfo, PLAN_AS_OF_ALL, args);
+		return return_rows(fcinfo, entry, PLAN_AS_OF_ALL, args);
 	MaterializedSRFInit(fcinfo);
 	scan_as_of(fcinfo, entry, DatumGetTimestampTz(args[0]));
 	return (Datum) 0;

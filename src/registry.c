@@ -93,10 +93,14 @@ ManagedKindName(ManagedKind kind)
 			return "append_only";
 		case MANAGED_VERSIONED:
 			return "versioned";
+		case MANAGED_SYSTEM_VERSIONED:
+			return "system_versioned";
 		case MANAGED_CURRENT_VIEW:
 			return "current view";
 		case MANAGED_HEADS:
 			return "heads table";
+		case MANAGED_HISTORY:
+			return "history table";
 		case MANAGED_NONE:
 			break;
 	}
@@ -111,6 +115,8 @@ managed_kind_from_name(const char *name)
 		return MANAGED_APPEND_ONLY;
 	if (strcmp(name, "versioned") == 0)
 		return MANAGED_VERSIONED;
+	if (strcmp(name, "system_versioned") == 0)
+		return MANAGED_SYSTEM_VERSIONED;
 	elog(ERROR, "unexpected kind \"%s\" in immutable.registry", name);
 	return MANAGED_NONE;		/* keep compiler quiet */
 }
@@ -127,6 +133,27 @@ registry_relid(void)
 }
 
 /*
+ * Fill in the period column and adjust option of a system-versioned table
+ * from its registry row.
+ */
+static void
+read_period_options(ManagedRelation *entry, HeapTuple tuple, TupleDesc desc)
+{
+	bool		isnull;
+	char	   *column = SPI_getvalue(tuple, desc, 6);
+
+	entry->adjust = DatumGetBool(SPI_getbinval(tuple, desc, 7, &isnull));
+	entry->att_period = get_attnum(entry->relid, column);
+	if (entry->att_period == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("system-versioned table \"%s\" has no period column \"%s\"",
+						get_rel_name(entry->relid), column),
+				 errhint("Put the column back, or call immutable.make_mutable() "
+						 "and immutable.make_system_versioned() again.")));
+}
+
+/*
  * Read the registry row of relid, as a table, a current view or a heads
  * table, with the
  * latest snapshot: a table made managed by a transaction that committed after
@@ -138,10 +165,12 @@ static void
 registry_read(ManagedRelation *entry)
 {
 	static const char *query =
-		"SELECT kind, current_view, relid, heads FROM immutable.registry"
+		"SELECT kind, current_view, relid, heads, history, period_column, adjust"
+		" FROM immutable.registry"
 		" WHERE relid OPERATOR(pg_catalog.=) $1"
 		" OR current_view OPERATOR(pg_catalog.=) $1"
-		" OR heads OPERATOR(pg_catalog.=) $1";
+		" OR heads OPERATOR(pg_catalog.=) $1"
+		" OR history OPERATOR(pg_catalog.=) $1";
 	Oid			argtypes[1] = {REGCLASSOID};
 	Datum		args[1];
 	int			ret;
@@ -151,7 +180,9 @@ registry_read(ManagedRelation *entry)
 	entry->kind = MANAGED_NONE;
 	entry->current_view = InvalidOid;
 	entry->heads = InvalidOid;
+	entry->history = InvalidOid;
 	entry->base_relid = InvalidOid;
+	entry->att_period = InvalidAttrNumber;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -180,9 +211,15 @@ registry_read(ManagedRelation *entry)
 		value = SPI_getbinval(tuple, desc, 4, &isnull);
 		if (!isnull)
 			entry->heads = DatumGetObjectId(value);
+		value = SPI_getbinval(tuple, desc, 5, &isnull);
+		if (!isnull)
+			entry->history = DatumGetObjectId(value);
+		if (entry->kind == MANAGED_SYSTEM_VERSIONED && base == entry->relid)
+			read_period_options(entry, tuple, desc);
 		if (base != entry->relid)
 		{
 			entry->kind = entry->heads == entry->relid ? MANAGED_HEADS :
+				entry->history == entry->relid ? MANAGED_HISTORY :
 				MANAGED_CURRENT_VIEW;
 			entry->base_relid = base;
 		}
@@ -286,8 +323,8 @@ same_column(TupleDesc desc, Form_pg_attribute att)
  * two differ, and the entry is built then too; rows are only converted
  * after they agree again.
  */
-static TupleConversionMap *
-conversion_map(TupleDesc indesc, TupleDesc outdesc)
+TupleConversionMap *
+ConversionMapByName(TupleDesc indesc, TupleDesc outdesc)
 {
 	AttrMap    *attrmap = make_attrmap(outdesc->natts);
 	bool		identity = indesc->natts == outdesc->natts;
@@ -356,8 +393,8 @@ describe_heads(Relation rel, ManagedRelation *entry)
 	table_copy = CreateTupleDescCopy(desc);
 	heads_copy = CreateTupleDescCopy(RelationGetDescr(heads));
 	entry->table_desc = table_copy;
-	entry->to_heads = conversion_map(table_copy, heads_copy);
-	entry->from_heads = conversion_map(heads_copy, table_copy);
+	entry->to_heads = ConversionMapByName(table_copy, heads_copy);
+	entry->from_heads = ConversionMapByName(heads_copy, table_copy);
 	MemoryContextSwitchTo(old);
 	relation_close(heads, AccessShareLock);
 }
@@ -376,6 +413,32 @@ describe_versioned(ManagedRelation *entry)
 	entry->att_deleted_at = required_attnum(rel, COL_DELETED_AT);
 	find_version_indexes(rel, entry);
 	describe_heads(rel, entry);
+	relation_close(rel, AccessShareLock);
+}
+
+/*
+ * Fill in what a system-versioned table's triggers and functions need: the
+ * map from its rows to rows of its history table.
+ */
+static void
+describe_system_versioned(ManagedRelation *entry)
+{
+	Relation	rel = relation_open(entry->relid, AccessShareLock);
+	Relation	history = try_relation_open(entry->history, AccessShareLock);
+	MemoryContext old;
+
+	if (history == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("system-versioned table \"%s\" has lost its history table",
+						RelationGetRelationName(rel)),
+				 errhint("Call immutable.make_mutable() and immutable.make_system_versioned() on the table again.")));
+	entry->rowtype = rel->rd_rel->reltype;
+	old = MemoryContextSwitchTo(entry->cxt);
+	entry->to_history = ConversionMapByName(CreateTupleDescCopy(RelationGetDescr(rel)),
+									   CreateTupleDescCopy(RelationGetDescr(history)));
+	MemoryContextSwitchTo(old);
+	relation_close(history, AccessShareLock);
 	relation_close(rel, AccessShareLock);
 }
 
@@ -425,10 +488,13 @@ RegistryLookup(Oid relid)
 	entry->table_desc = NULL;
 	entry->to_heads = NULL;
 	entry->from_heads = NULL;
+	entry->to_history = NULL;
 	registry_read(entry);
 	if (entry->kind == MANAGED_VERSIONED)
 		describe_versioned(entry);
-	else
+	else if (entry->kind == MANAGED_SYSTEM_VERSIONED)
+		describe_system_versioned(entry);
+	if (entry->kind != MANAGED_VERSIONED && entry->kind != MANAGED_SYSTEM_VERSIONED)
 		forget_plans(entry);
 	entry->valid = true;
 	return entry;
@@ -450,6 +516,26 @@ RegistryLookupVersioned(Oid relid)
 						get_rel_name(relid)),
 				 entry->kind == MANAGED_NONE ?
 				 errhint("Call immutable.make_versioned() on it first.") :
+				 errdetail("It is managed as %s.", ManagedKindName(entry->kind))));
+	return entry;
+}
+
+/*
+ * Return the entry of a system-versioned table, or raise 55000 naming what
+ * the table is instead.
+ */
+ManagedRelation *
+RegistryLookupSystemVersioned(Oid relid)
+{
+	ManagedRelation *entry = RegistryLookup(relid);
+
+	if (entry->kind != MANAGED_SYSTEM_VERSIONED)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is not a system-versioned table",
+						get_rel_name(relid)),
+				 entry->kind == MANAGED_NONE ?
+				 errhint("Call immutable.make_system_versioned() on it first.") :
 				 errdetail("It is managed as %s.", ManagedKindName(entry->kind))));
 	return entry;
 }
@@ -527,6 +613,31 @@ RegistryInsert(Oid relid, ManagedKind kind, Oid current_view, Oid heads)
 					 " (relid, kind, current_view, managed_since, managed_by, heads)"
 					 " VALUES ($1, $2, $3, pg_catalog.now(), $4, $5)",
 					 5, argtypes, args, nulls, SPI_OK_INSERT);
+	CacheInvalidateRelcacheByRelid(relid);
+}
+
+/* Record relid as system-versioned into history, and make every backend rebuild its entry. */
+void
+RegistryInsertSystemVersioned(Oid relid, Oid history, const char *period_column,
+							  bool adjust)
+{
+	Oid			argtypes[4] = {REGCLASSOID, NAMEOID, REGCLASSOID, NAMEOID};
+	Datum		args[5];
+	NameData	user;
+	NameData	column;
+
+	namestrcpy(&user, GetUserNameFromId(GetUserId(), false));
+	namestrcpy(&column, period_column);
+	args[0] = ObjectIdGetDatum(relid);
+	args[1] = NameGetDatum(&user);
+	args[2] = ObjectIdGetDatum(history);
+	args[3] = NameGetDatum(&column);
+	registry_execute(psprintf("INSERT INTO immutable.registry"
+							  " (relid, kind, managed_since, managed_by, history,"
+							  " period_column, adjust)"
+							  " VALUES ($1, 'system_versioned', pg_catalog.now(), $2, $3, $4, %s)",
+							  adjust ? "true" : "false"),
+					 4, argtypes, args, NULL, SPI_OK_INSERT);
 	CacheInvalidateRelcacheByRelid(relid);
 }
 

@@ -242,15 +242,19 @@ next_version(Relation rel, ManagedRelation *entry, NewVersion *row,
 				 errhint("Read the entity again and retry, or leave version NULL to append the next version."),
 				 errtable(rel)));
 	if (head_from > now)
+	{
+		char	   *head_text = pstrdup(timestamptz_to_str(head_from));
+
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 				 errmsg("entity %s was changed by a transaction that started later than this one",
 						entity_text(row->entity_id)),
 				 errdetail("Its latest version in table \"%s\" is valid from %s, this transaction started at %s.",
 						   RelationGetRelationName(rel),
-						   timestamptz_to_str(head_from), timestamptz_to_str(now)),
+						   head_text, timestamptz_to_str(now)),
 				 errhint("Retry the transaction."),
 				 errtable(rel)));
+	}
 	if (row->tombstone && head_deleted)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

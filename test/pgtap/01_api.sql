@@ -52,7 +52,12 @@ INSERT INTO api VALUES
     (20, 'as_of', '{anyelement,timestamp with time zone}', 'rel anyelement, at timestamp with time zone', 'setof anyelement', 'stable', false, 's', true),
     (21, 'as_of', '{anyelement,uuid,timestamp with time zone}', 'rel anyelement, entity_id uuid, at timestamp with time zone', 'anyelement', 'stable', false, 's', true),
     (22, 'guard_triggers', '{}', '', 'event_trigger', 'volatile', false, 'u', false),
-    (23, 'add_head', '{}', '', 'trigger', 'volatile', false, 'u', false);
+    (23, 'add_head', '{}', '', 'trigger', 'volatile', false, 'u', false),
+    -- System-versioned tables; versioning() and set_system_time() as in
+    -- temporal_tables, and like it not executable by PUBLIC.
+    (24, 'make_system_versioned', '{regclass,name,name,boolean}', 'tbl regclass, history_table name DEFAULT NULL::name, period_column name DEFAULT ''system_period''::name, adjust boolean DEFAULT false', 'regclass', 'volatile', false, 'u', true),
+    (25, 'versioning', '{}', '', 'trigger', 'volatile', false, 'u', false),
+    (26, 'set_system_time', '{timestamp with time zone}', 'at timestamp with time zone', 'void', 'volatile', false, 'u', false);
 
 -- The function's OID, or NULL when it does not exist (no error, so one
 -- missing function fails its own checks instead of aborting the file).
@@ -67,7 +72,7 @@ $$;
 -- A role that exists only in this transaction: it has exactly what PUBLIC has.
 CREATE ROLE immutable_tap_fresh NOLOGIN;
 
-SELECT plan(23 * 8 + 40);
+SELECT plan(26 * 8 + 46);
 
 -- The schema and the extension.
 SELECT has_extension('immutable', 'extension immutable is installed');
@@ -163,7 +168,8 @@ SELECT tables_are('immutable', ARRAY['registry'],
     'schema immutable has exactly one table, registry');
 SELECT has_table('immutable', 'registry', 'table immutable.registry exists');
 SELECT columns_are('immutable', 'registry',
-    ARRAY['relid', 'kind', 'current_view', 'managed_since', 'managed_by', 'heads'],
+    ARRAY['relid', 'kind', 'current_view', 'managed_since', 'managed_by', 'heads',
+          'history', 'period_column', 'adjust'],
     'immutable.registry has the documented columns');
 SELECT col_type_is('immutable', 'registry', 'relid', 'regclass', 'registry.relid is regclass');
 SELECT col_type_is('immutable', 'registry', 'kind', 'text', 'registry.kind is text');
@@ -171,6 +177,9 @@ SELECT col_type_is('immutable', 'registry', 'current_view', 'regclass', 'registr
 SELECT col_type_is('immutable', 'registry', 'managed_since', 'timestamp with time zone', 'registry.managed_since is timestamptz');
 SELECT col_type_is('immutable', 'registry', 'managed_by', 'name', 'registry.managed_by is name');
 SELECT col_type_is('immutable', 'registry', 'heads', 'regclass', 'registry.heads is regclass');
+SELECT col_type_is('immutable', 'registry', 'history', 'regclass', 'registry.history is regclass');
+SELECT col_type_is('immutable', 'registry', 'period_column', 'name', 'registry.period_column is name');
+SELECT col_type_is('immutable', 'registry', 'adjust', 'boolean', 'registry.adjust is boolean');
 SELECT col_is_pk('immutable', 'registry', 'relid', 'registry.relid is the primary key');
 SELECT col_not_null('immutable', 'registry', 'kind', 'registry.kind is NOT NULL');
 SELECT col_is_null('immutable', 'registry', 'current_view', 'registry.current_view may be NULL');
@@ -190,7 +199,8 @@ SELECT views_are('immutable', ARRAY['managed_tables'],
     'schema immutable has exactly one view, managed_tables');
 SELECT has_view('immutable', 'managed_tables', 'view immutable.managed_tables exists');
 SELECT columns_are('immutable', 'managed_tables',
-    ARRAY['table_name', 'kind', 'current_view', 'managed_since', 'managed_by', 'heads_table'],
+    ARRAY['table_name', 'kind', 'current_view', 'managed_since', 'managed_by', 'heads_table',
+          'history_table', 'period_column', 'adjust'],
     'immutable.managed_tables has the documented columns');
 SELECT col_type_is('immutable', 'managed_tables', 'table_name', 'regclass', 'managed_tables.table_name is regclass');
 SELECT col_type_is('immutable', 'managed_tables', 'kind', 'text', 'managed_tables.kind is text');
@@ -198,6 +208,9 @@ SELECT col_type_is('immutable', 'managed_tables', 'current_view', 'regclass', 'm
 SELECT col_type_is('immutable', 'managed_tables', 'managed_since', 'timestamp with time zone', 'managed_tables.managed_since is timestamptz');
 SELECT col_type_is('immutable', 'managed_tables', 'managed_by', 'name', 'managed_tables.managed_by is name');
 SELECT col_type_is('immutable', 'managed_tables', 'heads_table', 'regclass', 'managed_tables.heads_table is regclass');
+SELECT col_type_is('immutable', 'managed_tables', 'history_table', 'regclass', 'managed_tables.history_table is regclass');
+SELECT col_type_is('immutable', 'managed_tables', 'period_column', 'name', 'managed_tables.period_column is name');
+SELECT col_type_is('immutable', 'managed_tables', 'adjust', 'boolean', 'managed_tables.adjust is boolean');
 SELECT table_privs_are('immutable', 'managed_tables', 'immutable_tap_fresh', ARRAY['SELECT'],
     'PUBLIC may only SELECT from immutable.managed_tables');
 SELECT isnt(obj_description('immutable.managed_tables'::regclass, 'pg_class'), NULL,

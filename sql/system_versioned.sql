@@ -1,0 +1,136 @@
+-- System-versioned tables (SQL:2011): the period column, the history table,
+-- one history row per row and transaction, conflicts, as_of, schema changes.
+-- set_system_time makes the periods deterministic.
+\set SHOW_CONTEXT never
+SET TIME ZONE 'UTC';
+CREATE TABLE acct (id int PRIMARY KEY, bal int);
+INSERT INTO acct VALUES (0, 0);
+SELECT immutable.make_system_versioned('acct');
+\d acct
+\d acct_history
+SELECT table_name, kind, history_table, period_column, adjust FROM immutable.managed_tables;
+-- existing rows got [the transaction start time, infinity)
+SELECT count(*) AS rows, count(*) FILTER (WHERE upper_inf(system_period)) AS open FROM acct;
+DELETE FROM acct;
+SELECT immutable.set_system_time('2000-01-01');
+INSERT INTO acct VALUES (1, 100), (2, 200);
+
+-- INSERT stamps the period whatever the writer gave
+SELECT immutable.set_system_time('2001-01-01 00:00:00.000001+00');
+INSERT INTO acct VALUES (3, 300, tstzrange('1990-01-01', '1991-01-01'));
+SELECT id, system_period FROM acct WHERE id = 3;
+
+-- UPDATE moves the old row version into the history table, ended where
+-- the new one starts
+SELECT immutable.set_system_time('2001-02-01');
+UPDATE acct SET bal = 310 WHERE id = 3;
+SELECT id, bal, system_period FROM acct WHERE id = 3;
+SELECT id, bal, system_period FROM acct_history WHERE id > 0;
+
+-- one history row per row and transaction, also across subtransactions
+SELECT immutable.set_system_time('2001-03-01');
+BEGIN;
+UPDATE acct SET bal = 320 WHERE id = 3;
+SAVEPOINT s;
+UPDATE acct SET bal = 330 WHERE id = 3;
+RELEASE SAVEPOINT s;
+SAVEPOINT t;
+UPDATE acct SET bal = 340 WHERE id = 3;
+ROLLBACK TO SAVEPOINT t;
+COMMIT;
+SELECT id, bal, system_period FROM acct_history WHERE id = 3 ORDER BY system_period;
+SELECT id, bal, system_period FROM acct WHERE id = 3;
+
+-- a row inserted and changed in one transaction leaves no history
+BEGIN;
+INSERT INTO acct VALUES (4, 400);
+UPDATE acct SET bal = 410 WHERE id = 4;
+DELETE FROM acct WHERE id = 4;
+COMMIT;
+SELECT count(*) AS history_of_4 FROM acct_history WHERE id = 4;
+
+-- DELETE ends the row's period at the system time
+SELECT immutable.set_system_time('2001-04-01');
+DELETE FROM acct WHERE id = 3;
+SELECT id, bal, system_period FROM acct_history WHERE id = 3 ORDER BY system_period;
+
+-- as_of: table and history together (FOR SYSTEM_TIME AS OF)
+SELECT id, bal FROM immutable.as_of(NULL::acct, '2001-01-15') WHERE id = 3;
+SELECT id, bal FROM immutable.as_of(NULL::acct, '2001-02-01') WHERE id = 3;
+SELECT id, bal FROM immutable.as_of(NULL::acct, '2001-03-15') WHERE id = 3;
+SELECT count(*) FROM immutable.as_of(NULL::acct, '2001-04-01') WHERE id = 3;
+SELECT count(*) FROM immutable.as_of(NULL::acct, '2000-12-31') WHERE id = 3;
+
+-- a row changed by a transaction that started later: 22000
+SELECT immutable.set_system_time('2001-05-01');
+UPDATE acct SET bal = 101 WHERE id = 1;
+SELECT immutable.set_system_time('2001-04-15');
+UPDATE acct SET bal = 102 WHERE id = 1;
+\echo :LAST_ERROR_SQLSTATE
+DELETE FROM acct WHERE id = 1;
+\echo :LAST_ERROR_SQLSTATE
+-- set_system_time is undone with its transaction
+BEGIN;
+SELECT immutable.set_system_time('1999-01-01');
+ROLLBACK;
+UPDATE acct SET bal = 103 WHERE id = 2;
+SELECT id, bal, system_period FROM acct WHERE id = 2;
+
+-- the history table takes writes only from the trigger; TRUNCATE is refused
+INSERT INTO acct_history SELECT * FROM acct;
+\echo :LAST_ERROR_SQLSTATE
+UPDATE acct_history SET bal = 0;
+\echo :LAST_ERROR_SQLSTATE
+DELETE FROM acct_history;
+\echo :LAST_ERROR_SQLSTATE
+TRUNCATE acct_history;
+\echo :LAST_ERROR_SQLSTATE
+TRUNCATE acct;
+\echo :LAST_ERROR_SQLSTATE
+DROP TABLE acct_history;
+\echo :LAST_ERROR_SQLSTATE
+
+-- schema changes reach the history table
+SELECT immutable.set_system_time('2001-06-01');
+ALTER TABLE acct ADD COLUMN note text;
+ALTER TABLE acct RENAME COLUMN bal TO balance;
+ALTER TABLE acct ALTER COLUMN balance TYPE bigint;
+UPDATE acct SET note = 'noted' WHERE id = 2;
+ALTER TABLE acct DROP COLUMN note;
+\d acct_history
+SELECT id, balance, note, system_period FROM acct_history WHERE id > 0 ORDER BY id, system_period;
+SELECT immutable.set_system_time('2001-07-01');
+UPDATE acct SET balance = 104 WHERE id = 2;
+SELECT id, balance, note FROM acct_history WHERE id = 2 ORDER BY system_period;
+SELECT id, balance FROM immutable.as_of(NULL::acct, '2001-06-01') ORDER BY id;
+SELECT id, balance FROM immutable.as_of(NULL::acct, '2001-07-01') ORDER BY id;
+
+-- a point-in-time query on a large history uses the period index
+CREATE TABLE big (k int PRIMARY KEY, v int);
+SELECT immutable.make_system_versioned('big');
+SELECT immutable.set_system_time('2002-01-01');
+INSERT INTO big SELECT g, 0 FROM generate_series(1, 200) g;
+-- 50 transactions, one a day, each updating every row
+CREATE PROCEDURE daily_updates() LANGUAGE plpgsql AS $$
+BEGIN
+  FOR i IN 1..50 LOOP
+    PERFORM immutable.set_system_time(timestamptz '2002-01-01' + i * interval '1 day');
+    UPDATE big SET v = i;
+    COMMIT;
+  END LOOP;
+END $$;
+CALL daily_updates();
+DROP PROCEDURE daily_updates();
+SELECT immutable.set_system_time(NULL);
+ANALYZE big_history;
+SELECT count(*) AS history_rows FROM big_history;
+EXPLAIN (COSTS OFF) SELECT FROM ONLY big_history AS h
+ WHERE h.system_period @> timestamptz '2002-01-20';
+SELECT count(*), min(v), max(v) FROM immutable.as_of(NULL::big, '2002-01-20 12:00');
+
+-- make_mutable keeps the history table and its rows
+SELECT immutable.make_mutable('acct');
+SELECT count(*) AS history_rows FROM acct_history WHERE id > 0;
+INSERT INTO acct_history SELECT * FROM acct;
+SELECT immutable.make_mutable('big');
+DROP TABLE acct, acct_history, big, big_history;

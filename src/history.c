@@ -1,0 +1,405 @@
+/*
+ * history.c
+ *		Making a table system-versioned (SQL:2011): its period column, its
+ *		history table (created, or checked when given), and the triggers of
+ *		both.  The triggers themselves are in period.c.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/relation.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "parser/parse_relation.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "immutable.h"
+
+PG_FUNCTION_INFO_V1(immutable_make_system_versioned);
+
+#define DEFAULT_PERIOD_COLUMN "system_period"
+
+/* Return the name argument argno, or dflt when it is omitted (NULL). */
+static const char *
+name_argument(FunctionCallInfo fcinfo, int argno, const char *dflt)
+{
+	return PG_ARGISNULL(argno) ? dflt : NameStr(*PG_GETARG_NAME(argno));
+}
+
+/*
+ * Check the period column named column of relid, or plan its addition to
+ * alter: a tstzrange (42804 for another type, 42611 for a generated or
+ * identity column) whose existing values have a start and no end (22004 for
+ * NULL, 22000 for empty or ended periods).  Existing rows of a new column
+ * get [the transaction start time, infinity).
+ */
+static void
+plan_period_column(Oid relid, const char *column, StringInfo alter)
+{
+	Relation	rel = relation_open(relid, NoLock);
+	AttrNumber	attnum = attnameAttNum(rel, column, false);
+	Form_pg_attribute att;
+	char	   *table = RelationQualifiedName(relid);
+
+	if (attnum == InvalidAttrNumber)
+	{
+		appendStringInfo(alter, "ALTER TABLE %s ADD COLUMN %s pg_catalog.tstzrange NOT NULL"
+						 " DEFAULT pg_catalog.tstzrange(pg_catalog.now(), NULL)",
+						 table, quote_identifier(column));
+		relation_close(rel, NoLock);
+		return;
+	}
+	att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+	if (attnum < 0 || att->atttypid != TSTZRANGEOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("period column \"%s\" of table \"%s\" must have type tstzrange",
+						column, RelationGetRelationName(rel)),
+				 errdetail("It has type %s.", format_type_be(attnum < 0 ? InvalidOid : att->atttypid)),
+				 errhint("Pass another period_column, or change the column's type.")));
+	if (att->attgenerated || att->attidentity)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_COLUMN_DEFINITION),
+				 errmsg("period column \"%s\" of table \"%s\" must not be generated",
+						column, RelationGetRelationName(rel)),
+				 errhint("The system-versioning trigger assigns its value; drop the expression.")));
+	relation_close(rel, NoLock);
+
+	DdlRun(psprintf("SELECT count(*) FILTER (WHERE p IS NULL),"
+					" count(*) FILTER (WHERE pg_catalog.isempty(p) OR NOT pg_catalog.upper_inf(p))"
+					" FROM (SELECT %s AS p FROM ONLY %s) AS s",
+					quote_identifier(column), table), SPI_OK_SELECT);
+	if (strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), "0") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("period column \"%s\" of table \"%s\" has NULL values", column,
+						get_rel_name(relid)),
+				 errhint("Give every row a period, for example tstzrange(now(), NULL).")));
+	if (strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2), "0") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("period column \"%s\" of table \"%s\" has empty or ended periods", column,
+						get_rel_name(relid)),
+				 errdetail("The period of a current row must be non-empty and unbounded on the high side."),
+				 errhint("Move ended rows into the history table first.")));
+	appendStringInfo(alter, "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL",
+					 table, quote_identifier(column));
+}
+
+/* Return the quoted column list of the primary key of relid, or NULL. */
+static char *
+primary_key_columns(Relation rel)
+{
+	Oid			pk = RelationGetPrimaryKeyIndex(rel);
+	Relation	index;
+	StringInfoData buf;
+	int			i;
+
+	if (!OidIsValid(pk))
+		return NULL;
+	index = index_open(pk, AccessShareLock);
+	initStringInfo(&buf);
+	for (i = 0; i < index->rd_index->indnkeyatts; i++)
+		appendStringInfo(&buf, "%s%s", i > 0 ? ", " : "",
+						 quote_identifier(NameStr(TupleDescAttr(RelationGetDescr(rel),
+																index->rd_index->indkey.values[i] - 1)->attname)));
+	index_close(index, AccessShareLock);
+	return buf.data;
+}
+
+/*
+ * Create the history table of relid, named name in the table's schema: the
+ * table's columns (NOT NULL kept; no defaults, constraints, generation or
+ * identity), a GiST index on the period for as_of over the whole table, and
+ * a btree index on the primary key columns for one row's history.
+ */
+static Oid
+history_create(Oid relid, const char *name, const char *column)
+{
+	Oid			nspid = get_rel_namespace(relid);
+	char	   *history = quote_qualified_identifier(get_namespace_name(nspid), name);
+	Relation	rel = relation_open(relid, NoLock);
+	char	   *keys = primary_key_columns(rel);
+
+	relation_close(rel, NoLock);
+	DdlRun(psprintf("CREATE TABLE %s (LIKE %s)", history, RelationQualifiedName(relid)),
+		   SPI_OK_UTILITY);
+	DdlRun(psprintf("CREATE INDEX ON %s USING gist (%s)", history, quote_identifier(column)),
+		   SPI_OK_UTILITY);
+	if (keys != NULL)
+		DdlRun(psprintf("CREATE INDEX ON %s (%s)", history, keys), SPI_OK_UTILITY);
+	DdlRun(psprintf("COMMENT ON TABLE %s IS %s", history,
+					quote_literal_cstr(psprintf("history of system-versioned table %s, "
+												"written by the immutable extension",
+												RelationQualifiedName(relid)))),
+		   SPI_OK_UTILITY);
+	return get_relname_relid(name, nspid);
+}
+
+/*
+ * Check a given history table: an ordinary table the caller owns, not
+ * managed, without unique indexes (a row has many history rows), with every
+ * column of relid under the same name and type; more columns are allowed.
+ */
+static void
+history_check(Oid relid, Oid histid)
+{
+	Relation	rel = relation_open(relid, NoLock);
+	Relation	hist = relation_open(histid, AccessExclusiveLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	List	   *indexes;
+	ListCell   *lc;
+	int			i;
+
+	if (histid == relid || hist->rd_rel->relkind != RELKIND_RELATION)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("history table \"%s\" is not an ordinary table of its own",
+						RelationGetRelationName(hist))));
+	if (!RelationOwnerCheck(histid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, RelationGetRelationName(hist));
+	if (RegistryLookup(histid)->kind != MANAGED_NONE)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_OBJECT),
+				 errmsg("history table \"%s\" is already managed as %s",
+						RelationGetRelationName(hist),
+						ManagedKindName(RegistryLookup(histid)->kind)),
+				 errhint("Pass another history_table.")));
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		AttrNumber	h;
+
+		if (att->attisdropped)
+			continue;
+		h = attnameAttNum(hist, NameStr(att->attname), false);
+		if (h <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("history table \"%s\" has no column \"%s\"",
+							RelationGetRelationName(hist), NameStr(att->attname)),
+					 errhint("A history table needs every column of its table, with the same name and type.")));
+		if (TupleDescAttr(RelationGetDescr(hist), h - 1)->atttypid != att->atttypid ||
+			TupleDescAttr(RelationGetDescr(hist), h - 1)->atttypmod != att->atttypmod)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of table \"%s\" is of type %s but column \"%s\" of history table \"%s\" is of type %s",
+							NameStr(att->attname), RelationGetRelationName(rel),
+							format_type_with_typemod(att->atttypid, att->atttypmod),
+							NameStr(att->attname), RelationGetRelationName(hist),
+							format_type_with_typemod(TupleDescAttr(RelationGetDescr(hist), h - 1)->atttypid,
+													 TupleDescAttr(RelationGetDescr(hist), h - 1)->atttypmod)),
+					 errhint("A history table needs every column of its table, with the same name and type.")));
+	}
+	indexes = RelationGetIndexList(hist);
+	foreach(lc, indexes)
+	{
+		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
+		bool		unique = index->rd_index->indisunique || index->rd_index->indisexclusion;
+
+		index_close(index, AccessShareLock);
+		if (unique)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("history table \"%s\" has unique index \"%s\"",
+							RelationGetRelationName(hist), get_rel_name(lfirst_oid(lc))),
+					 errdetail("A row that changes several times has several history rows."),
+					 errhint("Drop the index, or make it a plain one.")));
+	}
+	list_free(indexes);
+	relation_close(hist, NoLock);
+	relation_close(rel, NoLock);
+}
+
+/*
+ * Return the history table named name next to relid, checked, or created
+ * when there is none.
+ */
+static Oid
+history_table(Oid relid, const char *name, const char *column)
+{
+	Oid			histid = get_relname_relid(name, get_rel_namespace(relid));
+
+	if (OidIsValid(histid))
+	{
+		history_check(relid, histid);
+		return histid;
+	}
+	if (strlen(name) >= NAMEDATALEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_NAME_TOO_LONG),
+				 errmsg("history table name \"%s\" is too long", name),
+				 errhint("Pass a shorter name as history_table.")));
+	return history_create(relid, name, column);
+}
+
+/*
+ * immutable.make_system_versioned(tbl regclass, history_table name DEFAULT
+ * NULL, period_column name DEFAULT 'system_period', adjust boolean DEFAULT
+ * false) RETURNS regclass
+ *
+ * Makes tbl a system-versioned table (SQL:2011; temporal_tables'
+ * semantics): adds the tstzrange period column when absent (existing rows:
+ * [transaction start time, infinity)), creates the history table
+ * <table>_history in tbl's schema or checks the one named, attaches the
+ * versioning triggers to tbl (TRUNCATE is refused: it would lose history)
+ * and makes the history table insert-only for everyone but the trigger.
+ * Returns the history table.  Errors: those of make_append_only, plus 22004
+ * for a NULL period_column or adjust or NULL periods; 42804 for a period
+ * column that is not a tstzrange, or a history column of another type than
+ * the table's; 42611 for a generated period column; 22000 for empty or
+ * ended periods; 42703 for a column missing from the history table; 42809
+ * for a history table that is not an ordinary table; 42710 for one that is
+ * managed; 55000 for one with a unique index; 42622 for a history table name
+ * that is too long.
+ */
+Datum
+immutable_make_system_versioned(PG_FUNCTION_ARGS)
+{
+	Oid			relid = ManageRelationArgument(fcinfo, "make_system_versioned");
+	const char *history_name;
+	const char *column;
+	bool		adjust;
+	char	   *table;
+	StringInfoData alter;
+	int			nestlevel;
+	Oid			history;
+
+	if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s passed to immutable.make_system_versioned() must not be NULL",
+						PG_ARGISNULL(2) ? "period_column" : "adjust")));
+	column = name_argument(fcinfo, 2, DEFAULT_PERIOD_COLUMN);
+	adjust = PG_GETARG_BOOL(3);
+	ManageLockTable(relid, AccessExclusiveLock, "make_system_versioned");
+	table = RelationQualifiedName(relid);
+	history_name = name_argument(fcinfo, 1, psprintf("%s_history", get_rel_name(relid)));
+
+	nestlevel = DdlBegin();
+	initStringInfo(&alter);
+	plan_period_column(relid, column, &alter);
+	DdlRun(alter.data, SPI_OK_UTILITY);
+	history = history_table(relid, history_name, column);
+
+	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_SYSTEM_PERIOD
+									" BEFORE INSERT OR UPDATE ON %s FOR EACH ROW"
+									" EXECUTE FUNCTION immutable.versioning()", table));
+	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_WRITE_HISTORY
+									" AFTER UPDATE OR DELETE ON %s FOR EACH ROW"
+									" EXECUTE FUNCTION immutable.versioning()", table));
+	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_REFUSE_TRUNCATE
+									" BEFORE TRUNCATE ON %s FOR EACH STATEMENT"
+									" EXECUTE FUNCTION immutable.refuse_change()", table));
+	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_REFUSE_CHANGE
+									" BEFORE INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW"
+									" EXECUTE FUNCTION immutable.refuse_change()",
+									RelationQualifiedName(history)));
+	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_REFUSE_TRUNCATE
+									" BEFORE TRUNCATE ON %s FOR EACH STATEMENT"
+									" EXECUTE FUNCTION immutable.refuse_change()",
+									RelationQualifiedName(history)));
+	RegistryInsertSystemVersioned(relid, history, column, adjust);
+	DdlEnd(nestlevel);
+	PG_RETURN_OID(history);
+}
+
+/*
+ * Take a system-versioned table out of management (make_mutable): drop the
+ * triggers of the table and of its history table; the history table, its
+ * rows and the period column stay.  Caller has run DdlBegin and removed the
+ * registry row.
+ */
+void
+HistoryMakeMutable(Oid history, const char *table)
+{
+	static const char *const table_triggers[] = {
+		TRIGGER_SYSTEM_PERIOD, TRIGGER_WRITE_HISTORY, TRIGGER_REFUSE_TRUNCATE
+	};
+	static const char *const history_triggers[] = {
+		TRIGGER_REFUSE_CHANGE, TRIGGER_REFUSE_TRUNCATE
+	};
+	int			i;
+
+	for (i = 0; i < lengthof(table_triggers); i++)
+		DdlRun(psprintf("DROP TRIGGER IF EXISTS %s ON %s", table_triggers[i], table),
+			   SPI_OK_UTILITY);
+	if (get_rel_name(history) == NULL)
+		return;
+	for (i = 0; i < lengthof(history_triggers); i++)
+		DdlRun(psprintf("DROP TRIGGER IF EXISTS %s ON %s", history_triggers[i],
+						RelationQualifiedName(history)),
+			   SPI_OK_UTILITY);
+}
+
+/* Rename the history column that a RENAME COLUMN of the table renamed. */
+static void
+follow_rename(Relation history, const char *quoted, Node *parsetree)
+{
+	RenameStmt *stmt = (RenameStmt *) parsetree;
+
+	if (parsetree == NULL || !IsA(parsetree, RenameStmt) ||
+		stmt->renameType != OBJECT_COLUMN ||
+		attnameAttNum(history, stmt->subname, false) == InvalidAttrNumber ||
+		attnameAttNum(history, stmt->newname, false) != InvalidAttrNumber)
+		return;
+	DdlRun(psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", quoted,
+					quote_identifier(stmt->subname), quote_identifier(stmt->newname)),
+		   SPI_OK_UTILITY);
+}
+
+/*
+ * Bring the history table of entry up to date after an ALTER TABLE (given as
+ * parsetree) of its table: a renamed column is renamed, an added column is
+ * added (history rows get NULL), a changed type is changed (the old values
+ * cast to it; a type they do not cast to fails the ALTER TABLE), and a
+ * dropped column stays in the history table with its values.  Caller has
+ * run DdlBegin.
+ */
+void
+HistoryRefresh(ManagedRelation *entry, Node *parsetree)
+{
+	Relation	rel = relation_open(entry->relid, AccessShareLock);
+	Relation	history = relation_open(entry->history, AccessShareLock);
+	char	   *quoted = RelationQualifiedName(entry->history);
+	TupleDesc	desc = RelationGetDescr(rel);
+	StringInfoData alter;
+	int			i;
+
+	follow_rename(history, quoted, parsetree);
+	relation_close(history, AccessShareLock);
+	CommandCounterIncrement();
+	history = relation_open(entry->history, AccessShareLock);
+
+	initStringInfo(&alter);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		AttrNumber	h;
+		const char *column;
+		char	   *type;
+
+		if (att->attisdropped)
+			continue;
+		h = attnameAttNum(history, NameStr(att->attname), false);
+		column = quote_identifier(NameStr(att->attname));
+		type = format_type_with_typemod(att->atttypid, att->atttypmod);
+		if (h == InvalidAttrNumber)
+			appendStringInfo(&alter, "%s ADD COLUMN %s %s", alter.len ? "," : "",
+							 column, type);
+		else if (TupleDescAttr(RelationGetDescr(history), h - 1)->atttypid != att->atttypid ||
+				 TupleDescAttr(RelationGetDescr(history), h - 1)->atttypmod != att->atttypmod)
+			appendStringInfo(&alter, "%s ALTER COLUMN %s TYPE %s USING %s::%s",
+							 alter.len ? "," : "", column, type, column, type);
+	}
+	relation_close(history, AccessShareLock);
+	relation_close(rel, AccessShareLock);
+	if (alter.len > 0)
+		DdlRun(psprintf("ALTER TABLE %s%s", quoted, alter.data), SPI_OK_UTILITY);
+}

@@ -1,0 +1,650 @@
+/*
+ * period.c
+ *		The trigger function of system-versioned tables (SQL:2011 system
+ *		versioning, with the semantics of the temporal_tables extension): the
+ *		period of every row version is stamped with the system time, and the
+ *		row version an UPDATE or DELETE replaces goes into the history table
+ *		with its period ended.
+ *
+ * One function serves two callers.  make_system_versioned attaches it
+ * without arguments, BEFORE INSERT OR UPDATE (stamping) and AFTER UPDATE OR
+ * DELETE (history, written only for rows really changed), and the registry
+ * names the period column, history table and adjust option.  A
+ * temporal_tables user attaches it as versioning(period_column,
+ * history_table, adjust) BEFORE INSERT OR UPDATE OR DELETE, and gets
+ * temporal_tables' behaviour and error messages; the history table is then
+ * resolved once per trigger, an unqualified name in the table's own schema,
+ * never through search_path.
+ *
+ * The system time is the transaction start time, or what set_system_time()
+ * set.  A row version written by the current transaction (also in a
+ * subtransaction) was never seen by anyone else: changing it again writes no
+ * history row, so a transaction leaves at most one history row per row.  A
+ * row version whose period starts at or after the system time was written
+ * by a transaction that started later: the change fails (22000) or, with
+ * adjust, starts its period 1 microsecond after the other one's, with a
+ * WARNING.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/tuptable.h"
+#include "parser/parse_relation.h"
+#include "utils/regproc.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rangetypes.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+#include "utils/typcache.h"
+#include "utils/varlena.h"
+
+#include "immutable.h"
+
+PG_FUNCTION_INFO_V1(immutable_versioning);
+PG_FUNCTION_INFO_V1(immutable_set_system_time);
+
+/* temporal_tables' SQLSTATE for the adjusted-period WARNING */
+#define ERRCODE_PERIOD_ADJUSTED MAKE_SQLSTATE('0','1','X','0','1')
+
+/* What the trigger needs to know about one system-versioned table. */
+typedef struct Versioning
+{
+	AttrNumber	att_period;
+	Oid			history;
+	TupleConversionMap *to_history; /* NULL when the layouts are equal */
+	const char *adjust;			/* "true" or "false", or the trigger argument */
+} Versioning;
+
+/* ----------------------------------------------------------------------
+ * System time
+ * ---------------------------------------------------------------------- */
+
+/*
+ * set_system_time()'s value, transactional as in temporal_tables: what a
+ * (sub)transaction sets is undone by its rollback and kept for the session
+ * by its commit.  session_* is the committed state; pending_* the state
+ * set inside the current transaction, at subtransaction level pending_level.
+ */
+static bool session_set = false;
+static TimestampTz session_time;
+static bool pending = false;
+static int	pending_level;
+static bool pending_set;
+static TimestampTz pending_time;
+static bool callbacks_registered = false;
+
+/* Return the system time: set_system_time's, or the transaction start time. */
+static TimestampTz
+system_time(void)
+{
+	if (pending ? pending_set : session_set)
+		return pending ? pending_time : session_time;
+	return GetCurrentTransactionStartTimestamp();
+}
+
+/* Keep or drop the pending system time at the end of the transaction. */
+static void
+system_time_xact_callback(XactEvent event, void *arg)
+{
+	if (!pending)
+		return;
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT)
+	{
+		session_set = pending_set;
+		session_time = pending_time;
+	}
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT ||
+		event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		pending = false;
+}
+
+/*
+ * A subtransaction that set the system time and aborts takes it back (to
+ * the transaction's state before: conservatively, the session's); one that
+ * commits hands it to its parent.
+ */
+static void
+system_time_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+							 SubTransactionId parentSubid, void *arg)
+{
+	if (!pending || pending_level < GetCurrentTransactionNestLevel())
+		return;
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		pending = false;
+	else if (event == SUBXACT_EVENT_COMMIT_SUB)
+		pending_level = GetCurrentTransactionNestLevel() - 1;
+}
+
+/* ----------------------------------------------------------------------
+ * Periods
+ * ---------------------------------------------------------------------- */
+
+/* Return the tstzrange [start, end), end NULL for unbounded. */
+static Datum
+make_period(TimestampTz start, TimestampTz *end)
+{
+	TypeCacheEntry *typcache = lookup_type_cache(TSTZRANGEOID, TYPECACHE_RANGE_INFO);
+	RangeBound	lower;
+	RangeBound	upper;
+
+	lower.val = TimestampTzGetDatum(start);
+	lower.infinite = start == DT_NOBEGIN;
+	lower.inclusive = !lower.infinite;
+	lower.lower = true;
+	upper.val = end ? TimestampTzGetDatum(*end) : (Datum) 0;
+	upper.infinite = end == NULL;
+	upper.inclusive = false;
+	upper.lower = false;
+	return RangeTypePGetDatum(MakeRange(typcache, &lower, &upper, false));
+}
+
+/*
+ * Return the start of the period of the old row version tuple (DT_NOBEGIN
+ * when unbounded); raise 22004 when it is NULL, 22000 when it is empty or
+ * has an end.
+ */
+static TimestampTz
+period_start(Relation rel, HeapTuple tuple, AttrNumber attnum)
+{
+	TypeCacheEntry *typcache = lookup_type_cache(TSTZRANGEOID, TYPECACHE_RANGE_INFO);
+	const char *column = NameStr(TupleDescAttr(RelationGetDescr(rel), attnum - 1)->attname);
+	bool		isnull;
+	Datum		value = heap_getattr(tuple, attnum, RelationGetDescr(rel), &isnull);
+	RangeBound	lower;
+	RangeBound	upper;
+	bool		empty;
+
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("system period column \"%s\" of relation \"%s\" must not be null",
+						column, RelationGetRelationName(rel))));
+	range_deserialize(typcache, DatumGetRangeTypeP(value), &lower, &upper, &empty);
+	if (empty || !upper.infinite)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("system period column \"%s\" of relation \"%s\" contains invalid value",
+						column, RelationGetRelationName(rel)),
+				 errdetail("valid ranges must be non-empty and unbounded on the high side")));
+	return lower.infinite ? DT_NOBEGIN : DatumGetTimestampTz(lower.val);
+}
+
+/* Was this row version written by the current transaction? */
+static bool
+written_by_me(HeapTuple tuple)
+{
+	return TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tuple->t_data));
+}
+
+/* Parse the adjust option as temporal_tables does (22023 when invalid). */
+static bool
+adjust_option(const char *value)
+{
+	if (pg_strcasecmp(value, "true") == 0)
+		return true;
+	if (pg_strcasecmp(value, "false") == 0)
+		return false;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid value \"%s\" for \"adjust\" parameter", value),
+			 errdetail("valid values are: \"true\", \"false\"")));
+	return false;				/* keep compiler quiet */
+}
+
+/*
+ * Return when the old row version's period ends and the new one's starts:
+ * the system time, unless the old version starts at or after it (a
+ * transaction that started later wrote it): 22000, or with adjust 1
+ * microsecond after its start, with a WARNING.
+ */
+static TimestampTz
+change_time(Relation rel, TimestampTz start, const char *adjust)
+{
+	TimestampTz now = system_time();
+	char	   *start_text;
+
+	if (start < now)
+		return now;
+	start_text = pstrdup(timestamptz_to_str(start));
+	if (!adjust_option(adjust))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("system period value of relation \"%s\" cannot be set to a valid period because a row that is attempted to modify was also modified by another transaction",
+						RelationGetRelationName(rel)),
+				 errdetail("the start time of system period is %s but the start time of the current transaction is %s",
+						   start_text, timestamptz_to_str(now)),
+				 errhint("retry the statement or set \"adjust\" parameter of \"versioning\" function to true")));
+	ereport(WARNING,
+			(errcode(ERRCODE_PERIOD_ADJUSTED),
+			 errmsg("system period value of relation \"%s\" was adjusted",
+					RelationGetRelationName(rel))));
+	return start + 1;
+}
+
+/* Return tuple with its period column set to [start, end). */
+static HeapTuple
+with_period(Relation rel, Versioning *v, HeapTuple tuple, TimestampTz start,
+			TimestampTz *end)
+{
+	int			col = v->att_period;
+	Datum		period = make_period(start, end);
+	bool		isnull = false;
+
+	return heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), 1, &col, &period, &isnull);
+}
+
+/* Insert the old row version into the history table with period [start, end). */
+static void
+write_history(Relation rel, Versioning *v, HeapTuple old, TimestampTz start,
+			  TimestampTz end)
+{
+	Relation	history = table_open(v->history, RowExclusiveLock);
+	HeapTuple	closed = with_period(rel, v, old, start, &end);
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(RelationGetDescr(history),
+													&TTSOpsHeapTuple);
+
+	ExecStoreHeapTuple(v->to_history ? execute_attr_map_tuple(closed, v->to_history) :
+					   closed, slot, false);
+	DirectInsert(history, slot);
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(history, RowExclusiveLock);
+}
+
+/*
+ * Record the change of old row version (by an UPDATE or DELETE) in the
+ * history table, unless this transaction wrote it, and return when its
+ * successor starts (0 when nothing was recorded).
+ */
+static TimestampTz
+record_change(Relation rel, Versioning *v, HeapTuple old)
+{
+	TimestampTz start;
+	TimestampTz end;
+
+	if (written_by_me(old))
+		return 0;
+	start = period_start(rel, old, v->att_period);
+	end = change_time(rel, start, v->adjust);
+	write_history(rel, v, old, start, end);
+	return end;
+}
+
+/* ----------------------------------------------------------------------
+ * Tables made system-versioned by make_system_versioned
+ * ---------------------------------------------------------------------- */
+
+/* Fill v from the registry entry of a system-versioned table. */
+static void
+managed_versioning(ManagedRelation *entry, Versioning *v)
+{
+	v->att_period = entry->att_period;
+	v->history = entry->history;
+	v->to_history = entry->to_history;
+	v->adjust = entry->adjust ? "true" : "false";
+}
+
+/*
+ * The triggers make_system_versioned attaches.  BEFORE INSERT: the period
+ * starts now, whatever the writer gave.  BEFORE UPDATE: the new row version
+ * starts when the old one ends (a version this transaction wrote keeps its
+ * start); the history row is written AFTER, when the update really
+ * happened, with the period the BEFORE trigger computed.  AFTER DELETE: the
+ * history row ends at the system time.
+ */
+static Datum
+managed_trigger(TriggerData *trigdata, ManagedRelation *entry)
+{
+	Relation	rel = trigdata->tg_relation;
+	TriggerEvent event = trigdata->tg_event;
+	HeapTuple	old = trigdata->tg_trigtuple;
+	Versioning	v;
+	TimestampTz start;
+
+	managed_versioning(entry, &v);
+	if (TRIGGER_FIRED_BY_INSERT(event))
+		return PointerGetDatum(with_period(rel, &v, old, system_time(), NULL));
+	if (TRIGGER_FIRED_BEFORE(event))
+	{
+		start = period_start(rel, old, v.att_period);
+		if (!written_by_me(old))
+			start = change_time(rel, start, v.adjust);
+		return PointerGetDatum(with_period(rel, &v, trigdata->tg_newtuple, start, NULL));
+	}
+	if (written_by_me(old))
+		return PointerGetDatum(NULL);
+	start = period_start(rel, old, v.att_period);
+	write_history(rel, &v, old, start,
+				  TRIGGER_FIRED_BY_UPDATE(event) ?
+				  period_start(rel, trigdata->tg_newtuple, v.att_period) :
+				  change_time(rel, start, v.adjust));
+	return PointerGetDatum(NULL);
+}
+
+/* ----------------------------------------------------------------------
+ * temporal_tables' versioning(period_column, history_table, adjust)
+ * ---------------------------------------------------------------------- */
+
+/* One trigger's resolved arguments, kept until its table changes. */
+typedef struct CompatEntry
+{
+	Oid			tgoid;			/* hash key */
+	Oid			relid;
+	bool		valid;
+	bool		history_valid;	/* v.history and v.to_history resolved */
+	Versioning	v;
+	MemoryContext cxt;
+} CompatEntry;
+
+static HTAB *CompatCache = NULL;
+
+/* Mark entries of relid (or all, for InvalidOid) for resolving again. */
+static void
+compat_relcache_callback(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	CompatEntry *entry;
+
+	hash_seq_init(&status, CompatCache);
+	while ((entry = hash_seq_search(&status)) != NULL)
+		if (!OidIsValid(relid) || entry->relid == relid || entry->v.history == relid)
+			entry->valid = entry->history_valid = false;
+}
+
+/* Check the trigger's call as temporal_tables does (39P01, 22023). */
+static void
+compat_check_call(FunctionCallInfo fcinfo)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"versioning\" was not called by trigger manager")));
+	if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"versioning\" must be fired BEFORE ROW")));
+	if (!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) &&
+		!TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) &&
+		!TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"versioning\" must be fired for INSERT or UPDATE or DELETE")));
+	if (trigdata->tg_trigger->tgnargs != 3)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("wrong number of parameters for function \"versioning\""),
+				 errdetail("expected 3 parameters but got %d",
+						   trigdata->tg_trigger->tgnargs)));
+}
+
+/* Return the period column argument's attribute number, checked. */
+static AttrNumber
+compat_period_column(Relation rel, const char *column)
+{
+	AttrNumber	attnum = attnameAttNum(rel, column, false);
+	Form_pg_attribute att;
+	Oid			subtype;
+
+	if (attnum <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of relation \"%s\" does not exist",
+						column, RelationGetRelationName(rel))));
+	att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+	if (att->attndims != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("system period column \"%s\" of relation \"%s\" is not a range but an array",
+						column, RelationGetRelationName(rel))));
+	if (!type_is_range(att->atttypid))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("system period column \"%s\" of relation \"%s\" is not a range but type %s",
+						column, RelationGetRelationName(rel), format_type_be(att->atttypid))));
+	subtype = get_range_subtype(att->atttypid);
+	if (subtype != TIMESTAMPTZOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("system period column \"%s\" of relation \"%s\" is not a range of timestamp with timezone but of type %s",
+						column, RelationGetRelationName(rel), format_type_be(subtype))));
+	return attnum;
+}
+
+/*
+ * Return the history table argument's OID: a qualified name as given, an
+ * unqualified one in the table's own schema (temporal_tables would use
+ * search_path, at every call).
+ */
+static Oid
+compat_history_table(Relation rel, const char *name)
+{
+	RangeVar   *rv = makeRangeVarFromNameList(StringToQualifiedNameList(name));
+
+	if (rv->schemaname == NULL)
+		rv->schemaname = get_namespace_name(RelationGetNamespace(rel));
+	return RangeVarGetRelid(rv, AccessShareLock, false);
+}
+
+/*
+ * Check that the history table has the period column and every shared
+ * column with the table's type, as temporal_tables does (XX000, 42804).
+ */
+static void
+compat_check_history(Relation rel, Relation history, AttrNumber att_period)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	TupleDesc	hdesc = RelationGetDescr(history);
+	const char *period = NameStr(TupleDescAttr(desc, att_period - 1)->attname);
+	int			i;
+
+	if (attnameAttNum(history, period, false) <= 0)
+		ereport(ERROR,
+				(errmsg("history relation \"%s\" does not contain system period column \"%s\"",
+						RelationGetRelationName(history), period),
+				 errhint("history relation must contain system period column with the same name and data type as the versioned one")));
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		AttrNumber	h;
+		Form_pg_attribute hatt;
+
+		if (att->attisdropped ||
+			(h = attnameAttNum(history, NameStr(att->attname), false)) <= 0)
+			continue;
+		hatt = TupleDescAttr(hdesc, h - 1);
+		if (hatt->atttypid != att->atttypid || hatt->attndims != att->attndims ||
+			hatt->atttypmod != att->atttypmod)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of relation \"%s\" is of type %s but column \"%s\" of history relation \"%s\" is of type %s",
+							NameStr(att->attname), RelationGetRelationName(rel),
+							format_type_with_typemod(att->atttypid, att->atttypmod),
+							NameStr(hatt->attname), RelationGetRelationName(history),
+							format_type_with_typemod(hatt->atttypid, hatt->atttypmod))));
+	}
+}
+
+/*
+ * Resolve the trigger's period column and adjust arguments into entry (on
+ * every kind of call, as temporal_tables checks them).
+ */
+static void
+compat_resolve(CompatEntry *entry, Relation rel, Trigger *trigger)
+{
+	if (entry->cxt == NULL)
+		entry->cxt = AllocSetContextCreate(CacheMemoryContext, "immutable versioning trigger",
+										   ALLOCSET_SMALL_SIZES);
+	MemoryContextReset(entry->cxt);
+	entry->relid = RelationGetRelid(rel);
+	entry->v.att_period = compat_period_column(rel, trigger->tgargs[0]);
+	entry->v.history = InvalidOid;
+	entry->v.to_history = NULL;
+	entry->v.adjust = MemoryContextStrdup(entry->cxt, trigger->tgargs[2]);
+	entry->history_valid = false;
+	entry->valid = true;
+}
+
+/*
+ * Resolve the trigger's history table argument into entry, when a history
+ * row is first written (temporal_tables checks it only then).
+ */
+static void
+compat_resolve_history(CompatEntry *entry, Relation rel, Trigger *trigger)
+{
+	Relation	history;
+	MemoryContext old;
+
+	entry->v.history = compat_history_table(rel, trigger->tgargs[1]);
+	history = table_open(entry->v.history, AccessShareLock);
+	compat_check_history(rel, history, entry->v.att_period);
+	old = MemoryContextSwitchTo(entry->cxt);
+	entry->v.to_history = ConversionMapByName(CreateTupleDescCopy(RelationGetDescr(rel)),
+											  CreateTupleDescCopy(RelationGetDescr(history)));
+	MemoryContextSwitchTo(old);
+	table_close(history, AccessShareLock);
+	entry->history_valid = true;
+}
+
+/*
+ * Return the resolved arguments of the trigger firing on rel, the history
+ * table too when with_history.
+ */
+static Versioning *
+compat_versioning(Relation rel, Trigger *trigger, bool with_history)
+{
+	CompatEntry *entry;
+	bool		found;
+
+	if (CompatCache == NULL)
+	{
+		HASHCTL		ctl;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(CompatEntry);
+		ctl.hcxt = CacheMemoryContext;
+		CompatCache = hash_create("immutable versioning triggers", 16, &ctl,
+								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		CacheRegisterRelcacheCallback(compat_relcache_callback, (Datum) 0);
+	}
+	entry = hash_search(CompatCache, &trigger->tgoid, HASH_ENTER, &found);
+	if (!found)
+	{
+		entry->cxt = NULL;
+		entry->valid = entry->history_valid = false;
+	}
+	if (!entry->valid)
+		compat_resolve(entry, rel, trigger);
+	if (with_history && !entry->history_valid)
+		compat_resolve_history(entry, rel, trigger);
+	return &entry->v;
+}
+
+/*
+ * versioning(period_column, history_table, adjust) BEFORE INSERT OR UPDATE
+ * OR DELETE FOR EACH ROW, as temporal_tables: the history row is written
+ * here, and a row version this transaction wrote is changed as it is.
+ */
+static Datum
+compat_trigger(TriggerData *trigdata)
+{
+	Relation	rel = trigdata->tg_relation;
+	TriggerEvent event = trigdata->tg_event;
+	Versioning *v = compat_versioning(rel, trigdata->tg_trigger, false);
+	TimestampTz end;
+
+	if (TRIGGER_FIRED_BY_INSERT(event))
+		return PointerGetDatum(with_period(rel, v, trigdata->tg_trigtuple, system_time(), NULL));
+	if (!written_by_me(trigdata->tg_trigtuple))
+		v = compat_versioning(rel, trigdata->tg_trigger, true);
+	end = record_change(rel, v, trigdata->tg_trigtuple);
+	if (TRIGGER_FIRED_BY_DELETE(event))
+		return PointerGetDatum(trigdata->tg_trigtuple);
+	if (end == 0)
+		return PointerGetDatum(trigdata->tg_newtuple);
+	return PointerGetDatum(with_period(rel, v, trigdata->tg_newtuple, end, NULL));
+}
+
+/*
+ * immutable.versioning() RETURNS trigger
+ *
+ * The trigger function of system-versioned tables (SQL:2011 system
+ * versioning, temporal_tables' semantics); the period is a tstzrange,
+ * microseconds.  Attached by make_system_versioned (no arguments): BEFORE
+ * INSERT OR UPDATE FOR EACH ROW sets the period to [system time, infinity)
+ * (a row version this transaction wrote keeps its start), AFTER UPDATE OR
+ * DELETE FOR EACH ROW inserts the old row version into the history table
+ * with its period ended where the new one starts (at the system time for a
+ * DELETE), unless this transaction wrote it.  Attached by a temporal_tables
+ * user as versioning(period_column, history_table, adjust) BEFORE INSERT OR
+ * UPDATE OR DELETE FOR EACH ROW: the same, with temporal_tables' checks and
+ * messages.  System time: the transaction start time, or set_system_time's.
+ * Errors: 22000 when the old row version's period starts at or after the
+ * system time (a later transaction wrote it; with adjust a WARNING 01X01
+ * and 1 microsecond after it instead) or is empty or ended; 22004 NULL
+ * period; 39P01 misuse; 22023 wrong number of arguments or adjust value;
+ * 42703 unknown period column; 42804 period column not a tstzrange, or a
+ * history column of another type; XX000 history table without the period
+ * column.
+ */
+Datum
+immutable_versioning(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	ManagedRelation *entry;
+
+	if (CALLED_AS_TRIGGER(fcinfo) && trigdata->tg_trigger->tgnargs == 0 &&
+		(entry = RegistryLookup(RelationGetRelid(trigdata->tg_relation)))->kind ==
+		MANAGED_SYSTEM_VERSIONED)
+	{
+		if (TRIGGER_FIRED_BEFORE(trigdata->tg_event))
+			TriggerCheckCall(fcinfo, "versioning", TRIGGER_EVENT_BEFORE, true,
+							 TRIGGER_OP_BIT(TRIGGER_EVENT_INSERT) |
+							 TRIGGER_OP_BIT(TRIGGER_EVENT_UPDATE));
+		else
+			TriggerCheckCall(fcinfo, "versioning", TRIGGER_EVENT_AFTER, true,
+							 TRIGGER_OP_BIT(TRIGGER_EVENT_UPDATE) |
+							 TRIGGER_OP_BIT(TRIGGER_EVENT_DELETE));
+		return managed_trigger(trigdata, entry);
+	}
+	compat_check_call(fcinfo);
+	return compat_trigger(trigdata);
+}
+
+/*
+ * immutable.set_system_time(at timestamptz) RETURNS void
+ *
+ * Makes at (microseconds kept) the system time of this session's changes to
+ * system-versioned tables, for backfills; NULL returns to the transaction
+ * start time.  As temporal_tables' set_system_time: undone when the
+ * (sub)transaction that called it rolls back, kept for the session when it
+ * commits.  Not executable by PUBLIC.  Raises no errors.
+ */
+Datum
+immutable_set_system_time(PG_FUNCTION_ARGS)
+{
+	if (!callbacks_registered)
+	{
+		RegisterXactCallback(system_time_xact_callback, NULL);
+		RegisterSubXactCallback(system_time_subxact_callback, NULL);
+		callbacks_registered = true;
+	}
+	pending = true;
+	pending_level = GetCurrentTransactionNestLevel();
+	pending_set = !PG_ARGISNULL(0);
+	if (pending_set)
+		pending_time = PG_GETARG_TIMESTAMPTZ(0);
+	PG_RETURN_VOID();
+}
