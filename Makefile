@@ -12,6 +12,7 @@ OBJS = \
 	src/direct.o \
 	src/history.o \
 	src/period.o \
+	src/system_time.o \
 	src/current_view.o \
 	src/entity.o \
 	src/query.o \

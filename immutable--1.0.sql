@@ -381,10 +381,55 @@ RETURNS SETOF anyelement
 AS 'MODULE_PATHNAME', 'immutable_as_of'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION immutable.as_of(anyelement, timestamptz) IS
-'Returns the version of every entity that was current at time at (the '
-'latest with valid_from <= at), leaving out entities that were deleted or did '
-'not exist yet. Raises 22004 for a NULL '
-'at, 55000 when the table is not versioned.';
+'SQL:2011 FOR SYSTEM_TIME AS OF at. Versioned table: the version of every '
+'entity that was current at time at (the latest with valid_from <= at), '
+'leaving out entities that were deleted or did not exist yet. '
+'System-versioned table: the rows of the table and its history table whose '
+'period contains at. Raises 22004 for a NULL at, 42809 when rel is not a row '
+'of a table, 55000 when the table is neither versioned nor system-versioned.';
+
+CREATE FUNCTION immutable.from_to(rel anyelement, start timestamptz, "end" timestamptz)
+RETURNS SETOF anyelement
+AS 'MODULE_PATHNAME', 'immutable_from_to'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION immutable.from_to(anyelement, timestamptz, timestamptz) IS
+'SQL:2011 FOR SYSTEM_TIME FROM start TO end: every row version whose period '
+'[start of the version, its end) overlaps [start, end), of a system-versioned '
+'table (table and history table) or a versioned table (versions, not '
+'tombstones; a version ends where the next one starts). Nothing when start is '
+'after end. Raises 22004 for NULL start or end, 42809 when rel is not a row of '
+'a table, 55000 when the table is neither versioned nor system-versioned.';
+
+CREATE FUNCTION immutable.between(rel anyelement, start timestamptz, "end" timestamptz)
+RETURNS SETOF anyelement
+AS 'MODULE_PATHNAME', 'immutable_between'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION immutable.between(anyelement, timestamptz, timestamptz) IS
+'SQL:2011 FOR SYSTEM_TIME BETWEEN start AND end: as from_to, with end included '
+'(the period overlaps [start, end]). Nothing when start is after end. Raises '
+'22004 for NULL start or end, 42809 when rel is not a row of a table, 55000 '
+'when the table is neither versioned nor system-versioned.';
+
+CREATE FUNCTION immutable.contained_in(rel anyelement, start timestamptz, "end" timestamptz)
+RETURNS SETOF anyelement
+AS 'MODULE_PATHNAME', 'immutable_contained_in'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION immutable.contained_in(anyelement, timestamptz, timestamptz) IS
+'SQL:2011 FOR SYSTEM_TIME CONTAINED IN (start, end): every row version whose '
+'whole period lies within [start, end], so no current row unless end is '
+'infinity. Nothing when start is after end. Raises 22004 for NULL start or '
+'end, 42809 when rel is not a row of a table, 55000 when the table is neither '
+'versioned nor system-versioned.';
+
+CREATE FUNCTION immutable.all_versions(rel anyelement)
+RETURNS SETOF anyelement
+AS 'MODULE_PATHNAME', 'immutable_all_versions'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION immutable.all_versions(anyelement) IS
+'SQL:2011 FOR SYSTEM_TIME ALL: every row version, current and past, of a '
+'system-versioned table (table and history table) or a versioned table (every '
+'version but tombstones). Raises 42809 when rel is not a row of a table, 55000 '
+'when the table is neither versioned nor system-versioned.';
 
 CREATE FUNCTION immutable.as_of(rel anyelement, entity_id uuid, at timestamptz)
 RETURNS anyelement

@@ -92,25 +92,6 @@ EntityAppendColumns(StringInfo buf, Relation rel, const char *prefix,
 	}
 }
 
-/*
- * Append the query of as_of for system-versioned table rel: the rows of the
- * table and of its history table whose period contains $1 (SQL:2011 FOR
- * SYSTEM_TIME AS OF), the history rows as rows of the table's type.  The
- * history table's GiST index on the period finds its rows.
- */
-static void
-append_period_as_of(StringInfo buf, ManagedRelation *entry, Relation rel)
-{
-	const char *table = RelationQualifiedName(RelationGetRelid(rel));
-	const char *period = quote_identifier(get_attname(entry->relid, entry->att_period, false));
-
-	appendStringInfo(buf, "SELECT t FROM ONLY %1$s AS t WHERE t.%2$s OPERATOR(pg_catalog.@>) $1"
-					 " UNION ALL SELECT ROW(", table, period);
-	EntityAppendColumns(buf, rel, "h.", false);
-	appendStringInfo(buf, ")::%1$s FROM ONLY %2$s AS h WHERE h.%3$s OPERATOR(pg_catalog.@>) $1",
-					 table, RelationQualifiedName(entry->history), period);
-}
-
 /* Build the text of one kept statement of table rel. */
 static char *
 plan_text(ManagedRelation *entry, Relation rel, EntityPlan which)
@@ -157,7 +138,11 @@ plan_text(ManagedRelation *entry, Relation rel, EntityPlan which)
 							 " AND n.valid_from OPERATOR(pg_catalog.<=) $1)", table);
 			break;
 		case PLAN_PERIOD_AS_OF:
-			append_period_as_of(&buf, entry, rel);
+		case PLAN_PERIOD_FROM_TO:
+		case PLAN_PERIOD_BETWEEN:
+		case PLAN_PERIOD_CONTAINED_IN:
+		case PLAN_PERIOD_ALL:
+			SystemTimeQuery(&buf, entry, rel, which);
 			break;
 		case NUM_ENTITY_PLANS:
 			elog(ERROR, "invalid plan number");
@@ -186,6 +171,14 @@ plan_argtypes(ManagedRelation *entry, EntityPlan which, Oid *argtypes)
 		case PLAN_PERIOD_AS_OF:
 			argtypes[0] = TIMESTAMPTZOID;
 			return 1;
+		case PLAN_PERIOD_FROM_TO:
+		case PLAN_PERIOD_BETWEEN:
+		case PLAN_PERIOD_CONTAINED_IN:
+			argtypes[0] = TIMESTAMPTZOID;
+			argtypes[1] = TIMESTAMPTZOID;
+			return 2;
+		case PLAN_PERIOD_ALL:
+			return 0;
 		default:
 			argtypes[0] = UUIDOID;
 			return 1;

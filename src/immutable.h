@@ -57,7 +57,11 @@ typedef enum EntityPlan
 	PLAN_HISTORY,				/* every version of one entity */
 	PLAN_AS_OF_ENTITY,			/* one entity at a time (infinity: latest) */
 	PLAN_AS_OF_ALL,				/* every entity at a time */
-	PLAN_PERIOD_AS_OF,			/* system-versioned: every row at a time */
+	PLAN_PERIOD_AS_OF,			/* system-versioned: FOR SYSTEM_TIME AS OF $1 */
+	PLAN_PERIOD_FROM_TO,		/* FOR SYSTEM_TIME FROM $1 TO $2 */
+	PLAN_PERIOD_BETWEEN,		/* FOR SYSTEM_TIME BETWEEN $1 AND $2 */
+	PLAN_PERIOD_CONTAINED_IN,	/* FOR SYSTEM_TIME CONTAINED IN ($1, $2) */
+	PLAN_PERIOD_ALL,			/* FOR SYSTEM_TIME ALL */
 	NUM_ENTITY_PLANS
 } EntityPlan;
 
@@ -179,6 +183,14 @@ extern void HeadsInsertEarly(ManagedRelation *entry, Relation heads, HeapTuple r
 extern TM_Result HeadsUpdate(ManagedRelation *entry, Relation heads,
 							 TupleTableSlot *head, HeapTuple row);
 extern bool HeadsWriteAllowed(void);
+
+/* system_time.c */
+extern void SystemTimeQuery(StringInfo buf, ManagedRelation *entry, Relation rel,
+							EntityPlan which);
+
+/* query.c */
+extern Datum QueryReturnRows(FunctionCallInfo fcinfo, ManagedRelation *entry,
+							 EntityPlan which, Datum *args);
 
 /* current_view.c */
 extern Oid	CurrentViewCreate(Oid relid, Oid heads, const char *name);

@@ -63,8 +63,8 @@ store_rows(FunctionCallInfo fcinfo)
 }
 
 /* Run a kept plan of the table of entry and return its rows. */
-static Datum
-return_rows(FunctionCallInfo fcinfo, ManagedRelation *entry, EntityPlan which,
+Datum
+QueryReturnRows(FunctionCallInfo fcinfo, ManagedRelation *entry, EntityPlan which,
 			Datum *args)
 {
 	MaterializedSRFInit(fcinfo);
@@ -89,7 +89,7 @@ immutable_history(PG_FUNCTION_ARGS)
 	Datum		args[1];
 
 	args[0] = EntityArgument(fcinfo, 1, "entity_id");
-	return return_rows(fcinfo, RegistryLookupVersioned(EntityRelationArgument(fcinfo)),
+	return QueryReturnRows(fcinfo, RegistryLookupVersioned(EntityRelationArgument(fcinfo)),
 					   PLAN_HISTORY, args);
 }
 
@@ -160,10 +160,10 @@ immutable_as_of(PG_FUNCTION_ARGS)
 
 	args[0] = EntityArgument(fcinfo, 1, "at");
 	if (entry->kind == MANAGED_SYSTEM_VERSIONED)
-		return return_rows(fcinfo, entry, PLAN_PERIOD_AS_OF, args);
+		return QueryReturnRows(fcinfo, entry, PLAN_PERIOD_AS_OF, args);
 	entry = RegistryLookupVersioned(relid);
 	if (!EntityDirectReadAllowed(entry->relid))
-		return return_rows(fcinfo, entry, PLAN_AS_OF_ALL, args);
+		return QueryReturnRows(fcinfo, entry, PLAN_AS_OF_ALL, args);
 	MaterializedSRFInit(fcinfo);
 	scan_as_of(fcinfo, entry, DatumGetTimestampTz(args[0]));
 	return (Datum) 0;

@@ -57,7 +57,12 @@ INSERT INTO api VALUES
     -- temporal_tables, and like it not executable by PUBLIC.
     (24, 'make_system_versioned', '{regclass,name,name,boolean}', 'tbl regclass, history_table name DEFAULT NULL::name, period_column name DEFAULT ''system_period''::name, adjust boolean DEFAULT false', 'regclass', 'volatile', false, 'u', true),
     (25, 'versioning', '{}', '', 'trigger', 'volatile', false, 'u', false),
-    (26, 'set_system_time', '{timestamp with time zone}', 'at timestamp with time zone', 'void', 'volatile', false, 'u', false);
+    (26, 'set_system_time', '{timestamp with time zone}', 'at timestamp with time zone', 'void', 'volatile', false, 'u', false),
+    -- SQL:2011 FOR SYSTEM_TIME forms, for versioned and system-versioned tables.
+    (27, 'from_to', '{anyelement,timestamp with time zone,timestamp with time zone}', 'rel anyelement, start timestamp with time zone, "end" timestamp with time zone', 'setof anyelement', 'stable', false, 's', true),
+    (28, 'between', '{anyelement,timestamp with time zone,timestamp with time zone}', 'rel anyelement, start timestamp with time zone, "end" timestamp with time zone', 'setof anyelement', 'stable', false, 's', true),
+    (29, 'contained_in', '{anyelement,timestamp with time zone,timestamp with time zone}', 'rel anyelement, start timestamp with time zone, "end" timestamp with time zone', 'setof anyelement', 'stable', false, 's', true),
+    (30, 'all_versions', '{anyelement}', 'rel anyelement', 'setof anyelement', 'stable', false, 's', true);
 
 -- The function's OID, or NULL when it does not exist (no error, so one
 -- missing function fails its own checks instead of aborting the file).
@@ -72,7 +77,7 @@ $$;
 -- A role that exists only in this transaction: it has exactly what PUBLIC has.
 CREATE ROLE immutable_tap_fresh NOLOGIN;
 
-SELECT plan(26 * 8 + 46);
+SELECT plan(30 * 8 + 46);
 
 -- The schema and the extension.
 SELECT has_extension('immutable', 'extension immutable is installed');
