@@ -30,6 +30,16 @@ ALTER TRIGGER immutable_refuse_change ON owned.tasks RENAME TO harmless;
 \echo :LAST_ERROR_SQLSTATE
 DROP TRIGGER immutable_add_head ON owned.tasks;
 \echo :LAST_ERROR_SQLSTATE
+-- system-versioned tables and their history tables are guarded the same way
+CREATE TABLE owned.acct (id int PRIMARY KEY, bal int);
+SELECT immutable.make_system_versioned('owned.acct');
+ALTER TABLE owned.acct DISABLE TRIGGER zz_immutable_system_period;
+\echo :LAST_ERROR_SQLSTATE
+DROP TRIGGER immutable_write_history ON owned.acct;
+\echo :LAST_ERROR_SQLSTATE
+ALTER TABLE owned.acct_history DISABLE TRIGGER ALL;
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.make_mutable('owned.acct');
 -- the heads table is guarded the same way, and cannot be dropped alone
 ALTER TABLE owned.tasks_heads DISABLE TRIGGER ALL;
 \echo :LAST_ERROR_SQLSTATE
