@@ -26,6 +26,7 @@
 #include "parser/parse_relation.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
@@ -528,6 +529,8 @@ immutable_make_mutable(PG_FUNCTION_ARGS)
 	nestlevel = DdlBegin();
 	/* first, so that the guard on the extension's triggers lets them go */
 	RegistryDelete(relid);
+	if (OidIsValid(history))
+		CacheInvalidateRelcacheByRelid(history);
 	if (OidIsValid(view) && get_rel_name(view) != NULL)
 		DdlRun(psprintf("DROP VIEW %s", RelationQualifiedName(view)),
 				SPI_OK_UTILITY);
