@@ -260,7 +260,8 @@ immutable_follow_alter_table(PG_FUNCTION_ARGS)
 	{
 		ManagedRelation *entry;
 
-		if (get_rel_relkind(altered[i]) != RELKIND_RELATION)
+		if (get_rel_relkind(altered[i]) != RELKIND_RELATION &&
+			get_rel_relkind(altered[i]) != RELKIND_PARTITIONED_TABLE)
 			continue;
 		entry = RegistryLookup(altered[i]);
 		if (entry->kind == MANAGED_SYSTEM_VERSIONED)

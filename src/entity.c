@@ -48,7 +48,8 @@ EntityRelationArgument(FunctionCallInfo fcinfo)
 	Oid			type = get_fn_expr_argtype(fcinfo->flinfo, 0);
 	Oid			relid = OidIsValid(type) ? get_typ_typrelid(type) : InvalidOid;
 
-	if (!OidIsValid(relid) || get_rel_relkind(relid) != RELKIND_RELATION)
+	if (!OidIsValid(relid) || (get_rel_relkind(relid) != RELKIND_RELATION &&
+								get_rel_relkind(relid) != RELKIND_PARTITIONED_TABLE))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("first argument must be a row of a table, not of type %s",
@@ -144,6 +145,7 @@ plan_text(ManagedRelation *entry, Relation rel, EntityPlan which)
 		case PLAN_PERIOD_ALL:
 			SystemTimeQuery(&buf, entry, rel, which);
 			break;
+		case PLAN_HISTORY_INSERT:
 		case NUM_ENTITY_PLANS:
 			elog(ERROR, "invalid plan number");
 	}

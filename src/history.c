@@ -37,7 +37,8 @@ name_argument(FunctionCallInfo fcinfo, int argno, const char *dflt)
  * alter: a tstzrange (42804 for another type, 42611 for a generated or
  * identity column) whose existing values have a start and no end (22004 for
  * NULL, 22000 for empty or ended periods).  Existing rows of a new column
- * get [the transaction start time, infinity).
+ * get [the system time, infinity): the transaction start time, or
+ * set_system_time's.
  */
 static void
 plan_period_column(Oid relid, const char *column, StringInfo alter)
@@ -49,9 +50,12 @@ plan_period_column(Oid relid, const char *column, StringInfo alter)
 
 	if (attnum == InvalidAttrNumber)
 	{
-		appendStringInfo(alter, "ALTER TABLE %s ADD COLUMN %s pg_catalog.tstzrange NOT NULL"
-						 " DEFAULT pg_catalog.tstzrange(pg_catalog.now(), NULL)",
-						 table, quote_identifier(column));
+		appendStringInfo(alter, "ALTER TABLE %1$s ADD COLUMN %2$s pg_catalog.tstzrange NOT NULL"
+						 " DEFAULT pg_catalog.tstzrange(%3$s, NULL);"
+						 " ALTER TABLE %1$s ALTER COLUMN %2$s"
+						 " SET DEFAULT pg_catalog.tstzrange(pg_catalog.now(), NULL)",
+						 table, quote_identifier(column),
+						 quote_literal_cstr(timestamptz_to_str(SystemTime())));
 		relation_close(rel, NoLock);
 		return;
 	}
@@ -73,8 +77,8 @@ plan_period_column(Oid relid, const char *column, StringInfo alter)
 
 	DdlRun(psprintf("SELECT count(*) FILTER (WHERE p IS NULL),"
 					" count(*) FILTER (WHERE pg_catalog.isempty(p) OR NOT pg_catalog.upper_inf(p))"
-					" FROM (SELECT %s AS p FROM ONLY %s) AS s",
-					quote_identifier(column), table), SPI_OK_SELECT);
+					" FROM (SELECT %s AS p FROM %s) AS s",
+					quote_identifier(column), ManageTableScan(relid)), SPI_OK_SELECT);
 	if (strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), "0") != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -157,10 +161,12 @@ history_check(Oid relid, Oid histid)
 	ListCell   *lc;
 	int			i;
 
-	if (histid == relid || hist->rd_rel->relkind != RELKIND_RELATION)
+	if (histid == relid || hist->rd_rel->relispartition ||
+		(hist->rd_rel->relkind != RELKIND_RELATION &&
+		 hist->rd_rel->relkind != RELKIND_PARTITIONED_TABLE))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("history table \"%s\" is not an ordinary table of its own",
+				 errmsg("history table \"%s\" is not a table of its own",
 						RelationGetRelationName(hist))));
 	if (!RelationOwnerCheck(histid, GetUserId()))
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, RelationGetRelationName(hist));
@@ -278,7 +284,7 @@ immutable_make_system_versioned(PG_FUNCTION_ARGS)
 						PG_ARGISNULL(2) ? "period_column" : "adjust")));
 	column = name_argument(fcinfo, 2, DEFAULT_PERIOD_COLUMN);
 	adjust = PG_GETARG_BOOL(3);
-	ManageLockTable(relid, AccessExclusiveLock, "make_system_versioned");
+	ManageLockTable(relid, AccessExclusiveLock, "make_system_versioned", true);
 	table = RelationQualifiedName(relid);
 	history_name = name_argument(fcinfo, 1, psprintf("%s_history", get_rel_name(relid)));
 

@@ -62,6 +62,7 @@ typedef enum EntityPlan
 	PLAN_PERIOD_BETWEEN,		/* FOR SYSTEM_TIME BETWEEN $1 AND $2 */
 	PLAN_PERIOD_CONTAINED_IN,	/* FOR SYSTEM_TIME CONTAINED IN ($1, $2) */
 	PLAN_PERIOD_ALL,			/* FOR SYSTEM_TIME ALL */
+	PLAN_HISTORY_INSERT,		/* INSERT into a partitioned history table */
 	NUM_ENTITY_PLANS
 } EntityPlan;
 
@@ -147,7 +148,9 @@ extern char *RelationQualifiedName(Oid relid);
 
 /* manage.c */
 extern Oid	ManageRelationArgument(FunctionCallInfo fcinfo, const char *funcname);
-extern void ManageLockTable(Oid relid, LOCKMODE lockmode, const char *funcname);
+extern void ManageLockTable(Oid relid, LOCKMODE lockmode, const char *funcname,
+							bool partitioned_ok);
+extern const char *ManageTableScan(Oid relid);
 extern void ManageRefuseTriggers(const char *table);
 
 /* history.c */
@@ -183,6 +186,10 @@ extern void HeadsInsertEarly(ManagedRelation *entry, Relation heads, HeapTuple r
 extern TM_Result HeadsUpdate(ManagedRelation *entry, Relation heads,
 							 TupleTableSlot *head, HeapTuple row);
 extern bool HeadsWriteAllowed(void);
+
+/* period.c */
+extern bool HistoryWriteAllowed(void);
+extern TimestampTz SystemTime(void);
 
 /* system_time.c */
 extern void SystemTimeQuery(StringInfo buf, ManagedRelation *entry, Relation rel,

@@ -60,6 +60,21 @@ static const FixedColumn fixed_columns[] = {
 
 #define NUM_FIXED_COLUMNS lengthof(fixed_columns)
 
+/*
+ * Return how queries name the rows of relid itself: ONLY relid for an
+ * ordinary table (not its inheritance children), relid for a partitioned
+ * table (its partitions hold its rows).
+ */
+const char *
+ManageTableScan(Oid relid)
+{
+	const char *table = RelationQualifiedName(relid);
+
+	if (get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)
+		return table;
+	return psprintf("ONLY %s", table);
+}
+
 /* Return the relation argument, raising 22004 when it is NULL. */
 Oid
 ManageRelationArgument(FunctionCallInfo fcinfo, const char *funcname)
@@ -79,7 +94,8 @@ ManageRelationArgument(FunctionCallInfo fcinfo, const char *funcname)
  * again, because ALTER TABLE refuses a table this session holds open.
  */
 void
-ManageLockTable(Oid relid, LOCKMODE lockmode, const char *funcname)
+ManageLockTable(Oid relid, LOCKMODE lockmode, const char *funcname,
+				bool partitioned_ok)
 {
 	Relation	rel = try_relation_open(relid, lockmode);
 	char		relkind;
@@ -90,13 +106,13 @@ ManageLockTable(Oid relid, LOCKMODE lockmode, const char *funcname)
 				 errmsg("relation with OID %u does not exist", relid)));
 	relkind = rel->rd_rel->relkind;
 
-	if (relkind == RELKIND_PARTITIONED_TABLE)
+	if (relkind == RELKIND_PARTITIONED_TABLE && !partitioned_ok)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("cannot manage partitioned table \"%s\"",
 						RelationGetRelationName(rel)),
 				 errdetail("immutable.%s() supports ordinary tables only.", funcname)));
-	if (relkind != RELKIND_RELATION)
+	if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("\"%s\" is not an ordinary table",
@@ -156,7 +172,7 @@ immutable_make_append_only(PG_FUNCTION_ARGS)
 	Oid			relid = ManageRelationArgument(fcinfo, "make_append_only");
 	int			nestlevel;
 
-	ManageLockTable(relid, ShareRowExclusiveLock, "make_append_only");
+	ManageLockTable(relid, ShareRowExclusiveLock, "make_append_only", false);
 	nestlevel = DdlBegin();
 	ManageRefuseTriggers(RelationQualifiedName(relid));
 	RegistryInsert(relid, MANAGED_APPEND_ONLY, InvalidOid, InvalidOid);
@@ -439,7 +455,7 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 	Oid			viewid;
 	Oid			heads;
 
-	ManageLockTable(relid, AccessExclusiveLock, "make_versioned");
+	ManageLockTable(relid, AccessExclusiveLock, "make_versioned", false);
 	table = RelationQualifiedName(relid);
 	view_name = companion_name(relid, PG_ARGISNULL(1) ? NULL : NameStr(*PG_GETARG_NAME(1)),
 							   "current", "current view",

@@ -16,7 +16,7 @@
  * resolved once per trigger, an unqualified name in the table's own schema,
  * never through search_path.
  *
- * The system time is the transaction start time, or what set_system_time()
+ * The system time is the transaction start time, or what set_SystemTime()
  * set.  A row version written by the current transaction (also in a
  * subtransaction) was never seen by anyone else: changing it again writes no
  * history row, so a transaction leaves at most one history row per row.  A
@@ -32,6 +32,8 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "executor/spi.h"
 #include "catalog/pg_type.h"
 #include "executor/tuptable.h"
 #include "parser/parse_relation.h"
@@ -63,14 +65,18 @@ typedef struct Versioning
 	Oid			history;
 	TupleConversionMap *to_history; /* NULL when the layouts are equal */
 	const char *adjust;			/* "true" or "false", or the trigger argument */
+	SPIPlanPtr *insert_plan;	/* where a partitioned history table's INSERT is kept */
 } Versioning;
+
+/* True while this module inserts into a partitioned history table by SQL. */
+static bool history_insert = false;
 
 /* ----------------------------------------------------------------------
  * System time
  * ---------------------------------------------------------------------- */
 
 /*
- * set_system_time()'s value, transactional as in temporal_tables: what a
+ * set_SystemTime()'s value, transactional as in temporal_tables: what a
  * (sub)transaction sets is undone by its rollback and kept for the session
  * by its commit.  session_* is the committed state; pending_* the state
  * set inside the current transaction, at subtransaction level pending_level.
@@ -84,8 +90,8 @@ static TimestampTz pending_time;
 static bool callbacks_registered = false;
 
 /* Return the system time: set_system_time's, or the transaction start time. */
-static TimestampTz
-system_time(void)
+TimestampTz
+SystemTime(void)
 {
 	if (pending ? pending_set : session_set)
 		return pending ? pending_time : session_time;
@@ -210,7 +216,7 @@ adjust_option(const char *value)
 static TimestampTz
 change_time(Relation rel, TimestampTz start, const char *adjust)
 {
-	TimestampTz now = system_time();
+	TimestampTz now = SystemTime();
 	char	   *start_text;
 
 	if (start < now)
@@ -243,6 +249,53 @@ with_period(Relation rel, Versioning *v, HeapTuple tuple, TimestampTz start,
 	return heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), 1, &col, &period, &isnull);
 }
 
+/* May the refusing trigger of a history table let this write through? */
+bool
+HistoryWriteAllowed(void)
+{
+	return history_insert;
+}
+
+/*
+ * Insert row (of its layout) into partitioned history table history by SQL,
+ * which routes it to its partition, with a plan kept in *v->insert_plan.
+ */
+static void
+insert_routed(Versioning *v, Relation history, HeapTuple row)
+{
+	Oid			argtypes[1] = {history->rd_rel->reltype};
+	Datum		args[1] = {heap_copy_tuple_as_datum(row, RelationGetDescr(history))};
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (*v->insert_plan == NULL || !SPI_plan_is_valid(*v->insert_plan))
+	{
+		SPIPlanPtr	plan = SPI_prepare(psprintf("INSERT INTO %s SELECT ($1).*",
+												RelationQualifiedName(RelationGetRelid(history))),
+									   1, argtypes);
+
+		if (plan == NULL || SPI_keepplan(plan) != 0)
+			elog(ERROR, "could not prepare the history insert: %s",
+				 SPI_result_code_string(SPI_result));
+		if (*v->insert_plan != NULL)
+			SPI_freeplan(*v->insert_plan);
+		*v->insert_plan = plan;
+	}
+	history_insert = true;
+	PG_TRY();
+	{
+		if (SPI_execute_plan(*v->insert_plan, args, NULL, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "could not insert into history table \"%s\"",
+				 RelationGetRelationName(history));
+	}
+	PG_FINALLY();
+	{
+		history_insert = false;
+	}
+	PG_END_TRY();
+	SPI_finish();
+}
+
 /* Insert the old row version into the history table with period [start, end). */
 static void
 write_history(Relation rel, Versioning *v, HeapTuple old, TimestampTz start,
@@ -250,13 +303,18 @@ write_history(Relation rel, Versioning *v, HeapTuple old, TimestampTz start,
 {
 	Relation	history = table_open(v->history, RowExclusiveLock);
 	HeapTuple	closed = with_period(rel, v, old, start, &end);
-	TupleTableSlot *slot = MakeSingleTupleTableSlot(RelationGetDescr(history),
-													&TTSOpsHeapTuple);
+	HeapTuple	row = v->to_history ? execute_attr_map_tuple(closed, v->to_history) : closed;
+	TupleTableSlot *slot;
 
-	ExecStoreHeapTuple(v->to_history ? execute_attr_map_tuple(closed, v->to_history) :
-					   closed, slot, false);
-	DirectInsert(history, slot);
-	ExecDropSingleTupleTableSlot(slot);
+	if (history->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
+		insert_routed(v, history, row);
+	else
+	{
+		slot = MakeSingleTupleTableSlot(RelationGetDescr(history), &TTSOpsHeapTuple);
+		ExecStoreHeapTuple(row, slot, false);
+		DirectInsert(history, slot);
+		ExecDropSingleTupleTableSlot(slot);
+	}
 	table_close(history, RowExclusiveLock);
 }
 
@@ -291,6 +349,7 @@ managed_versioning(ManagedRelation *entry, Versioning *v)
 	v->history = entry->history;
 	v->to_history = entry->to_history;
 	v->adjust = entry->adjust ? "true" : "false";
+	v->insert_plan = &entry->plans[PLAN_HISTORY_INSERT];
 }
 
 /*
@@ -312,7 +371,7 @@ managed_trigger(TriggerData *trigdata, ManagedRelation *entry)
 
 	managed_versioning(entry, &v);
 	if (TRIGGER_FIRED_BY_INSERT(event))
-		return PointerGetDatum(with_period(rel, &v, old, system_time(), NULL));
+		return PointerGetDatum(with_period(rel, &v, old, SystemTime(), NULL));
 	if (TRIGGER_FIRED_BEFORE(event))
 	{
 		start = period_start(rel, old, v.att_period);
@@ -342,6 +401,7 @@ typedef struct CompatEntry
 	bool		valid;
 	bool		history_valid;	/* v.history and v.to_history resolved */
 	Versioning	v;
+	SPIPlanPtr	insert_plan;
 	MemoryContext cxt;
 } CompatEntry;
 
@@ -543,8 +603,10 @@ compat_versioning(Relation rel, Trigger *trigger, bool with_history)
 	if (!found)
 	{
 		entry->cxt = NULL;
+		entry->insert_plan = NULL;
 		entry->valid = entry->history_valid = false;
 	}
+	entry->v.insert_plan = &entry->insert_plan;
 	if (!entry->valid)
 		compat_resolve(entry, rel, trigger);
 	if (with_history && !entry->history_valid)
@@ -566,7 +628,7 @@ compat_trigger(TriggerData *trigdata)
 	TimestampTz end;
 
 	if (TRIGGER_FIRED_BY_INSERT(event))
-		return PointerGetDatum(with_period(rel, v, trigdata->tg_trigtuple, system_time(), NULL));
+		return PointerGetDatum(with_period(rel, v, trigdata->tg_trigtuple, SystemTime(), NULL));
 	if (!written_by_me(trigdata->tg_trigtuple))
 		v = compat_versioning(rel, trigdata->tg_trigger, true);
 	end = record_change(rel, v, trigdata->tg_trigtuple);

@@ -153,7 +153,7 @@ immutable_refuse_change(PG_FUNCTION_ARGS)
 	rel = trigdata->tg_relation;
 	event = trigdata->tg_event;
 	entry = RegistryLookup(RelationGetRelid(rel));
-	if (entry->kind == MANAGED_HEADS && HeadsWriteAllowed())
+	if ((entry->kind == MANAGED_HEADS && HeadsWriteAllowed()) || HistoryWriteAllowed())
 		return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(event) ?
 							   trigdata->tg_newtuple : trigdata->tg_trigtuple);
 	verb = TRIGGER_FIRED_BY_INSERT(event) ? "insert into" :

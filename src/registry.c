@@ -16,6 +16,7 @@
 #include "access/xact.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
+#include "catalog/partition.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
@@ -442,6 +443,33 @@ describe_system_versioned(ManagedRelation *entry)
 	relation_close(rel, AccessShareLock);
 }
 
+/*
+ * A partition of a system-versioned partitioned table fires the triggers
+ * cloned from its root: give it the root's history table, period column (by
+ * name: its attribute number may differ) and adjust option.  A partition of
+ * a partitioned history table is a history table.
+ */
+static void
+inherit_from_root(ManagedRelation *entry)
+{
+	List	   *ancestors = get_partition_ancestors(entry->relid);
+	ManagedRelation *root = RegistryLookup(llast_oid(ancestors));
+
+	if (root->kind == MANAGED_HISTORY)
+	{
+		entry->kind = MANAGED_HISTORY;
+		entry->base_relid = root->base_relid;
+		return;
+	}
+	if (root->kind != MANAGED_SYSTEM_VERSIONED)
+		return;
+	entry->kind = MANAGED_SYSTEM_VERSIONED;
+	entry->history = root->history;
+	entry->adjust = root->adjust;
+	entry->att_period = get_attnum(entry->relid,
+								   get_attname(root->relid, root->att_period, false));
+}
+
 /* Release the kept plans of a relation that is no longer versioned. */
 static void
 forget_plans(ManagedRelation *entry)
@@ -490,6 +518,8 @@ RegistryLookup(Oid relid)
 	entry->from_heads = NULL;
 	entry->to_history = NULL;
 	registry_read(entry);
+	if (entry->kind == MANAGED_NONE && get_rel_relispartition(relid))
+		inherit_from_root(entry);
 	if (entry->kind == MANAGED_VERSIONED)
 		describe_versioned(entry);
 	else if (entry->kind == MANAGED_SYSTEM_VERSIONED)

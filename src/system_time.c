@@ -67,11 +67,12 @@ append_system_versioned(StringInfo buf, ManagedRelation *entry, Relation rel,
 	const char *table = RelationQualifiedName(RelationGetRelid(rel));
 	const char *period = quote_identifier(get_attname(entry->relid, entry->att_period, false));
 
-	appendStringInfo(buf, "SELECT t FROM ONLY %s AS t WHERE %s UNION ALL SELECT ROW(",
-					 table, period_condition(which, psprintf("t.%s", period)));
+	appendStringInfo(buf, "SELECT t FROM %s AS t WHERE %s UNION ALL SELECT ROW(",
+					 ManageTableScan(RelationGetRelid(rel)),
+					 period_condition(which, psprintf("t.%s", period)));
 	EntityAppendColumns(buf, rel, "h.", false);
-	appendStringInfo(buf, ")::%s FROM ONLY %s AS h WHERE %s", table,
-					 RelationQualifiedName(entry->history),
+	appendStringInfo(buf, ")::%s FROM %s AS h WHERE %s", table,
+					 ManageTableScan(entry->history),
 					 period_condition(which, psprintf("h.%s", period)));
 }
 
