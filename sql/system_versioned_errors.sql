@@ -54,6 +54,41 @@ SELECT immutable.make_system_versioned('t', 't', 'sp');
 SELECT count(*) AS managed FROM immutable.managed_tables WHERE table_name = 't'::regclass;
 SELECT tgname FROM pg_trigger WHERE tgrelid = 't'::regclass;
 SELECT attname FROM pg_attribute WHERE attrelid = 't'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum;
+-- relations that cannot be system-versioned
+CREATE VIEW v AS SELECT 1 AS a;
+SELECT immutable.make_system_versioned('v');
+\echo :LAST_ERROR_SQLSTATE
+CREATE MATERIALIZED VIEW mv AS SELECT 1 AS a;
+SELECT immutable.make_system_versioned('mv');
+\echo :LAST_ERROR_SQLSTATE
+CREATE TABLE parted (a int) PARTITION BY LIST (a);
+CREATE TABLE parted_1 PARTITION OF parted FOR VALUES IN (1);
+SELECT immutable.make_system_versioned('parted_1');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.make_system_versioned('pg_class');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.make_system_versioned('no_such_table');
+\echo :LAST_ERROR_SQLSTATE
+CREATE ROLE sv_stranger;
+SET ROLE sv_stranger;
+SELECT immutable.make_system_versioned('t');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+DROP ROLE sv_stranger;
+DROP VIEW v;
+DROP MATERIALIZED VIEW mv;
+DROP TABLE parted;
+-- mixed-case and schema-qualified names work everywhere
+CREATE SCHEMA "My Schema";
+CREATE TABLE "My Schema"."Odd Table" ("Key" int PRIMARY KEY, "Value" text);
+SELECT immutable.make_system_versioned('"My Schema"."Odd Table"', period_column => 'Valid Period');
+INSERT INTO "My Schema"."Odd Table" VALUES (1, 'a');
+UPDATE "My Schema"."Odd Table" SET "Value" = 'b';
+ALTER TABLE "My Schema"."Odd Table" RENAME COLUMN "Value" TO "New Value";
+SELECT "Key", "New Value" FROM "My Schema"."Odd Table_history";
+SELECT count(*) FROM immutable.all_versions(NULL::"My Schema"."Odd Table");
+SELECT immutable.make_mutable('"My Schema"."Odd Table"');
+DROP SCHEMA "My Schema" CASCADE;
 -- a given history table with more columns is fine; a table without a
 -- primary key too (the history table gets the period index only)
 CREATE TABLE h6 (LIKE t, changed_by text);

@@ -98,6 +98,19 @@ result_oids(uint64 *n)
 	return oids;
 }
 
+/*
+ * Is pg_restore running this session?  Its statements recreate managed
+ * tables and their companions exactly as they were dumped; the event
+ * triggers must not add to them.
+ */
+static bool
+restore_in_progress(void)
+{
+	const char *name = GetConfigOption("application_name", true, false);
+
+	return name != NULL && strcmp(name, "pg_restore") == 0;
+}
+
 /* Is oid among the n OIDs of dropped? */
 static bool
 oid_in(Oid oid, Oid *dropped, uint64 n)
@@ -180,10 +193,12 @@ drop_companions(Oid *dropped, uint64 n)
  * immutable.forget_dropped() RETURNS event_trigger
  *
  * sql_drop event trigger: a dropped versioned table takes its current view
- * and heads table with it, a heads table cannot be dropped alone (55000), a
- * dropped table leaves the registry (its OID could otherwise be reused by an
- * unrelated table), and a dropped current view is cleared from its table's
- * row.  Raises 39P01 when not called as an event trigger.
+ * and heads table with it, a heads or history table cannot be dropped alone
+ * (55000) (neither checked while pg_restore runs: it drops and recreates
+ * them itself), a dropped table leaves the registry (its OID could
+ * otherwise be reused by an unrelated table), and a dropped current view is
+ * cleared from its table's row.  Raises 39P01 when not called as an event
+ * trigger.
  */
 Datum
 immutable_forget_dropped(PG_FUNCTION_ARGS)
@@ -209,7 +224,7 @@ immutable_forget_dropped(PG_FUNCTION_ARGS)
 		elog(ERROR, "could not read dropped objects: %s", SPI_result_code_string(ret));
 
 	dropped = result_oids(&ndropped);
-	if (ndropped > 0)
+	if (ndropped > 0 && !restore_in_progress())
 		drop_companions(dropped, ndropped);
 	for (i = 0; i < ndropped; i++)
 	{
@@ -226,8 +241,10 @@ immutable_forget_dropped(PG_FUNCTION_ARGS)
  * ddl_command_end event trigger for ALTER TABLE: after a versioned table
  * gains, renames, retypes or drops columns or changes defaults, its heads
  * table and current view are brought up to date (HeadsRefresh,
- * CurrentViewRefresh), so that the view shows and writes every column.  Does nothing
- * while an extension is being created.  Raises 39P01 when not called as an
+ * CurrentViewRefresh), so that the view shows and writes every column, and a
+ * system-versioned table's history table follows (HistoryRefresh).  Does
+ * nothing while an extension is being created or pg_restore runs
+ * (application_name pg_restore).  Raises 39P01 when not called as an
  * event trigger.
  */
 Datum
@@ -245,7 +262,7 @@ immutable_follow_alter_table(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"follow_alter_table\" was not called by event trigger manager")));
 	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
-	if (creating_extension)
+	if (creating_extension || restore_in_progress())
 		PG_RETURN_VOID();
 
 	nestlevel = DdlBegin();
