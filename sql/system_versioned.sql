@@ -105,6 +105,14 @@ SELECT id, balance, note FROM acct_history WHERE id = 2 ORDER BY system_period;
 SELECT id, balance FROM immutable.as_of(NULL::acct, '2001-06-01') ORDER BY id;
 SELECT id, balance FROM immutable.as_of(NULL::acct, '2001-07-01') ORDER BY id;
 
+-- while pg_restore runs, the event trigger stands aside
+SET application_name = 'pg_restore';
+ALTER TABLE acct ADD COLUMN restored int;
+SELECT count(*) AS history_has_it FROM pg_attribute
+ WHERE attrelid = 'acct_history'::regclass AND attname = 'restored';
+RESET application_name;
+ALTER TABLE acct DROP COLUMN restored;
+
 -- a point-in-time query on a large history uses the period index
 CREATE TABLE big (k int PRIMARY KEY, v int);
 SELECT immutable.make_system_versioned('big');
