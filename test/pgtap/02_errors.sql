@@ -8,7 +8,7 @@
 
 BEGIN;
 
-SELECT plan(98);
+SELECT plan(108);
 
 ------------------------------------------------------------------------------
 -- Objects to name. Created as the superuser running the file.
@@ -315,6 +315,29 @@ SELECT lives_ok($$SELECT immutable.make_mutable('"My Schema"."Audit Log"')$$,
     'make_mutable of "My Schema"."Audit Log"');
 SELECT lives_ok($$UPDATE "My Schema"."Audit Log" SET "Message" = 'x'$$,
     'after make_mutable "My Schema"."Audit Log" accepts UPDATE');
+
+-- System-versioned tables and the FOR SYSTEM_TIME forms
+CREATE TABLE sv_errors (id int PRIMARY KEY, p int, sp tsrange);
+SELECT throws_ok($$SELECT immutable.make_system_versioned(NULL)$$, '22004', NULL,
+    'make_system_versioned(NULL) raises 22004');
+SELECT throws_ok($$SELECT immutable.make_system_versioned('sv_errors', period_column => NULL)$$,
+    '22004', NULL, 'make_system_versioned with a NULL period_column raises 22004');
+SELECT throws_ok($$SELECT immutable.make_system_versioned('sv_errors', period_column => 'p')$$,
+    '42804', NULL, 'make_system_versioned with an integer period column raises 42804');
+SELECT throws_ok($$SELECT immutable.make_system_versioned('sv_errors', period_column => 'sp')$$,
+    '42804', NULL, 'make_system_versioned with a tsrange period column raises 42804');
+SELECT throws_ok($$SELECT * FROM immutable.all_versions(NULL::sv_errors)$$, '55000', NULL,
+    'all_versions of a table that is not versioned raises 55000');
+SELECT lives_ok($$SELECT immutable.make_system_versioned('sv_errors', period_column => 'period')$$,
+    'make_system_versioned adds a period column of another name');
+SELECT throws_ok($$SELECT * FROM immutable.from_to(NULL::sv_errors, NULL, now())$$, '22004', NULL,
+    'from_to with a NULL start raises 22004');
+SELECT throws_ok($$SELECT * FROM immutable.contained_in(NULL::sv_errors, now(), NULL)$$, '22004', NULL,
+    'contained_in with a NULL end raises 22004');
+SELECT throws_ok($$SELECT immutable.make_system_versioned('sv_errors')$$, '42710', NULL,
+    'make_system_versioned of a system-versioned table raises 42710');
+SELECT throws_ok($$INSERT INTO sv_errors_history VALUES (1, 1, NULL, tstzrange(now(), NULL))$$,
+    '23001', NULL, 'INSERT into a history table raises 23001');
 
 SELECT * FROM finish();
 ROLLBACK;

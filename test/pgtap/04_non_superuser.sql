@@ -9,7 +9,7 @@
 
 BEGIN;
 
-SELECT plan(45);
+SELECT plan(58);
 
 CREATE ROLE immutable_tap_owner NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
 CREATE ROLE immutable_tap_other NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
@@ -30,6 +30,7 @@ SET ROLE immutable_tap_owner;
 CREATE TABLE tap_owned.notes (body text NOT NULL);
 CREATE TABLE tap_owned.tasks (title text NOT NULL, done boolean NOT NULL DEFAULT false);
 CREATE TABLE tap_owned.spare (x integer);
+CREATE TABLE tap_owned.accounts (id integer PRIMARY KEY, balance integer NOT NULL);
 
 -- The entity whose first version has this title (plpgsql: resolved when
 -- called, after make_versioned has added entity_id).
@@ -103,6 +104,31 @@ SELECT throws_ok($$DELETE FROM tap_owned.tasks$$, '23001', NULL,
 SELECT throws_ok($$TRUNCATE tap_owned.tasks$$, '23001', NULL,
     'TRUNCATE of the versioned table by its owner raises 23001');
 
+-- System-versioned: the table stays writable, the history table only takes
+-- the trigger's rows, and the system time is not the owner's to set.
+SELECT lives_ok($$SELECT immutable.make_system_versioned('tap_owned.accounts')$$,
+    'the owner can make_system_versioned its table');
+SELECT table_owner_is('tap_owned', 'accounts_history', 'immutable_tap_owner',
+    'the history table belongs to the owner of the table');
+SELECT lives_ok($$INSERT INTO tap_owned.accounts VALUES (1, 10)$$,
+    'the owner can INSERT into its system-versioned table');
+SELECT lives_ok($$UPDATE tap_owned.accounts SET balance = 20$$,
+    'the owner can UPDATE its system-versioned table');
+SELECT lives_ok($$DELETE FROM tap_owned.accounts$$,
+    'the owner can DELETE from its system-versioned table');
+SELECT throws_ok($$INSERT INTO tap_owned.accounts_history VALUES (2, 0, tstzrange(now(), NULL))$$,
+    '23001', NULL, 'the owner cannot INSERT into its history table');
+SELECT throws_ok($$TRUNCATE tap_owned.accounts_history$$, '23001', NULL,
+    'the owner cannot TRUNCATE its history table');
+SELECT throws_ok($$TRUNCATE tap_owned.accounts$$, '23001', NULL,
+    'the owner cannot TRUNCATE its system-versioned table');
+SELECT throws_ok($$ALTER TABLE tap_owned.accounts DISABLE TRIGGER USER$$, '42501', NULL,
+    'the owner cannot disable the triggers of its system-versioned table');
+SELECT throws_ok($$SELECT immutable.set_system_time('2000-01-01')$$, '42501', NULL,
+    'set_system_time is not executable by the owner (not PUBLIC)');
+SELECT is((SELECT count(*)::integer FROM tap_owned.accounts_history), 0,
+    'a row inserted, updated and deleted in one transaction leaves no history');
+
 ------------------------------------------------------------------------------
 -- Another role: may not put the tables under management or out of it, nor
 -- edit the registry behind the extension's back
@@ -118,6 +144,8 @@ SELECT throws_ok($$SELECT immutable.make_mutable('tap_owned.notes')$$, '42501', 
     'make_mutable of an append-only table the role does not own raises 42501');
 SELECT throws_ok($$SELECT immutable.make_mutable('tap_owned.tasks')$$, '42501', NULL,
     'make_mutable of a versioned table the role does not own raises 42501');
+SELECT throws_ok($$SELECT immutable.make_system_versioned('tap_owned.spare')$$, '42501', NULL,
+    'make_system_versioned of a table the role does not own raises 42501');
 SELECT lives_ok($$SELECT * FROM immutable.managed_tables$$,
     'any role can read immutable.managed_tables');
 SELECT throws_ok($$DELETE FROM immutable.registry$$, '42501', NULL,
@@ -161,6 +189,8 @@ SELECT lives_ok($$SELECT immutable.make_mutable('tap_owned.notes')$$,
     'the owner can make_mutable its append-only table');
 SELECT lives_ok($$SELECT immutable.make_mutable('tap_owned.tasks')$$,
     'the owner can make_mutable its versioned table');
+SELECT lives_ok($$SELECT immutable.make_mutable('tap_owned.accounts')$$,
+    'the owner can make_mutable its system-versioned table, keeping the history');
 SELECT lives_ok($$UPDATE tap_owned.notes SET body = 'changed'$$,
     'after make_mutable the owner can UPDATE its table');
 
