@@ -43,6 +43,19 @@ UPDATE employees SET salary = 300;
 SELECT set_system_time(NULL);
 DROP TRIGGER versioning_trigger ON employees;
 
+-- columns of the history table's own get their defaults
+CREATE TABLE audited (name text, sys_period tstzrange NOT NULL);
+CREATE TABLE audited_history (LIKE audited, changed_by text DEFAULT 'auditor', note text);
+CREATE TRIGGER versioning_trigger BEFORE INSERT OR UPDATE OR DELETE ON audited
+    FOR EACH ROW EXECUTE PROCEDURE versioning('sys_period', 'audited_history', true);
+SELECT set_system_time('2001-01-01');
+INSERT INTO audited VALUES ('a');
+SELECT set_system_time('2001-02-01');
+UPDATE audited SET name = 'b';
+SELECT name, changed_by, note, sys_period FROM audited_history;
+SELECT set_system_time(NULL);
+DROP TABLE audited, audited_history;
+
 -- misuse, each with temporal_tables' message
 CREATE TRIGGER t1 AFTER INSERT ON employees
     FOR EACH ROW EXECUTE PROCEDURE versioning('sys_period', 'employees_history', true);

@@ -62,7 +62,7 @@ typedef enum EntityPlan
 	PLAN_PERIOD_BETWEEN,		/* FOR SYSTEM_TIME BETWEEN $1 AND $2 */
 	PLAN_PERIOD_CONTAINED_IN,	/* FOR SYSTEM_TIME CONTAINED IN ($1, $2) */
 	PLAN_PERIOD_ALL,			/* FOR SYSTEM_TIME ALL */
-	PLAN_HISTORY_INSERT,		/* INSERT into a partitioned history table */
+	PLAN_HISTORY_INSERT,		/* INSERT into a history table by SQL */
 	NUM_ENTITY_PLANS
 } EntityPlan;
 

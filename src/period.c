@@ -65,10 +65,10 @@ typedef struct Versioning
 	Oid			history;
 	TupleConversionMap *to_history; /* NULL when the layouts are equal */
 	const char *adjust;			/* "true" or "false", or the trigger argument */
-	SPIPlanPtr *insert_plan;	/* where a partitioned history table's INSERT is kept */
+	SPIPlanPtr *insert_plan;	/* where the history INSERT by SQL is kept */
 } Versioning;
 
-/* True while this module inserts into a partitioned history table by SQL. */
+/* True while this module inserts into a history table by SQL. */
 static bool history_insert = false;
 
 /* ----------------------------------------------------------------------
@@ -257,11 +257,60 @@ HistoryWriteAllowed(void)
 }
 
 /*
- * Insert row (of its layout) into partitioned history table history by SQL,
- * which routes it to its partition, with a plan kept in *v->insert_plan.
+ * Must a history row be inserted by SQL?  When the history table is
+ * partitioned (SQL routes the row to its partition), or has columns of its
+ * own (not the table's) with defaults, which an INSERT that leaves them out
+ * fills in.
+ */
+static bool
+insert_by_sql(Versioning *v, Relation history)
+{
+	TupleDesc	desc = RelationGetDescr(history);
+	int			i;
+
+	if (history->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
+		return true;
+	for (i = 0; v->to_history && i < desc->natts; i++)
+		if (v->to_history->attrMap->attnums[i] == 0 && TupleDescAttr(desc, i)->atthasdef &&
+			!TupleDescAttr(desc, i)->attisdropped)
+			return true;
+	return false;
+}
+
+/*
+ * Return INSERT INTO history (its columns the table has) SELECT those
+ * columns of $1, a row of the history table's type.
+ */
+static char *
+insert_statement(Versioning *v, Relation history)
+{
+	TupleDesc	desc = RelationGetDescr(history);
+	StringInfoData columns;
+	StringInfoData values;
+	int			i;
+
+	initStringInfo(&columns);
+	initStringInfo(&values);
+	for (i = 0; i < desc->natts; i++)
+	{
+		const char *name = quote_identifier(NameStr(TupleDescAttr(desc, i)->attname));
+
+		if (TupleDescAttr(desc, i)->attisdropped ||
+			(v->to_history && v->to_history->attrMap->attnums[i] == 0))
+			continue;
+		appendStringInfo(&columns, "%s%s", columns.len ? ", " : "", name);
+		appendStringInfo(&values, "%s($1).%s", values.len ? ", " : "", name);
+	}
+	return psprintf("INSERT INTO %s (%s) SELECT %s",
+					RelationQualifiedName(RelationGetRelid(history)), columns.data, values.data);
+}
+
+/*
+ * Insert row (in the history table's layout) by SQL, with a plan kept in
+ * *v->insert_plan, letting it past the history table's refusing trigger.
  */
 static void
-insert_routed(Versioning *v, Relation history, HeapTuple row)
+insert_with_sql(Versioning *v, Relation history, HeapTuple row)
 {
 	Oid			argtypes[1] = {history->rd_rel->reltype};
 	Datum		args[1] = {heap_copy_tuple_as_datum(row, RelationGetDescr(history))};
@@ -270,9 +319,7 @@ insert_routed(Versioning *v, Relation history, HeapTuple row)
 		elog(ERROR, "SPI_connect failed");
 	if (*v->insert_plan == NULL || !SPI_plan_is_valid(*v->insert_plan))
 	{
-		SPIPlanPtr	plan = SPI_prepare(psprintf("INSERT INTO %s SELECT ($1).*",
-												RelationQualifiedName(RelationGetRelid(history))),
-									   1, argtypes);
+		SPIPlanPtr	plan = SPI_prepare(insert_statement(v, history), 1, argtypes);
 
 		if (plan == NULL || SPI_keepplan(plan) != 0)
 			elog(ERROR, "could not prepare the history insert: %s",
@@ -306,8 +353,8 @@ write_history(Relation rel, Versioning *v, HeapTuple old, TimestampTz start,
 	HeapTuple	row = v->to_history ? execute_attr_map_tuple(closed, v->to_history) : closed;
 	TupleTableSlot *slot;
 
-	if (history->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
-		insert_routed(v, history, row);
+	if (insert_by_sql(v, history))
+		insert_with_sql(v, history, row);
 	else
 	{
 		slot = MakeSingleTupleTableSlot(RelationGetDescr(history), &TTSOpsHeapTuple);
@@ -567,6 +614,9 @@ compat_resolve_history(CompatEntry *entry, Relation rel, Trigger *trigger)
 	MemoryContext old;
 
 	entry->v.history = compat_history_table(rel, trigger->tgargs[1]);
+	if (entry->insert_plan != NULL)
+		SPI_freeplan(entry->insert_plan);
+	entry->insert_plan = NULL;
 	history = table_open(entry->v.history, AccessShareLock);
 	compat_check_history(rel, history, entry->v.att_period);
 	old = MemoryContextSwitchTo(entry->cxt);

@@ -435,6 +435,10 @@ describe_system_versioned(ManagedRelation *entry)
 						RelationGetRelationName(rel)),
 				 errhint("Call immutable.make_mutable() and immutable.make_system_versioned() on the table again.")));
 	entry->rowtype = rel->rd_rel->reltype;
+	/* its column list follows both tables' columns */
+	if (entry->plans[PLAN_HISTORY_INSERT] != NULL)
+		SPI_freeplan(entry->plans[PLAN_HISTORY_INSERT]);
+	entry->plans[PLAN_HISTORY_INSERT] = NULL;
 	old = MemoryContextSwitchTo(entry->cxt);
 	entry->to_history = ConversionMapByName(CreateTupleDescCopy(RelationGetDescr(rel)),
 									   CreateTupleDescCopy(RelationGetDescr(history)));
