@@ -288,7 +288,7 @@ COMMENT ON FUNCTION immutable.make_system_versioned(regclass, name, name, boolea
 'Makes tbl a system-versioned table (SQL:2011): adds the tstzrange column '
 'period_column when absent (existing rows: [transaction start time, '
 'infinity)), creates the history table history_table (default '
-'<table>_history, in tbl''s schema; same columns, a GiST index on the period '
+'<table>_history, in tbl''s schema; same columns, a BRIN index on the period '
 'and a btree index on the primary key columns) or checks the one that exists '
 'under that name (every column of tbl with the same type; more allowed; no '
 'unique index), attaches immutable.versioning(), refuses TRUNCATE of tbl and '

@@ -10,6 +10,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "utils/guc.h"
 #include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
 
@@ -62,15 +63,45 @@ store_rows(FunctionCallInfo fcinfo)
 	}
 }
 
-/* Run a kept plan of the table of entry and return its rows. */
+/*
+ * Is this a FOR SYSTEM_TIME query over a system-versioned table, whose
+ * history part the history table's BRIN index on the period serves?
+ */
+static bool
+reads_history(ManagedRelation *entry, EntityPlan which)
+{
+	return entry->kind == MANAGED_SYSTEM_VERSIONED &&
+		(which == PLAN_PERIOD_AS_OF || which == PLAN_PERIOD_FROM_TO ||
+		 which == PLAN_PERIOD_BETWEEN || which == PLAN_PERIOD_CONTAINED_IN);
+}
+
+/*
+ * Run a kept plan of the table of entry and return its rows.  A query of a
+ * history table is planned (and planned again after DDL) with sequential
+ * scans off: ANALYZE keeps no correlation for a range column, so the
+ * planner cannot see that the BRIN index on the period narrows a moment to
+ * a few block ranges (history rows arrive in the order their periods end),
+ * and when it does not, a bitmap scan of every range costs about what a
+ * sequential scan does.
+ */
 Datum
 QueryReturnRows(FunctionCallInfo fcinfo, ManagedRelation *entry, EntityPlan which,
-			Datum *args)
+				Datum *args)
 {
+	int			nestlevel = -1;
+
 	MaterializedSRFInit(fcinfo);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	if (reads_history(entry, which))
+	{
+		nestlevel = NewGUCNestLevel();
+		(void) set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	}
 	EntityExecute(entry, which, args, true, 0);
+	if (nestlevel >= 0)
+		AtEOXact_GUC(true, nestlevel);
 	store_rows(fcinfo);
 	SPI_finish();
 	return (Datum) 0;
@@ -147,7 +178,7 @@ scan_as_of(FunctionCallInfo fcinfo, ManagedRelation *entry, TimestampTz at)
  * privileges and row security otherwise.  System-versioned table: returns
  * the rows of the table and of its history table whose period contains at
  * (SQL:2011 FOR SYSTEM_TIME AS OF), by an SQL query with the user's
- * privileges (the GiST index of the history table finds its rows).  Errors:
+ * privileges (the BRIN index of the history table finds its rows).  Errors:
  * 22004 NULL at; 42809 rel not a table row; 55000 table neither versioned
  * nor system-versioned.
  */

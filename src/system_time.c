@@ -8,7 +8,7 @@
  * system-versioned table, [valid_from, next version's valid_from) of a
  * version (tombstones are not row versions: an entity does not exist while
  * deleted).  The predicates of SQL:2011, written as range operators so that
- * the history table's GiST index on the period serves them:
+ * the history table's BRIN index on the period serves them:
  *
  *	AS OF t					start <= t < end			period @> t
  *	FROM a TO b				start < b AND end > a		period && [a, b)
