@@ -19,6 +19,7 @@
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "utils/array.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 
@@ -55,6 +56,27 @@ DdlRunAsExtensionOwner(const char *sql)
 						   SECURITY_RESTRICTED_OPERATION);
 	DdlRun(sql, SPI_OK_UTILITY);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
+}
+
+/*
+ * Give relid's column the new name that the RENAME COLUMN in parsetree (of
+ * another table: a companion's table) gave, when relid has the column under
+ * its old name and none under the new one.  Caller has run DdlBegin.
+ */
+void
+DdlFollowColumnRename(Oid relid, Node *parsetree)
+{
+	RenameStmt *stmt = (RenameStmt *) parsetree;
+
+	if (parsetree == NULL || !IsA(parsetree, RenameStmt) ||
+		stmt->renameType != OBJECT_COLUMN ||
+		get_attnum(relid, stmt->subname) == InvalidAttrNumber ||
+		get_attnum(relid, stmt->newname) != InvalidAttrNumber)
+		return;
+	DdlRun(psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", RelationQualifiedName(relid),
+					quote_identifier(stmt->subname), quote_identifier(stmt->newname)),
+		   SPI_OK_UTILITY);
+	CommandCounterIncrement();
 }
 
 /* Connect to SPI and pin search_path for the rest of the call. */

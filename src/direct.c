@@ -1,12 +1,15 @@
 /*
  * direct.c
- *		Writing rows of the extension's own tables (heads and history tables)
- *		with the table access method directly, as the executor would, but
- *		without running their triggers, which refuse every write by users.
+ *		Reading and writing rows with the table access method directly, as
+ *		the executor would: fetching by entity_id through an index, and
+ *		writing the extension's own tables (heads and history tables) without
+ *		running their triggers, which refuse every write by users.
  */
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/nbtree.h"
+#include "utils/fmgroids.h"
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/index.h"
@@ -84,6 +87,29 @@ DirectInsertIndexEntries(Relation rel, TupleTableSlot *slot)
 	list_free(oids);
 	if (!plain)
 		insert_index_entries_executor(rel, slot);
+}
+
+/*
+ * Fetch into slot the first row of heap whose index (a btree whose first
+ * column is entity_id) has entity_id, scanning in direction under snapshot;
+ * return false when there is none.
+ */
+bool
+DirectFetchByEntity(Relation heap, Oid indexid, Datum entity_id, Snapshot snapshot,
+					ScanDirection direction, TupleTableSlot *slot)
+{
+	Relation	index = index_open(indexid, AccessShareLock);
+	ScanKeyData key;
+	IndexScanDesc scan;
+	bool		found;
+
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, entity_id);
+	scan = IndexBeginScan(heap, index, snapshot, 1);
+	index_rescan(scan, &key, 1, NULL, 0);
+	found = index_getnext_slot(scan, direction, slot);
+	index_endscan(scan);
+	index_close(index, AccessShareLock);
+	return found;
 }
 
 /* Insert the tuple in slot into rel, with its index entries. */

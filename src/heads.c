@@ -130,18 +130,8 @@ bool
 HeadsFetch(ManagedRelation *entry, Relation heads, Datum entity_id,
 		   Snapshot snapshot, TupleTableSlot *slot)
 {
-	Relation	index = index_open(entry->heads_index, AccessShareLock);
-	ScanKeyData key;
-	IndexScanDesc scan;
-	bool		found;
-
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, entity_id);
-	scan = IndexBeginScan(heads, index, snapshot, 1);
-	index_rescan(scan, &key, 1, NULL, 0);
-	found = index_getnext_slot(scan, ForwardScanDirection, slot);
-	index_endscan(scan);
-	index_close(index, AccessShareLock);
-	return found;
+	return DirectFetchByEntity(heads, entry->heads_index, entity_id, snapshot,
+							   ForwardScanDirection, slot);
 }
 
 /* Insert row (of the versioned table's layout) as a new head. */
@@ -357,21 +347,6 @@ dropped_with_cascade(Node *parsetree, const char *name)
 	return false;
 }
 
-/* Rename the heads column a RENAME COLUMN of the table renamed. */
-static void
-follow_rename(Relation heads, const char *quoted, Node *parsetree)
-{
-	RenameStmt *stmt = (RenameStmt *) parsetree;
-
-	if (parsetree == NULL || !IsA(parsetree, RenameStmt) ||
-		stmt->renameType != OBJECT_COLUMN ||
-		attnameAttNum(heads, stmt->subname, false) == InvalidAttrNumber)
-		return;
-	DdlRun(psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", quoted,
-					quote_identifier(stmt->subname), quote_identifier(stmt->newname)),
-		   SPI_OK_UTILITY);
-}
-
 /*
  * Append to alter the clauses that give heads the table's columns: missing
  * ones added, changed types changed (values copied afterwards), columns the
@@ -439,16 +414,15 @@ plan_column_changes(Relation rel, Relation heads, Node *parsetree,
 void
 HeadsRefresh(ManagedRelation *entry, Node *parsetree)
 {
-	Relation	rel = relation_open(entry->relid, AccessShareLock);
-	Relation	heads = relation_open(entry->heads, AccessShareLock);
 	char	   *quoted = RelationQualifiedName(entry->heads);
+	Relation	rel;
+	Relation	heads;
 	StringInfoData alter;
 	StringInfoData columns;
 	bool		copy;
 
-	follow_rename(heads, quoted, parsetree);
-	relation_close(heads, AccessShareLock);
-	CommandCounterIncrement();
+	DdlFollowColumnRename(entry->heads, parsetree);
+	rel = relation_open(entry->relid, AccessShareLock);
 	heads = relation_open(entry->heads, AccessShareLock);
 
 	initStringInfo(&alter);

@@ -355,22 +355,6 @@ HistoryMakeMutable(Oid history, const char *table)
 			   SPI_OK_UTILITY);
 }
 
-/* Rename the history column that a RENAME COLUMN of the table renamed. */
-static void
-follow_rename(Relation history, const char *quoted, Node *parsetree)
-{
-	RenameStmt *stmt = (RenameStmt *) parsetree;
-
-	if (parsetree == NULL || !IsA(parsetree, RenameStmt) ||
-		stmt->renameType != OBJECT_COLUMN ||
-		attnameAttNum(history, stmt->subname, false) == InvalidAttrNumber ||
-		attnameAttNum(history, stmt->newname, false) != InvalidAttrNumber)
-		return;
-	DdlRun(psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", quoted,
-					quote_identifier(stmt->subname), quote_identifier(stmt->newname)),
-		   SPI_OK_UTILITY);
-}
-
 /*
  * Bring the history table of entry up to date after an ALTER TABLE (given as
  * parsetree) of its table: a renamed column is renamed, an added column is
@@ -382,17 +366,17 @@ follow_rename(Relation history, const char *quoted, Node *parsetree)
 void
 HistoryRefresh(ManagedRelation *entry, Node *parsetree)
 {
-	Relation	rel = relation_open(entry->relid, AccessShareLock);
-	Relation	history = relation_open(entry->history, AccessShareLock);
 	char	   *quoted = RelationQualifiedName(entry->history);
-	TupleDesc	desc = RelationGetDescr(rel);
+	Relation	rel;
+	Relation	history;
+	TupleDesc	desc;
 	StringInfoData alter;
 	int			i;
 
-	follow_rename(history, quoted, parsetree);
-	relation_close(history, AccessShareLock);
-	CommandCounterIncrement();
+	DdlFollowColumnRename(entry->history, parsetree);
+	rel = relation_open(entry->relid, AccessShareLock);
 	history = relation_open(entry->history, AccessShareLock);
+	desc = RelationGetDescr(rel);
 
 	initStringInfo(&alter);
 	for (i = 0; i < desc->natts; i++)

@@ -10,6 +10,7 @@
 
 #include "access/attnum.h"
 #include "access/tableam.h"
+#include "access/sdir.h"
 #include "access/tupconvert.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -170,10 +171,14 @@ extern void DdlRun(const char *sql, int expected);
 extern void DdlRunAsExtensionOwner(const char *sql);
 extern int	DdlBegin(void);
 extern void DdlEnd(int nestlevel);
+extern void DdlFollowColumnRename(Oid relid, Node *parsetree);
 
 /* direct.c */
 extern void DirectInsertIndexEntries(Relation rel, TupleTableSlot *slot);
 extern void DirectInsert(Relation rel, TupleTableSlot *slot);
+extern bool DirectFetchByEntity(Relation heap, Oid indexid, Datum entity_id,
+								Snapshot snapshot, ScanDirection direction,
+								TupleTableSlot *slot);
 
 /* heads.c */
 extern Oid	HeadsCreate(Oid relid, const char *name);

@@ -97,18 +97,8 @@ static bool
 latest_version_fetch(Relation rel, ManagedRelation *entry, Datum entity_id,
 					 TupleTableSlot *slot)
 {
-	Relation	index = index_open(entry->version_index, RowExclusiveLock);
-	ScanKeyData key;
-	IndexScanDesc scan;
-	bool		found;
-
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, entity_id);
-	scan = IndexBeginScan(rel, index, SnapshotSelf, 1);
-	index_rescan(scan, &key, 1, NULL, 0);
-	found = index_getnext_slot(scan, BackwardScanDirection, slot);
-	index_endscan(scan);
-	index_close(index, RowExclusiveLock);
-	return found;
+	return DirectFetchByEntity(rel, entry->version_index, entity_id, SnapshotSelf,
+							   BackwardScanDirection, slot);
 }
 
 /* Raise XX001 for an entity that has versions but no head. */
