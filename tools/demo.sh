@@ -4,8 +4,8 @@
 #   sudo bash tools/demo.sh            (as root: bash tools/demo.sh)
 #   sudo DEMO_SECONDS=60 DEMO_HOT=50 bash tools/demo.sh
 #
-# Runs tools/setup.sh (packages, build, install), then, in a throwaway
-# PostgreSQL 15 cluster:
+# Runs tools/setup.sh (packages, build, install; DEMO_SETUP=0 skips it), then,
+# in a throwaway PostgreSQL 15 cluster:
 #   1. creates the pgbench tables and makes pgbench_accounts a versioned table;
 #   2. runs concurrent pgbench clients that change balances through the view
 #      pgbench_accounts_current, colliding on a small set of hot accounts;
@@ -24,12 +24,16 @@
 #   DEMO_JOBS=2         pgbench threads (-j)
 #   DEMO_HOT=100        changes go to accounts 1..DEMO_HOT; fewer = more conflicts
 #   DEMO_MAX_TRIES=100  pgbench --max-tries: attempts per transaction on 40001
+#   DEMO_SETUP=1        0: skip tools/setup.sh (the extension must be installed)
+#   DEMO_PORT=5440      first port tried for the cluster
 
 set -euo pipefail
 
-PG_MAJOR=15
+# For demo_lib.sh: the server version, this script's name (in messages and
+# the summary line) and the width of the labels of the PASS/FAIL lines.
+# shellcheck disable=SC2034
+PG_MAJOR=15 DEMO_NAME=demo CHECK_WIDTH=52
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-SELF="$REPO_ROOT/tools/demo.sh"
 PGBENCH_SCRIPT="$REPO_ROOT/tools/demo/update_balance.sql"
 
 DEMO_SCALE=${DEMO_SCALE:-1}
@@ -38,109 +42,28 @@ DEMO_CLIENTS=${DEMO_CLIENTS:-8}
 DEMO_JOBS=${DEMO_JOBS:-2}
 DEMO_HOT=${DEMO_HOT:-100}
 DEMO_MAX_TRIES=${DEMO_MAX_TRIES:-100}
+DEMO_SETUP=${DEMO_SETUP:-1}
+DEMO_PORT=${DEMO_PORT:-5440}
+
+# die, outside, sql, check, run_checks ... (see there)
+# shellcheck source=demo_lib.sh source-path=SCRIPTDIR disable=SC1091
+source "$REPO_ROOT/tools/demo_lib.sh"
 
 ###############################################################################
-# Outside the cluster: set-up, then this script again inside pg_virtualenv
+# Outside the cluster: the settings (outside() itself is in demo_lib.sh)
 ###############################################################################
-
-die() {
-    echo "demo.sh: $*" >&2
-    exit 1
-}
 
 check_settings() {
-    local name
-    for name in DEMO_SCALE DEMO_SECONDS DEMO_CLIENTS DEMO_JOBS DEMO_HOT DEMO_MAX_TRIES; do
-        [[ ${!name} =~ ^[1-9][0-9]*$ ]] || die "$name must be a positive integer, not '${!name}'"
-    done
+    require_positive DEMO_SCALE DEMO_SECONDS DEMO_CLIENTS DEMO_JOBS DEMO_HOT DEMO_MAX_TRIES DEMO_PORT
+    require_flag DEMO_SETUP
     [ "$DEMO_SECONDS" -ge 2 ] || die "DEMO_SECONDS must be at least 2 (a mark is taken half-way)"
     [ "$DEMO_HOT" -le $((DEMO_SCALE * 100000)) ] ||
         die "DEMO_HOT ($DEMO_HOT) exceeds the number of accounts ($((DEMO_SCALE * 100000)))"
 }
 
-# First port from 5440 on that no server listens on, by TCP or Unix socket.
-# pg_createcluster's own choice only looks at clusters it knows about, and
-# with -t (below) it knows about none. Starting above 5432, 5433 ... stays out
-# of the way of the clusters pg_createcluster hands those to.
-free_port() {
-    local port
-    for ((port = 5440; port < 5640; port++)); do
-        [ -e "/var/run/postgresql/.s.PGSQL.$port" ] && continue
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
-        echo "$port"
-        return 0
-    done
-    die "no free port between 5440 and 5639"
-}
-
-outside() {
-    local started=$SECONDS tmp status=0 failed total
-    check_settings
-
-    printf '== 0. Set-up: tools/setup.sh (packages, build, install) ==\n\n'
-    bash "$REPO_ROOT/tools/setup.sh"
-    echo "extension built and installed"
-
-    tmp=$(mktemp -d -t immutable-demo.XXXXXX)
-    # shellcheck disable=SC2064  # expand $tmp now: it is local
-    trap "rm -rf '$tmp'" EXIT
-    if [ "$(id -u)" -eq 0 ]; then
-        chown postgres: "$tmp" # the server (user postgres) writes its pid file here
-    fi
-
-    # -t keeps the cluster in a private directory with a private port and pid
-    # file, so the demo neither refuses to start nor disturbs anything when a
-    # test run (tools/test.sh) or another pg_virtualenv cluster is active.
-    DEMO_TMP=$tmp PGPORT=$(free_port) \
-        pg_virtualenv -t -v "$PG_MAJOR" -o "external_pid_file=$tmp/postmaster.pid" \
-        bash "$SELF" --inside || status=$?
-
-    if [ "$status" -ne 0 ] || [ ! -s "$tmp/failed" ]; then
-        die "aborted (exit status $status) after $((SECONDS - started)) s"
-    fi
-    failed=$(cat "$tmp/failed")
-    total=$(cat "$tmp/total")
-    echo
-    if [ "$failed" -eq 0 ]; then
-        echo "demo: all $total checks passed ($((SECONDS - started)) s)"
-    else
-        echo "demo: $failed of $total checks FAILED ($((SECONDS - started)) s)"
-        exit 1
-    fi
-}
-
 ###############################################################################
 # Inside the cluster (pg_virtualenv has set PGHOST, PGPORT, PGUSER ...)
 ###############################################################################
-
-heading() {
-    printf '\n== %s ==\n\n' "$*"
-}
-
-# psql without ~/.psqlrc, quiet, stopping at the first error.
-# shellcheck disable=SC2120  # arguments come through show()
-sql() {
-    psql -X -q -v ON_ERROR_STOP=1 -P footer=off "$@"
-}
-
-# One value (or one row, fields separated by tabs) without decoration.
-sql_value() {
-    psql -X -q -v ON_ERROR_STOP=1 -At -F $'\t' "$@"
-}
-
-# Step 3's queries: an error shows where the table would be, is counted (a
-# check fails at the end), and the demo goes on to its checks.
-DISPLAY_ERRORS=0
-show() {
-    if ! "$@"; then
-        DISPLAY_ERRORS=$((DISPLAY_ERRORS + 1))
-    fi
-}
-
-# Indent everything read by four spaces.
-indent() {
-    sed 's/^/    /'
-}
 
 # Remember the current time under a name, in a table, so that later queries
 # say demo_mark('mid-run') instead of splicing timestamps into SQL.
@@ -149,14 +72,9 @@ mark() {
 }
 
 create_and_convert() {
-    local init
     heading "1. pgbench accounts become a versioned table"
 
-    if ! init=$(pgbench -i -s "$DEMO_SCALE" -q 2>&1); then
-        echo "$init"
-        exit 1
-    fi
-    echo "pgbench -i -s $DEMO_SCALE: $(tail -n 1 <<<"$init")"
+    pgbench_init
     sql <<'SQL'
 CREATE EXTENSION immutable;
 SELECT count(*) AS n FROM pgbench_accounts \gset
@@ -319,37 +237,6 @@ show_results() {
 # Checks
 ###############################################################################
 
-CHECKS_TOTAL=0
-CHECKS_FAILED=0
-
-# result OK LABEL DETAIL: print one check's line and count it; OK is t or f.
-result() {
-    local verdict=PASS
-    CHECKS_TOTAL=$((CHECKS_TOTAL + 1))
-    if [ "$1" != t ]; then
-        verdict=FAIL
-        CHECKS_FAILED=$((CHECKS_FAILED + 1))
-    fi
-    printf '%s  %-52s %s\n' "$verdict" "$2" "$3"
-}
-
-# check LABEL QUERY: QUERY returns one row (ok boolean, detail text). An error
-# in the query fails the check and shows the error as the detail.
-check() {
-    local out ok detail
-    if out=$(sql_value -c "$2" 2>&1); then
-        IFS=$'\t' read -r ok detail <<<"$out"
-    else
-        ok=f
-        detail=$(echo "$out" | head -n 1)
-    fi
-    result "${ok:-f}" "$1" "$detail"
-}
-
-# Mismatches are listed as "aid N: ..." for the first three accounts.
-EXAMPLES="coalesce(': ' || array_to_string((array_agg(example ORDER BY aid)
-                                FILTER (WHERE NOT ok))[1:3], '; '), '')"
-
 check_conversion() {
     check "make_versioned kept every account as version 1" "
         SELECT count(*) = demo_accounts()
@@ -372,7 +259,7 @@ check_every_update_versioned() {
                        FROM versions AS v FULL JOIN ledger AS l USING (aid))
         SELECT bool_and(ok),
                format('%s changes in the ledger, %s new versions, %s accounts differ',
-                      sum(changes), sum(versions), count(*) FILTER (WHERE NOT ok)) || $EXAMPLES
+                      sum(changes), sum(versions), count(*) FILTER (WHERE NOT ok)) || $FIRST_DIFFERENCES
           FROM cmp"
 
     check "(a) history() lists them all, oldest first" "
@@ -394,7 +281,7 @@ check_every_update_versioned() {
                        FROM cmp)
         SELECT bool_and(ok),
                format('%s changed accounts: %s of %s versions listed, %s out of order',
-                      count(*), sum(listed), sum(stored), count(*) FILTER (WHERE NOT in_order)) || $EXAMPLES
+                      count(*), sum(listed), sum(stored), count(*) FILTER (WHERE NOT in_order)) || $FIRST_DIFFERENCES
           FROM res"
 }
 
@@ -417,7 +304,7 @@ check_gapless() {
         SELECT bool_and(ok),
                format('%s entities: %s with gaps or duplicates, %s with more than one aid, %s out of time order',
                       count(*), count(*) FILTER (WHERE NOT gapless),
-                      count(*) FILTER (WHERE NOT one_aid), count(*) FILTER (WHERE NOT ordered)) || $EXAMPLES
+                      count(*) FILTER (WHERE NOT one_aid), count(*) FILTER (WHERE NOT ordered)) || $FIRST_DIFFERENCES
           FROM res"
 }
 
@@ -429,7 +316,7 @@ check_no_lost_update() {
                             format('aid %s: balance %s, ledger %s', aid, c.abalance, coalesce(l.total, 0)) AS example
                        FROM pgbench_accounts_current AS c FULL JOIN ledger AS l USING (aid))
         SELECT bool_and(ok),
-               format('%s accounts, %s differ', count(*), count(*) FILTER (WHERE NOT ok)) || $EXAMPLES
+               format('%s accounts, %s differ', count(*), count(*) FILTER (WHERE NOT ok)) || $FIRST_DIFFERENCES
           FROM cmp"
 
     check "(c) sum of balances = sum of the ledger" "
@@ -466,7 +353,7 @@ check_as_of() {
                        FROM past AS p FULL JOIN ledger AS l USING (aid))
         SELECT bool_and(ok) AND count(*) = demo_accounts(),
                format('%s accounts, %s changes before the mark, %s balances differ',
-                      count(*), coalesce(sum(n), 0), count(*) FILTER (WHERE NOT ok)) || $EXAMPLES
+                      count(*), coalesce(sum(n), 0), count(*) FILTER (WHERE NOT ok)) || $FIRST_DIFFERENCES
           FROM cmp"
 }
 
@@ -486,42 +373,19 @@ check_refused() {
 check_pgbench() {
     local status failed retried
     status=$(cat "$DEMO_TMP/pgbench.status")
-    failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$DEMO_TMP/pgbench.out")
-    retried=$(sed -n 's/^number of transactions retried: \([0-9]*\).*/\1/p' "$DEMO_TMP/pgbench.out")
+    failed=$(pgbench_number 'number of failed transactions')
+    retried=$(pgbench_number 'number of transactions retried')
     result "$([ "$status" = 0 ] && [ "${failed:-x}" = 0 ] && echo t || echo f)" \
         "pgbench: every transaction committed (with retries)" \
         "exit status $status, ${failed:-?} failed, ${retried:-?} retried after 40001"
-}
-
-check_display() {
-    result "$([ "$DISPLAY_ERRORS" -eq 0 ] && echo t || echo f)" \
-        "every query of step 3 ran without error" "$DISPLAY_ERRORS failed"
-}
-
-run_checks() {
-    heading "4. Checks"
-    check_pgbench
-    check_display
-    check_conversion
-    check_every_update_versioned
-    check_gapless
-    check_no_lost_update
-    check_current_view
-    check_as_of
-    check_refused
-    echo "$CHECKS_TOTAL" >"$DEMO_TMP/total"
-    echo "$CHECKS_FAILED" >"$DEMO_TMP/failed"
 }
 
 inside() {
     create_and_convert
     run_pgbench
     show_results
-    run_checks
+    run_checks check_pgbench check_display check_conversion check_every_update_versioned \
+        check_gapless check_no_lost_update check_current_view check_as_of check_refused
 }
 
-if [ "${1:-}" = --inside ]; then
-    inside
-else
-    outside
-fi
+demo_main "$@"
