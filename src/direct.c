@@ -15,9 +15,86 @@
 #include "catalog/index.h"
 #include "executor/executor.h"
 #include "nodes/execnodes.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 
 #include "immutable.h"
+
+/*
+ * The IndexInfo of every index the extension inserts into directly, built
+ * once and kept until the index's relcache entry is invalidated: building
+ * it per row cost more than the insertion (and BRIN keeps its descriptor in
+ * it, ii_AmCache, which would be rebuilt per row too).
+ */
+typedef struct CachedIndexInfo
+{
+	Oid			indexoid;		/* hash key */
+	bool		valid;
+	MemoryContext cxt;			/* holds info and what the AM caches in it */
+	IndexInfo  *info;
+} CachedIndexInfo;
+
+static HTAB *IndexInfoCache = NULL;
+
+/* Mark the cached IndexInfo of indexoid (or all, for InvalidOid) stale. */
+static void
+index_info_relcache_callback(Datum arg, Oid indexoid)
+{
+	HASH_SEQ_STATUS status;
+	CachedIndexInfo *entry;
+
+	if (OidIsValid(indexoid))
+	{
+		entry = hash_search(IndexInfoCache, &indexoid, HASH_FIND, NULL);
+		if (entry != NULL)
+			entry->valid = false;
+		return;
+	}
+	hash_seq_init(&status, IndexInfoCache);
+	while ((entry = hash_seq_search(&status)) != NULL)
+		entry->valid = false;
+}
+
+/* Return the IndexInfo of index, from the cache. */
+static IndexInfo *
+cached_index_info(Relation index)
+{
+	Oid			indexoid = RelationGetRelid(index);
+	CachedIndexInfo *entry;
+	MemoryContext old;
+	bool		found;
+
+	if (IndexInfoCache == NULL)
+	{
+		HASHCTL		ctl;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(CachedIndexInfo);
+		ctl.hcxt = CacheMemoryContext;
+		IndexInfoCache = hash_create("immutable index info", 16, &ctl,
+									 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		CacheRegisterRelcacheCallback(index_info_relcache_callback, (Datum) 0);
+	}
+	entry = hash_search(IndexInfoCache, &indexoid, HASH_ENTER, &found);
+	if (!found)
+	{
+		entry->cxt = AllocSetContextCreate(CacheMemoryContext, "immutable index info",
+										   ALLOCSET_SMALL_SIZES);
+		entry->valid = false;
+	}
+	if (!entry->valid)
+	{
+		MemoryContextReset(entry->cxt);
+		old = MemoryContextSwitchTo(entry->cxt);
+		entry->info = BuildIndexInfo(index);
+		MemoryContextSwitchTo(old);
+		entry->valid = true;
+	}
+	return entry->info;
+}
 
 /*
  * Can this index be maintained without an executor state: no expressions,
@@ -72,7 +149,7 @@ DirectInsertIndexEntries(Relation rel, TupleTableSlot *slot)
 	}
 	for (i = 0; plain && i < n; i++)
 	{
-		IndexInfo  *info = BuildIndexInfo(indexes[i]);
+		IndexInfo  *info = cached_index_info(indexes[i]);
 		Datum		values[INDEX_MAX_KEYS];
 		bool		isnull[INDEX_MAX_KEYS];
 

@@ -98,6 +98,9 @@ QueryReturnRows(FunctionCallInfo fcinfo, ManagedRelation *entry, EntityPlan whic
 		nestlevel = NewGUCNestLevel();
 		(void) set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
 								 GUC_ACTION_SAVE, true, 0, false);
+		/* the costs disabling inflates would make every call JIT-compile */
+		(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
 	}
 	EntityExecute(entry, which, args, true, 0);
 	if (nestlevel >= 0)
