@@ -18,7 +18,8 @@
 #
 # A benchmark is not a test: nothing here judges the numbers, the exit status
 # only says whether the run worked.  The table goes to stdout and, with the
-# log of every statement, to BENCH_OUT.
+# log of every statement, to BENCH_OUT.  What it shares with run_system.sh
+# (installing, the cluster, psql and pgbench runs, the footer) is in lib.sh.
 #
 # Sizes (environment variables, defaults in brackets):
 #   BENCH_ROWS      rows per statement in A, lookups per statement [10000]
@@ -37,8 +38,6 @@
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO_ROOT=$(dirname "$BENCH_DIR")
-PG_MAJOR=15
 
 export BENCH_ROWS=${BENCH_ROWS:-10000}
 export BENCH_REPS=${BENCH_REPS:-5}
@@ -51,53 +50,20 @@ export BENCH_CLIENTS=${BENCH_CLIENTS:-2}
 export BENCH_LOAD_ROWS=${BENCH_LOAD_ROWS:-1000000}
 export BENCH_OUT=${BENCH_OUT:-$BENCH_DIR/results/$(date +%Y%m%d-%H%M%S)}
 
-# Print a progress line on stderr, so stdout is only the table.
-say() {
-    echo "bench: $(date +%H:%M:%S) $*" >&2
-}
-
-# Print a port no server listens on.  pg_virtualenv -t puts every cluster on
-# 5432 unless PGPORT says otherwise, and fails when a concurrent test run
-# already has a cluster there.
-free_port() {
-    local port
-    for port in $(shuf -i 54000-54999 -n 50); do
-        if [ ! -e "/var/run/postgresql/.s.PGSQL.$port" ] &&
-            ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return
-        fi
-    done
-    echo 5432
-}
+# say, run_in_cluster, sql, pgbench_run, report ... (see there)
+# shellcheck source=lib.sh source-path=SCRIPTDIR disable=SC1091
+source "$BENCH_DIR/lib.sh"
 
 # ---------------------------------------------------------------------------
-# Outside the cluster: install, then run this script again inside one.
+# Outside the cluster: check the sizes, install, then run this script again
+# inside one (run_in_cluster, in lib.sh).
 # ---------------------------------------------------------------------------
 if [ -z "${BENCH_IN_CLUSTER:-}" ]; then
     if (( BENCH_ENTITIES <= BENCH_ROWS )); then
         echo "bench: BENCH_ENTITIES must exceed BENCH_ROWS" >&2
         exit 2
     fi
-    mkdir -p "$BENCH_OUT"
-    started=$(date +%s)
-    if [ "${BENCH_INSTALL:-1}" = 1 ]; then
-        say "building and installing the extension"
-        if ! make -C "$REPO_ROOT" -j"$(nproc)" install >"$BENCH_OUT/build.log" 2>&1; then
-            cat "$BENCH_OUT/build.log" >&2
-            exit 1
-        fi
-    fi
-    # -t keeps the cluster in a temporary directory even for root, so the
-    # run neither needs nor disturbs a cluster called "regress".
-    # Its own chatter goes to stdout; keep stdout for the table.
-    BENCH_IN_CLUSTER=1 PGPORT=${BENCH_PORT:-$(free_port)} \
-        pg_virtualenv -t -v "$PG_MAJOR" bash "${BASH_SOURCE[0]}" |
-        grep -v '^Creating new PostgreSQL cluster\|^Dropping cluster'
-    elapsed=$(( $(date +%s) - started ))
-    printf 'Total runtime: %dm%02ds\n' $((elapsed / 60)) $((elapsed % 60)) |
-        tee -a "$BENCH_OUT/results.md"
-    exit 0
+    run_in_cluster "${BASH_SOURCE[0]}"
 fi
 
 # ---------------------------------------------------------------------------
@@ -105,41 +71,6 @@ fi
 # ---------------------------------------------------------------------------
 LOG=$BENCH_OUT/bench.log
 : >"$LOG"
-
-# Run psql on the log; on failure show the end of the log and stop.
-sql() {
-    if ! psql -X -q -v ON_ERROR_STOP=1 "$@" >>"$LOG" 2>&1; then
-        echo "bench: psql $* failed; end of $LOG:" >&2
-        tail -n 30 "$LOG" >&2
-        exit 1
-    fi
-}
-
-# One pgbench run of pgbench/<script>.sql, recorded as (test, variant, round).
-# Starts from a checkpoint, so no run pays for another's dirty pages.  The
-# variables: k counts a client's transactions (from 0 in every run), base
-# is the first entity the pgbench scripts touch (A wrote to the ones before),
-# per_client the entities each client walks through, vbase the version the
-# plain table's first walk writes (round r starts 1000 higher: the plain
-# table only needs (entity_id, version) to be new).
-pgbench_run() {
-    local test=$1 variant=$2 script=$3 round=$4 out tps
-    sql -c 'CHECKPOINT'
-    if ! out=$(pgbench -n -M prepared -c "$BENCH_CLIENTS" -j "$BENCH_CLIENTS" \
-                   -T "$BENCH_SECONDS" \
-                   -D k=0 -D base="$BENCH_ROWS" -D entities="$BENCH_ENTITIES" \
-                   -D clients="$BENCH_CLIENTS" \
-                   -D per_client=$(( (BENCH_ENTITIES - BENCH_ROWS) / BENCH_CLIENTS )) \
-                   -D vbase=$(( 2 + (round - 1) * 1000 )) \
-                   -f "$BENCH_DIR/pgbench/$script.sql" 2>&1); then
-        echo "bench: pgbench $script failed:" >&2
-        echo "$out" >&2
-        exit 1
-    fi
-    echo "$out" >>"$LOG"
-    tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$out")
-    sql -c "INSERT INTO bench.tps VALUES ('$test', '$variant', $round, $tps)"
-}
 
 say "setup: ${BENCH_ENTITIES} entities in each write table"
 sql -v entities="$BENCH_ENTITIES" -f "$BENCH_DIR/sql/setup.sql"
@@ -158,6 +89,14 @@ done
 
 say "B: pgbench, ${BENCH_CLIENTS} clients, ${BENCH_ROUNDS} x ${BENCH_SECONDS} s per script"
 sql -c 'VACUUM ANALYZE bench.imm, bench.plain, bench.plain_cur, bench.plpgsql'
+# Every run of pgbench/<workload>_<variant>.sql is recorded as
+# (pgbench_<workload>, variant, round).  The variables: k counts a client's
+# transactions (from 0 in every run), base is the first entity the pgbench
+# scripts touch (A wrote to the ones before), per_client the entities each
+# client walks through, vbase the version the plain table's first walk
+# writes (round r starts 1000 higher: the plain table only needs
+# (entity_id, version) to be new).
+#
 # Short runs in rounds, variants back to back, rather than one long run per
 # script: a burst of load elsewhere on the machine then spoils one run of
 # every variant instead of all runs of one, and the median drops it.
@@ -169,7 +108,12 @@ for round in $(seq "$BENCH_ROUNDS"); do
             variants="plain immutable plpgsql"
         fi
         for variant in $variants; do
-            pgbench_run "pgbench_$workload" "$variant" "${workload}_$variant" "$round"
+            pgbench_run "pgbench_$workload" "$variant" "$round" \
+                "$BENCH_DIR/pgbench/${workload}_$variant.sql" -T "$BENCH_SECONDS" \
+                -D k=0 -D base="$BENCH_ROWS" -D entities="$BENCH_ENTITIES" \
+                -D clients="$BENCH_CLIENTS" \
+                -D per_client=$(( (BENCH_ENTITIES - BENCH_ROWS) / BENCH_CLIENTS )) \
+                -D vbase=$(( 2 + (round - 1) * 1000 ))
         done
     done
 done
@@ -179,21 +123,11 @@ if (( BENCH_LOAD_ROWS > 0 )); then
     sql -v load_rows="$BENCH_LOAD_ROWS" -f "$BENCH_DIR/sql/load.sql"
 fi
 
-say "report"
-{
-    psql -X -q -At -v ON_ERROR_STOP=1 -f "$BENCH_DIR/sql/report.sql"
-    echo
-    echo "A: medians of ${BENCH_REPS} rounds after a warm-up, one statement" \
-         "timed on the server; B: medians of ${BENCH_ROUNDS} pgbench runs of" \
-         "${BENCH_SECONDS} s (-M prepared, ${BENCH_CLIENTS} clients); C: one run." \
-         "Ratios are immutable's cost over the other's (for tps: the other's" \
-         "tps over immutable's), so lower is better. Hand-written: PL/pgSQL" \
-         "triggers and view for writes, a PL/pgSQL uuidv7 for UUIDs, the" \
-         "equivalent SQL query for reads."
-    echo "PostgreSQL $(psql -X -Atc 'SHOW server_version')," \
-         "default settings but fsync=$(psql -X -Atc 'SHOW fsync')" \
-         "(shared_buffers=$(psql -X -Atc 'SHOW shared_buffers')," \
-         "work_mem=$(psql -X -Atc 'SHOW work_mem'));" \
-         "$(nproc) × $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1);" \
-         "immutable $(git -C "$REPO_ROOT" describe --always --dirty 2>/dev/null || echo '(no git)')."
-} | tee "$BENCH_OUT/results.md"
+report report.sql "." \
+    "A: medians of ${BENCH_REPS} rounds after a warm-up, one statement" \
+    "timed on the server; B: medians of ${BENCH_ROUNDS} pgbench runs of" \
+    "${BENCH_SECONDS} s (-M prepared, ${BENCH_CLIENTS} clients); C: one run." \
+    "Ratios are immutable's cost over the other's (for tps: the other's" \
+    "tps over immutable's), so lower is better. Hand-written: PL/pgSQL" \
+    "triggers and view for writes, a PL/pgSQL uuidv7 for UUIDs, the" \
+    "equivalent SQL query for reads."

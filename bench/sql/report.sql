@@ -10,45 +10,8 @@
 
 \set ON_ERROR_STOP on
 
--- The median of one test and variant, in the unit shown: µs per row or
--- lookup (µs per call for the UUID loop, net of the empty loop), seconds for the
--- one-shot loads, transactions per second for pgbench.
-CREATE FUNCTION pg_temp.figure(p_test text, p_variant text, p_unit text)
-RETURNS float8
-LANGUAGE sql STABLE
-AS $$
-    WITH med AS (
-        SELECT variant, max(rows) AS rows,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS ms
-          FROM bench.timing
-         WHERE test = p_test
-         GROUP BY variant
-    )
-    SELECT CASE p_unit
-           WHEN 'tps' THEN (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY tps)
-                              FROM bench.tps
-                             WHERE test = p_test AND variant = p_variant)
-           WHEN 's' THEN (SELECT ms / 1000 FROM med WHERE variant = p_variant)
-           WHEN 'µs/call' THEN
-               (SELECT (m.ms - e.ms) * 1000 / m.rows
-                  FROM med AS m, med AS e
-                 WHERE m.variant = p_variant AND e.variant = 'empty')
-           ELSE (SELECT ms * 1000 / rows FROM med WHERE variant = p_variant)
-           END
-$$;
-
--- A figure with three significant digits or so.
-CREATE FUNCTION pg_temp.num(x float8) RETURNS text
-LANGUAGE sql IMMUTABLE
-AS $$
-    SELECT CASE
-           WHEN x IS NULL THEN '—'
-           WHEN abs(x) >= 100 THEN to_char(round(x::numeric), 'FM999999999')
-           WHEN abs(x) >= 10 THEN to_char(round(x::numeric, 1), 'FM99990.0')
-           WHEN abs(x) >= 1 THEN to_char(round(x::numeric, 2), 'FM99990.00')
-           ELSE to_char(round(x::numeric, 3), 'FM99990.000')
-           END
-$$;
+-- figure, num, label
+\ir report_lib.sql
 
 -- immutable's cost over the other's.
 CREATE FUNCTION pg_temp.ratio(imm float8, other float8, unit text)
@@ -57,15 +20,6 @@ LANGUAGE sql IMMUTABLE
 AS $$
     SELECT CASE WHEN unit = 'tps' THEN other / nullif(imm, 0)
                 ELSE imm / nullif(other, 0) END
-$$;
-
--- 10000 -> 10k, 1000000 -> 1M.
-CREATE FUNCTION pg_temp.count_text(n bigint) RETURNS text
-LANGUAGE sql IMMUTABLE
-AS $$
-    SELECT CASE WHEN n % 1000000 = 0 THEN (n / 1000000) || 'M'
-                WHEN n % 1000 = 0 THEN (n / 1000) || 'k'
-                ELSE n::text END
 $$;
 
 -- The lines of the table: which test and variants each shows, and the
@@ -110,9 +64,7 @@ VALUES
 
 WITH shown AS (
     SELECT l.*,
-           replace(l.label, '{n}',
-                   coalesce(pg_temp.count_text((SELECT max(rows) FROM bench.timing AS t
-                                                 WHERE t.test = l.test)), '')) AS text,
+           pg_temp.label(l.label, l.test) AS text,
            pg_temp.figure(l.test, l.imm, l.unit) AS v_imm,
            pg_temp.figure(l.test, l.plain, l.unit) AS v_plain,
            pg_temp.figure(l.test, l.hand, l.unit) AS v_hand
