@@ -177,3 +177,16 @@ DROP VIEW heads_mismatch;
 SELECT immutable.make_mutable('tasks');
 DROP TABLE tasks;
 DROP FUNCTION skip_cancelled(), shout();
+
+-- dropping a versioned table drops its heads table and current view, and
+-- leaves the registry; a view of the user's on the current view stops it,
+-- unless the DROP says CASCADE
+CREATE TABLE short_lived (title text);
+SELECT immutable.make_versioned('short_lived');
+CREATE VIEW mine AS SELECT title FROM short_lived_current;
+DROP TABLE short_lived;
+\echo :LAST_ERROR_SQLSTATE
+DROP TABLE short_lived CASCADE;
+SELECT to_regclass('mine') AS mine;
+SELECT to_regclass('short_lived_heads') AS heads, to_regclass('short_lived_current') AS view,
+       (SELECT count(*) FROM immutable.registry) AS registered;

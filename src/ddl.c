@@ -133,6 +133,16 @@ restore_in_progress(void)
 	return name != NULL && strcmp(name, "pg_restore") == 0;
 }
 
+/* Did the statement that fired the sql_drop event trigger say CASCADE? */
+static bool
+dropped_with_cascade(FunctionCallInfo fcinfo)
+{
+	Node	   *parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
+
+	return parsetree != NULL && IsA(parsetree, DropStmt) &&
+		((DropStmt *) parsetree)->behavior == DROP_CASCADE;
+}
+
 /* Is oid among the n OIDs of dropped? */
 static bool
 oid_in(Oid oid, Oid *dropped, uint64 n)
@@ -147,13 +157,14 @@ oid_in(Oid oid, Oid *dropped, uint64 n)
 
 /*
  * Keep managed tables and their companions together: a dropped versioned
- * table takes its current view and heads table with it (a plain DROP, so
- * that objects of the user's that depend on the view stop the drop); a
+ * table takes its current view and heads table with it (with CASCADE when
+ * the user's DROP had it; otherwise objects of the user's that depend on the
+ * view stop the drop); a
  * dropped system-versioned table leaves its history table (data); a heads
  * or history table cannot be dropped without its table.
  */
 static void
-drop_companions(Oid *dropped, uint64 n)
+drop_companions(Oid *dropped, uint64 n, bool cascade)
 {
 	Oid			argtypes[1] = {OIDARRAYOID};
 	Datum	   *elems = palloc(sizeof(Datum) * (n + 1));
@@ -201,11 +212,13 @@ drop_companions(Oid *dropped, uint64 n)
 			continue;
 		if (!isnull && !oid_in(DatumGetObjectId(view), dropped, n) &&
 			get_rel_name(DatumGetObjectId(view)) != NULL)
-			statements = lappend(statements, psprintf("DROP VIEW %s",
-													  RelationQualifiedName(DatumGetObjectId(view))));
+			statements = lappend(statements, psprintf("DROP VIEW %s%s",
+													  RelationQualifiedName(DatumGetObjectId(view)),
+													  cascade ? " CASCADE" : ""));
 		if (!oid_in(heads, dropped, n) && get_rel_name(heads) != NULL)
-			statements = lappend(statements, psprintf("DROP TABLE %s",
-													  RelationQualifiedName(heads)));
+			statements = lappend(statements, psprintf("DROP TABLE %s%s",
+													  RelationQualifiedName(heads),
+													  cascade ? " CASCADE" : ""));
 	}
 	foreach(lc, statements)
 		DdlRun(lfirst(lc), SPI_OK_UTILITY);
@@ -247,7 +260,7 @@ immutable_forget_dropped(PG_FUNCTION_ARGS)
 
 	dropped = result_oids(&ndropped);
 	if (ndropped > 0 && !restore_in_progress())
-		drop_companions(dropped, ndropped);
+		drop_companions(dropped, ndropped, dropped_with_cascade(fcinfo));
 	for (i = 0; i < ndropped; i++)
 	{
 		RegistryDelete(dropped[i]);
