@@ -34,6 +34,7 @@ typedef struct CachedIndexInfo
 	bool		valid;
 	MemoryContext cxt;			/* holds info and what the AM caches in it */
 	IndexInfo  *info;
+	EState	   *estate;			/* evaluates expressions and predicate */
 } CachedIndexInfo;
 
 static HTAB *IndexInfoCache = NULL;
@@ -57,8 +58,8 @@ index_info_relcache_callback(Datum arg, Oid indexoid)
 		entry->valid = false;
 }
 
-/* Return the IndexInfo of index, from the cache. */
-static IndexInfo *
+/* Return the cache entry of index: its IndexInfo and executor state. */
+static CachedIndexInfo *
 cached_index_info(Relation index)
 {
 	Oid			indexoid = RelationGetRelid(index);
@@ -90,27 +91,44 @@ cached_index_info(Relation index)
 		MemoryContextReset(entry->cxt);
 		old = MemoryContextSwitchTo(entry->cxt);
 		entry->info = BuildIndexInfo(index);
+		entry->estate = CreateExecutorState();
+		if (entry->info->ii_Predicate != NIL)
+			entry->info->ii_PredicateState = ExecPrepareQual(entry->info->ii_Predicate,
+															 entry->estate);
 		MemoryContextSwitchTo(old);
 		entry->valid = true;
 	}
-	return entry->info;
+	return entry;
 }
 
 /*
- * Can this index be maintained without an executor state: no expressions,
- * no predicate, no deferred uniqueness?
+ * Insert the index entry of the tuple in slot into index, as the executor
+ * does: only when it satisfies the index's predicate, with its expressions
+ * computed in the cached executor state.
  */
-static bool
-index_is_plain(Relation index)
+static void
+insert_index_entry(Relation rel, Relation index, TupleTableSlot *slot)
 {
-	return index->rd_index->indimmediate &&
-		RelationGetIndexExpressions(index) == NIL &&
-		RelationGetIndexPredicate(index) == NIL;
+	CachedIndexInfo *cached = cached_index_info(index);
+	IndexInfo  *info = cached->info;
+	ExprContext *econtext = GetPerTupleExprContext(cached->estate);
+	Datum		values[INDEX_MAX_KEYS];
+	bool		isnull[INDEX_MAX_KEYS];
+
+	econtext->ecxt_scantuple = slot;
+	if (info->ii_PredicateState == NULL || ExecQual(info->ii_PredicateState, econtext))
+	{
+		FormIndexDatum(info, slot, cached->estate, values, isnull);
+		index_insert(index, values, isnull, &slot->tts_tid, rel,
+					 index->rd_index->indisunique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
+					 false, info);
+	}
+	ResetExprContext(econtext);
 }
 
 /*
- * Insert index entries for a new heap tuple through an executor state, as
- * the executor does (expressions, predicates, deferred uniqueness).
+ * Insert index entries for a new heap tuple through a new executor state,
+ * as the executor does: for tables with deferred uniqueness.
  */
 static void
 insert_index_entries_executor(Relation rel, TupleTableSlot *slot)
@@ -127,9 +145,10 @@ insert_index_entries_executor(Relation rel, TupleTableSlot *slot)
 
 /*
  * Insert the index entries of a new heap tuple (an insert, or an update that
- * is not heap-only), as the executor does: directly when the indexes are
- * plain, through an executor state otherwise.  Unique indexes are checked;
- * a row this transaction updated does not conflict with its successor.
+ * is not heap-only), as the executor does: directly, through the executor
+ * when an index checks uniqueness only at the end of the transaction.
+ * Unique indexes are checked; a row this transaction updated does not
+ * conflict with its successor.
  */
 void
 DirectInsertIndexEntries(Relation rel, TupleTableSlot *slot)
@@ -137,32 +156,23 @@ DirectInsertIndexEntries(Relation rel, TupleTableSlot *slot)
 	List	   *oids = RelationGetIndexList(rel);
 	Relation   *indexes = palloc(sizeof(Relation) * (list_length(oids) + 1));
 	int			n = 0;
-	bool		plain = true;
+	bool		immediate = true;
 	ListCell   *lc;
 	int			i;
 
 	foreach(lc, oids)
 	{
 		indexes[n] = index_open(lfirst_oid(lc), RowExclusiveLock);
-		plain = plain && index_is_plain(indexes[n]);
+		immediate = immediate && indexes[n]->rd_index->indimmediate;
 		n++;
 	}
-	for (i = 0; plain && i < n; i++)
-	{
-		IndexInfo  *info = cached_index_info(indexes[i]);
-		Datum		values[INDEX_MAX_KEYS];
-		bool		isnull[INDEX_MAX_KEYS];
-
-		FormIndexDatum(info, slot, NULL, values, isnull);
-		index_insert(indexes[i], values, isnull, &slot->tts_tid, rel,
-					 indexes[i]->rd_index->indisunique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
-					 false, info);
-	}
+	for (i = 0; immediate && i < n; i++)
+		insert_index_entry(rel, indexes[i], slot);
 	for (i = 0; i < n; i++)
 		index_close(indexes[i], RowExclusiveLock);
 	pfree(indexes);
 	list_free(oids);
-	if (!plain)
+	if (!immediate)
 		insert_index_entries_executor(rel, slot);
 }
 
