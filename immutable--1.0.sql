@@ -289,9 +289,11 @@ COMMENT ON FUNCTION immutable.make_system_versioned(regclass, name, name, boolea
 'period_column when absent (existing rows: [transaction start time, '
 'infinity)), creates the history table history_table (default '
 '<table>_history, in tbl''s schema; same columns, a BRIN index on the period '
-'and a btree index on the primary key columns) or checks the one that exists '
+'and a btree index on the primary key columns and the period''s end and start) '
+'or checks the one that exists '
 'under that name (every column of tbl with the same type; more allowed; no '
-'unique index), attaches immutable.versioning(), refuses TRUNCATE of tbl and '
+'unique index), creates the inlinable function <table>_as_of(timestamptz), '
+'attaches immutable.versioning(), refuses TRUNCATE of tbl and '
 'every write to the history table but the trigger''s (23001). Returns the '
 'history table. Requires ownership of both (42501). Raises 22004 for NULL '
 'arguments or periods, 42809 for a wrong relation kind, 0A000 for a '
@@ -299,7 +301,8 @@ COMMENT ON FUNCTION immutable.make_system_versioned(regclass, name, name, boolea
 'a period column that is not a tstzrange or a history column of another type, '
 '42611 for a generated period column, 22000 for empty or ended periods, 42703 '
 'for a column missing from the history table, 55000 for a history table with '
-'a unique index, 42622 for a history table name that is too long.';
+'a unique index, 42622 for a history table name that is too long, 42723 when '
+'<table>_as_of(timestamptz) exists already.';
 
 CREATE FUNCTION immutable.make_mutable(tbl regclass)
 RETURNS void

@@ -141,9 +141,25 @@ EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT FROM ONLY big_histo
 RESET enable_seqscan;
 SELECT count(*), min(v), max(v) FROM immutable.as_of(NULL::big, '2002-01-20 12:00');
 
+-- big_as_of(at), the inlinable function make_system_versioned made: a
+-- condition on it reaches the indexes of the table and of the history
+-- (primary key, end and start of the period: one descent for one row)
+\df big_as_of
+SELECT v FROM big_as_of('2002-01-20 12:00') WHERE k = 42;
+SELECT count(*), min(v), max(v) FROM big_as_of('2002-01-20 12:00');
+EXPLAIN (COSTS OFF) SELECT v FROM big_as_of('2002-01-20 12:00') WHERE k = 42;
+-- it follows a rename of the table and goes with the table
+ALTER TABLE big RENAME TO bigger;
+SELECT v FROM big_as_of('2002-02-10 12:00') WHERE k = 42;
+ALTER TABLE bigger RENAME TO big;
+
 -- make_mutable keeps the history table and its rows
 SELECT immutable.make_mutable('acct');
 SELECT count(*) AS history_rows FROM acct_history WHERE id > 0;
 INSERT INTO acct_history SELECT * FROM acct;
 SELECT immutable.make_mutable('big');
-DROP TABLE acct, acct_history, big, big_history;
+SELECT count(*) AS as_of_functions FROM pg_proc WHERE proname IN ('acct_as_of', 'big_as_of');
+SELECT immutable.make_system_versioned('big', history_table => 'big_history');
+DROP TABLE big;
+SELECT count(*) AS as_of_functions FROM pg_proc WHERE proname = 'big_as_of';
+DROP TABLE acct, acct_history, big_history;

@@ -54,6 +54,11 @@ SELECT immutable.make_system_versioned('t', 't', 'sp');
 SELECT count(*) AS managed FROM immutable.managed_tables WHERE table_name = 't'::regclass;
 SELECT tgname FROM pg_trigger WHERE tgrelid = 't'::regclass;
 SELECT attname FROM pg_attribute WHERE attrelid = 't'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum;
+-- a function in the way of <table>_as_of
+CREATE FUNCTION t_as_of(at timestamptz) RETURNS int LANGUAGE sql AS 'SELECT 1';
+SELECT immutable.make_system_versioned('t', period_column => 'sp');
+\echo :LAST_ERROR_SQLSTATE
+DROP FUNCTION t_as_of(timestamptz);
 -- relations that cannot be system-versioned
 CREATE VIEW v AS SELECT 1 AS a;
 SELECT immutable.make_system_versioned('v');

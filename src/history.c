@@ -8,7 +8,10 @@
 
 #include "access/genam.h"
 #include "access/relation.h"
+#include "catalog/dependency.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_proc.h"
+#include "parser/parse_func.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -130,8 +133,9 @@ primary_key_columns(Relation rel)
  * Create the history table of relid, named name in the table's schema: the
  * table's columns (NOT NULL kept; no defaults, constraints, generation or
  * identity), a BRIN index on the period for the time-travel queries over
- * the whole table, and a btree index on the primary key columns for one
- * row's history.
+ * the whole table, and a btree index on the primary key columns, the end
+ * and the start of the period, which finds the version of one row at a
+ * moment (through <table>_as_of) in one descent.
  */
 static Oid
 history_create(Oid relid, const char *name, const char *column)
@@ -148,7 +152,9 @@ history_create(Oid relid, const char *name, const char *column)
 					history, quote_identifier(column), HISTORY_PAGES_PER_RANGE),
 		   SPI_OK_UTILITY);
 	if (keys != NULL)
-		DdlRun(psprintf("CREATE INDEX ON %s (%s)", history, keys), SPI_OK_UTILITY);
+		DdlRun(psprintf("CREATE INDEX ON %1$s (%2$s, pg_catalog.upper(%3$s),"
+						" COALESCE(pg_catalog.lower(%3$s), '-infinity'))",
+						history, keys, quote_identifier(column)), SPI_OK_UTILITY);
 	DdlRun(psprintf("COMMENT ON TABLE %s IS %s", history,
 					quote_literal_cstr(psprintf("history of system-versioned table %s, "
 												"written by the immutable extension",
@@ -257,6 +263,62 @@ history_table(Oid relid, const char *name, const char *column)
 }
 
 /*
+ * Create <table>_as_of(at timestamptz) RETURNS SETOF <table> in the table's
+ * schema: FOR SYSTEM_TIME AS OF at over table and history as an inlinable
+ * SQL function, so that a condition on it (WHERE id = 42, a join) reaches
+ * both tables' indexes, which the C as_of cannot offer.  Its body is parsed
+ * once (BEGIN ATOMIC), so it follows renames; its dependency on the table is
+ * made automatic, so that dropping the table drops it.  42723 when a
+ * function of that name and argument exists already.
+ */
+static void
+create_as_of_function(Oid relid, Oid history, const char *column)
+{
+	Oid			nspid = get_rel_namespace(relid);
+	char	   *name = psprintf("%s_as_of", get_rel_name(relid));
+	char	   *function = quote_qualified_identifier(get_namespace_name(nspid), name);
+	const char *period = quote_identifier(column);
+	Relation	rel = relation_open(relid, NoLock);
+	StringInfoData columns;
+	Oid			argtypes[1] = {TIMESTAMPTZOID};
+	Oid			funcoid;
+	ObjectAddress func;
+	ObjectAddress table;
+
+	initStringInfo(&columns);
+	EntityAppendColumns(&columns, rel, "h.", false);
+	relation_close(rel, NoLock);
+	DdlRun(psprintf("CREATE FUNCTION %1$s(at pg_catalog.timestamptz) RETURNS SETOF %2$s"
+					" LANGUAGE sql STABLE BEGIN ATOMIC"
+					" SELECT t.* FROM %3$s AS t WHERE t.%4$s OPERATOR(pg_catalog.@>) at"
+					" UNION ALL SELECT %5$s FROM %6$s AS h"
+					" WHERE pg_catalog.upper(h.%4$s) OPERATOR(pg_catalog.>) at"
+					" AND COALESCE(pg_catalog.lower(h.%4$s), '-infinity') OPERATOR(pg_catalog.<=) at;"
+					" END",
+					function, RelationQualifiedName(relid), ManageTableScan(relid), period,
+					columns.data, ManageTableScan(history)), SPI_OK_UTILITY);
+	DdlRun(psprintf("COMMENT ON FUNCTION %s(pg_catalog.timestamptz) IS %s", function,
+					quote_literal_cstr(psprintf("rows of %s and its history as of at (SQL:2011 FOR "
+												"SYSTEM_TIME AS OF), inlinable; made by the "
+												"immutable extension, dropped with the table",
+												RelationQualifiedName(relid)))),
+		   SPI_OK_UTILITY);
+	CommandCounterIncrement();
+	funcoid = LookupFuncName(list_make2(makeString(get_namespace_name(nspid)), makeString(name)),
+							 1, argtypes, false);
+	/* the function's dependencies on the table and its row type become automatic */
+	deleteDependencyRecordsForClass(ProcedureRelationId, funcoid, RelationRelationId,
+									DEPENDENCY_NORMAL);
+	deleteDependencyRecordsForClass(ProcedureRelationId, funcoid, TypeRelationId,
+									DEPENDENCY_NORMAL);
+	ObjectAddressSet(func, ProcedureRelationId, funcoid);
+	ObjectAddressSet(table, RelationRelationId, relid);
+	recordDependencyOn(&func, &table, DEPENDENCY_AUTO);
+	ObjectAddressSet(table, RelationRelationId, history);
+	recordDependencyOn(&func, &table, DEPENDENCY_NORMAL);
+}
+
+/*
  * immutable.make_system_versioned(tbl regclass, history_table name DEFAULT
  * NULL, period_column name DEFAULT 'system_period', adjust boolean DEFAULT
  * false) RETURNS regclass
@@ -265,8 +327,9 @@ history_table(Oid relid, const char *name, const char *column)
  * semantics): adds the tstzrange period column when absent (existing rows:
  * [transaction start time, infinity)), creates the history table
  * <table>_history in tbl's schema or checks the one named, attaches the
- * versioning triggers to tbl (TRUNCATE is refused: it would lose history)
- * and makes the history table insert-only for everyone but the trigger.
+ * versioning triggers to tbl (TRUNCATE is refused: it would lose history),
+ * makes the history table insert-only for everyone but the trigger, and
+ * creates <table>_as_of(timestamptz).
  * Returns the history table.  Errors: those of make_append_only, plus 22004
  * for a NULL period_column or adjust or NULL periods; 42804 for a period
  * column that is not a tstzrange, or a history column of another type than
@@ -274,7 +337,7 @@ history_table(Oid relid, const char *name, const char *column)
  * ended periods; 42703 for a column missing from the history table; 42809
  * for a history table that is not an ordinary table; 42710 for one that is
  * managed; 55000 for one with a unique index; 42622 for a history table name
- * that is too long.
+ * that is too long; 42723 when <table>_as_of(timestamptz) exists.
  */
 Datum
 immutable_make_system_versioned(PG_FUNCTION_ARGS)
@@ -322,15 +385,39 @@ immutable_make_system_versioned(PG_FUNCTION_ARGS)
 									" BEFORE TRUNCATE ON %s FOR EACH STATEMENT"
 									" EXECUTE FUNCTION immutable.refuse_change()",
 									RelationQualifiedName(history)));
+	create_as_of_function(relid, history, column);
 	RegistryInsertSystemVersioned(relid, history, column, adjust);
 	DdlEnd(nestlevel);
 	PG_RETURN_OID(history);
 }
 
+/* Drop the <table>_as_of function(s) made for table (automatic dependents). */
+static void
+drop_as_of_functions(const char *table)
+{
+	List	   *statements = NIL;
+	ListCell   *lc;
+	uint64		i;
+
+	DdlRun(psprintf("SELECT d.objid::pg_catalog.regprocedure::pg_catalog.text"
+					" FROM pg_catalog.pg_depend AS d"
+					" WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass"
+					" AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+					" AND d.refobjid OPERATOR(pg_catalog.=) %s::pg_catalog.regclass"
+					" AND d.deptype OPERATOR(pg_catalog.=) 'a'",
+					quote_literal_cstr(table)), SPI_OK_SELECT);
+	for (i = 0; i < SPI_processed; i++)
+		statements = lappend(statements,
+							 psprintf("DROP FUNCTION %s",
+									  SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1)));
+	foreach(lc, statements)
+		DdlRun(lfirst(lc), SPI_OK_UTILITY);
+}
+
 /*
  * Take a system-versioned table out of management (make_mutable): drop the
- * triggers of the table and of its history table; the history table, its
- * rows and the period column stay.  Caller has run DdlBegin and removed the
+ * triggers of the table and of its history table, and its <table>_as_of
+ * function; the history table, its rows and the period column stay.  Caller has run DdlBegin and removed the
  * registry row.
  */
 void
@@ -347,6 +434,7 @@ HistoryMakeMutable(Oid history, const char *table)
 	for (i = 0; i < lengthof(table_triggers); i++)
 		DdlRun(psprintf("DROP TRIGGER IF EXISTS %s ON %s", table_triggers[i], table),
 			   SPI_OK_UTILITY);
+	drop_as_of_functions(table);
 	if (get_rel_name(history) == NULL)
 		return;
 	for (i = 0; i < lengthof(history_triggers); i++)

@@ -139,7 +139,7 @@ CALL bench.measure('sv_scan', :keys, :reps, true,
 -- that would (see the EXPLAIN above), so JIT is off here.
 SET jit = off;
 CALL bench.measure('sv_lookup', :rows, :reps, true,
-    '{pk,sql_past,sql_now}',
+    '{pk,sql_past,sql_now,fn_past,fn_now}',
     pg_temp.at_past(:'past', ARRAY[
         $$SELECT count((SELECT p FROM bench.r_plain AS p WHERE p.id = i.id))
             FROM bench.r_ids AS i$$,
@@ -156,6 +156,10 @@ CALL bench.measure('sv_lookup', :rows, :reps, true,
                                 UNION ALL
                                 SELECT h.* FROM ONLY bench.r_sv_history AS h
                                  WHERE h.id = i.id AND h.system_period @> now()) AS x))
+            FROM bench.r_ids AS i$$,
+        $$SELECT count((SELECT x FROM bench.r_sv_as_of({past}) AS x WHERE x.id = i.id))
+            FROM bench.r_ids AS i$$,
+        $$SELECT count((SELECT x FROM bench.r_sv_as_of(now()) AS x WHERE x.id = i.id))
             FROM bench.r_ids AS i$$
     ]));
 

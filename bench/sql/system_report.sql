@@ -72,9 +72,13 @@ VALUES
  (32, 'as_of(t, now()) whole table, {n} rows', 'sv_scan', 'µs/row',
       'plain', 'as_of_now', NULL, NULL, 'max', 2.00),
  (33, 'one key as of ts in the history, SQL over table + history (plain: PK lookup), {n} lookups',
-      'sv_lookup', 'µs/lookup', 'pk', 'sql_past', NULL, NULL, 'max', 1.50),
+      'sv_lookup', 'µs/lookup', 'pk', 'sql_past', NULL, NULL, NULL, NULL),
  (34, 'one key as of now(), SQL over table + history (plain: PK lookup), {n} lookups',
-      'sv_lookup', 'µs/lookup', 'pk', 'sql_now', NULL, NULL, 'max', 1.50);
+      'sv_lookup', 'µs/lookup', 'pk', 'sql_now', NULL, NULL, NULL, NULL),
+ (35, 'one key as of ts in the history, through r_sv_as_of(ts) (plain: PK lookup), {n} lookups',
+      'sv_lookup', 'µs/lookup', 'pk', 'fn_past', NULL, NULL, 'max', 1.50),
+ (36, 'one key as of now(), through r_sv_as_of(now()) (plain: PK lookup), {n} lookups',
+      'sv_lookup', 'µs/lookup', 'pk', 'fn_now', NULL, NULL, 'max', 1.50);
 
 WITH shown AS (
     SELECT l.*,
