@@ -317,7 +317,9 @@ Datum
 EntityHeadAttr(ManagedRelation *entry, TupleTableSlot *head, AttrNumber attnum,
 			   bool *isnull)
 {
-	return slot_getattr(head, entry->heads_attnums[attnum - 1], isnull);
+	const AttrNumber *attmap = HEADS_ATTMAP(entry);
+
+	return slot_getattr(head, attmap ? attmap[attnum - 1] : attnum, isnull);
 }
 
 /*

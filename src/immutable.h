@@ -106,12 +106,11 @@ typedef struct ManagedRelation
 	 * versioned tables: the heads table holds a copy of every entity's latest
 	 * version, under its primary key on entity_id.  Its columns are the
 	 * table's, but attribute numbers differ when the table has dropped
-	 * columns: heads_attnums maps a table attribute number - 1 to the heads
-	 * one, and the maps convert whole rows (NULL when layouts are equal).
+	 * columns: the maps convert whole rows (NULL when layouts are equal), and
+	 * HEADS_ATTMAP gives the heads' attribute numbers of the table's columns.
 	 */
 	Oid			heads_index;
 	TupleDesc	table_desc;		/* a copy of the versioned table's */
-	AttrNumber *heads_attnums;
 	TupleConversionMap *to_heads;
 	TupleConversionMap *from_heads;
 
@@ -130,6 +129,13 @@ typedef struct ManagedRelation
 
 	SPIPlanPtr	plans[NUM_ENTITY_PLANS];
 } ManagedRelation;
+
+/*
+ * The heads table's attribute numbers of a versioned table's columns
+ * (indexed by attnum - 1), NULL when they are the same.
+ */
+#define HEADS_ATTMAP(entry) \
+	((entry)->from_heads ? (entry)->from_heads->attrMap->attnums : NULL)
 
 /* registry.c */
 extern void RegistryInit(void);

@@ -357,10 +357,9 @@ ConversionMapByName(TupleDesc indesc, TupleDesc outdesc)
 }
 
 /*
- * Fill in the heads table of versioned table rel: its primary key index, the
- * attribute number of each of rel's columns in it, and the maps that convert
- * rows between the two layouts (built from copies of both descriptors, so
- * they outlive the relcache entries).
+ * Fill in the heads table of versioned table rel: its primary key index and
+ * the maps that convert rows between the two layouts (built from copies of
+ * both descriptors, so they outlive the relcache entries).
  */
 static void
 describe_heads(Relation rel, ManagedRelation *entry)
@@ -370,7 +369,6 @@ describe_heads(Relation rel, ManagedRelation *entry)
 	MemoryContext old;
 	TupleDesc	table_copy;
 	TupleDesc	heads_copy;
-	int			i;
 
 	if (heads == NULL)
 		ereport(ERROR,
@@ -387,10 +385,6 @@ describe_heads(Relation rel, ManagedRelation *entry)
 				 errhint("Restore it with ALTER TABLE ... ADD PRIMARY KEY (entity_id).")));
 
 	old = MemoryContextSwitchTo(entry->cxt);
-	entry->heads_attnums = palloc0(sizeof(AttrNumber) * desc->natts);
-	for (i = 0; i < desc->natts; i++)
-		entry->heads_attnums[i] = same_column(RelationGetDescr(heads),
-											  TupleDescAttr(desc, i));
 	table_copy = CreateTupleDescCopy(desc);
 	heads_copy = CreateTupleDescCopy(RelationGetDescr(heads));
 	entry->table_desc = table_copy;
@@ -516,7 +510,6 @@ RegistryLookup(Oid relid)
 		entry->cxt = AllocSetContextCreate(RegistryContext, "immutable relation",
 										   ALLOCSET_SMALL_SIZES);
 	MemoryContextReset(entry->cxt);
-	entry->heads_attnums = NULL;
 	entry->table_desc = NULL;
 	entry->to_heads = NULL;
 	entry->from_heads = NULL;

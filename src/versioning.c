@@ -357,7 +357,7 @@ append_version(Relation rel, ManagedRelation *entry, NewVersion *row,
 {
 	Relation	heads = table_open(entry->heads, RowExclusiveLock);
 	TupleTableSlot *slot = table_slot_create(heads, NULL);
-	Predecessor prev = {slot, entry->heads_attnums};
+	Predecessor prev = {slot, HEADS_ATTMAP(entry)};
 	HeapTuple	result = NULL;
 	int			headless = 0;
 
