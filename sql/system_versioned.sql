@@ -76,6 +76,20 @@ ROLLBACK;
 UPDATE acct SET bal = 103 WHERE id = 2;
 SELECT id, bal, system_period FROM acct WHERE id = 2;
 
+-- the history row is written by the BEFORE trigger, which must fire last:
+-- a BEFORE UPDATE or DELETE trigger sorting after it is refused (55000)
+CREATE FUNCTION skip_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER zzz_skip BEFORE DELETE ON acct FOR EACH ROW EXECUTE FUNCTION skip_row();
+DELETE FROM acct WHERE id = 2;
+\echo :LAST_ERROR_SQLSTATE
+DROP TRIGGER zzz_skip ON acct;
+-- one sorting before it that skips the row: no change, no history row
+CREATE TRIGGER a_skip BEFORE UPDATE OR DELETE ON acct FOR EACH ROW EXECUTE FUNCTION skip_row();
+UPDATE acct SET bal = 0;
+DELETE FROM acct;
+DROP TRIGGER a_skip ON acct;
+SELECT count(*) AS history_rows FROM acct_history WHERE id > 0;
+
 -- the history table takes writes only from the trigger; TRUNCATE is refused
 INSERT INTO acct_history SELECT * FROM acct;
 \echo :LAST_ERROR_SQLSTATE

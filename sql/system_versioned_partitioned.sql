@@ -46,3 +46,19 @@ TRUNCATE m;
 SELECT immutable.make_mutable('m');
 SELECT count(*) FROM pg_trigger WHERE tgrelid IN ('m_asia'::regclass, 'm_us'::regclass, 'm_log_2030'::regclass);
 DROP TABLE m, m_log;
+
+-- a system-versioned table attached to a partitioned table that is not:
+-- a row moving out of it leaves one history row, not two
+CREATE TABLE p (region text, id int, v int, system_period tstzrange) PARTITION BY LIST (region);
+CREATE TABLE p_eu (region text, id int, v int);
+SELECT immutable.make_system_versioned('p_eu');
+ALTER TABLE p ATTACH PARTITION p_eu FOR VALUES IN ('eu');
+CREATE TABLE p_us PARTITION OF p FOR VALUES IN ('us');
+SELECT immutable.set_system_time('2030-01-01');
+INSERT INTO p VALUES ('eu', 1, 10);
+SELECT immutable.set_system_time('2030-02-01');
+UPDATE p SET region = 'us';
+SELECT immutable.set_system_time(NULL);
+SELECT region, id, v, system_period FROM p_eu_history;
+SELECT tableoid::regclass AS partition, region, id, v FROM p;
+DROP TABLE p, p_eu_history;

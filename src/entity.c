@@ -117,7 +117,7 @@ plan_text(ManagedRelation *entry, Relation rel, EntityPlan which)
 			break;
 		case PLAN_HISTORY:
 			appendStringInfo(&buf,
-							 "SELECT h FROM ONLY %s AS h"
+							 "SELECT h.* FROM ONLY %s AS h"
 							 " WHERE h.entity_id OPERATOR(pg_catalog.=) $1"
 							 " ORDER BY h.version", table);
 			break;
@@ -130,7 +130,7 @@ plan_text(ManagedRelation *entry, Relation rel, EntityPlan which)
 			break;
 		case PLAN_AS_OF_ALL:
 			appendStringInfo(&buf,
-							 "SELECT h FROM ONLY %1$s AS h"
+							 "SELECT h.* FROM ONLY %1$s AS h"
 							 " WHERE h.valid_from OPERATOR(pg_catalog.<=) $1"
 							 " AND h.deleted_at IS NULL"
 							 " AND NOT EXISTS (SELECT FROM ONLY %1$s AS n"
@@ -237,6 +237,37 @@ EntityExecute(ManagedRelation *entry, EntityPlan which, Datum *args,
 	if (ret < 0)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
 	return SPI_processed;
+}
+
+/*
+ * Run one kept statement of a table, read-only, sending its rows to dest.
+ * Caller is connected to SPI.
+ */
+void
+EntityExecuteInto(ManagedRelation *entry, EntityPlan which, Datum *args,
+				  DestReceiver *dest)
+{
+	SPIPlanPtr	plan = plan_get(entry, which);
+	int			nargs = SPI_getargcount(plan);
+	ParamListInfo params = makeParamList(nargs);
+	SPIExecuteOptions options;
+	int			ret;
+	int			i;
+
+	for (i = 0; i < nargs; i++)
+	{
+		params->params[i].value = args[i];
+		params->params[i].isnull = false;
+		params->params[i].pflags = PARAM_FLAG_CONST;
+		params->params[i].ptype = SPI_getargtypeid(plan, i);
+	}
+	memset(&options, 0, sizeof(options));
+	options.params = params;
+	options.read_only = true;
+	options.dest = dest;
+	ret = SPI_execute_plan_extended(plan, &options);
+	if (ret < 0)
+		elog(ERROR, "SPI_execute_plan_extended failed: %s", SPI_result_code_string(ret));
 }
 
 /*

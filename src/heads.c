@@ -221,7 +221,7 @@ immutable_add_head(PG_FUNCTION_ARGS)
 
 	heads = table_open(entry->heads, RowExclusiveLock);
 	HeadsInsert(entry, heads, tuple);
-	table_close(heads, RowExclusiveLock);
+	table_close(heads, NoLock);
 	return PointerGetDatum(NULL);
 }
 

@@ -14,6 +14,7 @@
 #include "parser/parse_func.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -319,6 +320,29 @@ create_as_of_function(Oid relid, Oid history, const char *column)
 }
 
 /*
+ * Attach the versioning triggers to table (relid).  A table's history rows
+ * are written BEFORE UPDATE OR DELETE, in the trigger that stamps the new
+ * row version, which saves queueing every change for an AFTER trigger; on
+ * a partitioned table, where an UPDATE that moves a row to another
+ * partition fires BEFORE triggers for an UPDATE, a DELETE and an INSERT,
+ * they are written AFTER UPDATE OR DELETE, once per change.
+ */
+static void
+attach_versioning_triggers(Oid relid, const char *table)
+{
+	bool		partitioned = get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE;
+
+	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_SYSTEM_PERIOD
+									" BEFORE INSERT OR UPDATE%s ON %s FOR EACH ROW"
+									" EXECUTE FUNCTION immutable.versioning()",
+									partitioned ? "" : " OR DELETE", table));
+	if (partitioned)
+		DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_WRITE_HISTORY
+										" AFTER UPDATE OR DELETE ON %s FOR EACH ROW"
+										" EXECUTE FUNCTION immutable.versioning()", table));
+}
+
+/*
  * immutable.make_system_versioned(tbl regclass, history_table name DEFAULT
  * NULL, period_column name DEFAULT 'system_period', adjust boolean DEFAULT
  * false) RETURNS regclass
@@ -368,12 +392,7 @@ immutable_make_system_versioned(PG_FUNCTION_ARGS)
 	DdlRun(alter.data, SPI_OK_UTILITY);
 	history = history_table(relid, history_name, column);
 
-	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_SYSTEM_PERIOD
-									" BEFORE INSERT OR UPDATE ON %s FOR EACH ROW"
-									" EXECUTE FUNCTION immutable.versioning()", table));
-	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_WRITE_HISTORY
-									" AFTER UPDATE OR DELETE ON %s FOR EACH ROW"
-									" EXECUTE FUNCTION immutable.versioning()", table));
+	attach_versioning_triggers(relid, table);
 	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_REFUSE_TRUNCATE
 									" BEFORE TRUNCATE ON %s FOR EACH STATEMENT"
 									" EXECUTE FUNCTION immutable.refuse_change()", table));
@@ -414,14 +433,24 @@ drop_as_of_functions(const char *table)
 		DdlRun(lfirst(lc), SPI_OK_UTILITY);
 }
 
+/* Drop the trigger name of relid (named table) when it has one. */
+static void
+drop_trigger(Oid relid, const char *table, const char *name)
+{
+	if (OidIsValid(get_trigger_oid(relid, name, true)))
+		DdlRun(psprintf("DROP TRIGGER %s ON %s", quote_identifier(name), table),
+			   SPI_OK_UTILITY);
+}
+
 /*
- * Take a system-versioned table out of management (make_mutable): drop the
- * triggers of the table and of its history table, and its <table>_as_of
- * function; the history table, its rows and the period column stay.  Caller has run DdlBegin and removed the
- * registry row.
+ * Take a system-versioned table (relid, named table) out of management
+ * (make_mutable): drop the triggers of the table and of its history table,
+ * and its <table>_as_of function; the history table, its rows and the
+ * period column stay.  Caller has run DdlBegin and removed the registry
+ * row.
  */
 void
-HistoryMakeMutable(Oid history, const char *table)
+HistoryMakeMutable(Oid relid, Oid history, const char *table)
 {
 	static const char *const table_triggers[] = {
 		TRIGGER_SYSTEM_PERIOD, TRIGGER_WRITE_HISTORY, TRIGGER_REFUSE_TRUNCATE
@@ -432,15 +461,12 @@ HistoryMakeMutable(Oid history, const char *table)
 	int			i;
 
 	for (i = 0; i < lengthof(table_triggers); i++)
-		DdlRun(psprintf("DROP TRIGGER IF EXISTS %s ON %s", table_triggers[i], table),
-			   SPI_OK_UTILITY);
+		drop_trigger(relid, table, table_triggers[i]);
 	drop_as_of_functions(table);
 	if (get_rel_name(history) == NULL)
 		return;
 	for (i = 0; i < lengthof(history_triggers); i++)
-		DdlRun(psprintf("DROP TRIGGER IF EXISTS %s ON %s", history_triggers[i],
-						RelationQualifiedName(history)),
-			   SPI_OK_UTILITY);
+		drop_trigger(history, RelationQualifiedName(history), history_triggers[i]);
 }
 
 /*

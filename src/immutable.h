@@ -161,7 +161,7 @@ extern const char *ManageTableScan(Oid relid);
 extern void ManageRefuseTriggers(const char *table);
 
 /* history.c */
-extern void HistoryMakeMutable(Oid history, const char *table);
+extern void HistoryMakeMutable(Oid relid, Oid history, const char *table);
 extern void HistoryRefresh(ManagedRelation *entry, Node *parsetree);
 
 /* uuidv7.c */
@@ -171,6 +171,7 @@ extern pg_uuid_t *Uuidv7Generate(void);
 #define TRIGGER_OP_BIT(event) (1U << ((event) & TRIGGER_EVENT_OPMASK))
 extern void TriggerCheckCall(FunctionCallInfo fcinfo, const char *funcname,
 							 uint32 timing, bool for_row, uint32 events);
+extern void TriggerCheckFiresLast(Relation rel, Trigger *self, int16 events);
 
 /* ddl.c */
 extern void DdlRun(const char *sql, int expected);
@@ -219,6 +220,8 @@ extern Oid	EntityRelationArgument(FunctionCallInfo fcinfo);
 extern Datum EntityArgument(FunctionCallInfo fcinfo, int argno, const char *name);
 extern void EntityAppendColumns(StringInfo buf, Relation rel, const char *prefix,
 								bool insertable);
+extern void EntityExecuteInto(ManagedRelation *entry, EntityPlan which, Datum *args,
+							  DestReceiver *dest);
 extern uint64 EntityExecute(ManagedRelation *entry, EntityPlan which,
 							Datum *args, bool read_only, long limit);
 extern Datum EntityInsertRow(ManagedRelation *entry, Datum row);

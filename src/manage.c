@@ -554,7 +554,7 @@ immutable_make_mutable(PG_FUNCTION_ARGS)
 		DdlRun(psprintf("DROP TABLE %s", RelationQualifiedName(heads)),
 			   SPI_OK_UTILITY);
 	if (kind == MANAGED_SYSTEM_VERSIONED)
-		HistoryMakeMutable(history, table);
+		HistoryMakeMutable(relid, history, table);
 	else
 	{
 		DdlRun(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_REFUSE_CHANGE " ON %s", table),

@@ -33,6 +33,7 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_trigger.h"
 #include "executor/spi.h"
 #include "catalog/pg_type.h"
 #include "executor/tuptable.h"
@@ -362,7 +363,7 @@ write_history(Relation rel, Versioning *v, HeapTuple old, TimestampTz start,
 		DirectInsert(history, slot);
 		ExecDropSingleTupleTableSlot(slot);
 	}
-	table_close(history, RowExclusiveLock);
+	table_close(history, NoLock);
 }
 
 /*
@@ -400,12 +401,63 @@ managed_versioning(ManagedRelation *entry, Versioning *v)
 }
 
 /*
+ * The row an UPDATE last recorded in the history table from its BEFORE
+ * trigger: the DELETE that moves that row to another partition, in the
+ * same command, must not record it again.
+ */
+static Oid	moved_relid = InvalidOid;
+static ItemPointerData moved_tid;
+static CommandId moved_cid;
+
+/* Is old the row version an UPDATE of this command recorded already? */
+static bool
+recorded_by_update(Relation rel, HeapTuple old)
+{
+	return moved_relid == RelationGetRelid(rel) &&
+		ItemPointerEquals(&moved_tid, &old->t_self) &&
+		moved_cid == GetCurrentCommandId(false);
+}
+
+/*
+ * BEFORE UPDATE or DELETE on a table whose history is written before the
+ * change (as temporal_tables does it): record the old row version, and
+ * return the new one with its period starting where the old one's ends (a
+ * version this transaction wrote keeps its start).  No BEFORE trigger may
+ * fire later and skip the change.
+ */
+static Datum
+change_before(TriggerData *trigdata, Versioning *v)
+{
+	Relation	rel = trigdata->tg_relation;
+	HeapTuple	old = trigdata->tg_trigtuple;
+	TimestampTz start;
+
+	TriggerCheckFiresLast(rel, trigdata->tg_trigger,
+						  TRIGGER_TYPE_UPDATE | TRIGGER_TYPE_DELETE);
+	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+	{
+		if (!recorded_by_update(rel, old))
+			record_change(rel, v, old);
+		return PointerGetDatum(old);
+	}
+	start = record_change(rel, v, old);
+	if (start == 0)
+		start = period_start(rel, old, v->att_period);
+	moved_relid = RelationGetRelid(rel);
+	moved_tid = old->t_self;
+	moved_cid = GetCurrentCommandId(false);
+	return PointerGetDatum(with_period(rel, v, trigdata->tg_newtuple, start, NULL));
+}
+
+/*
  * The triggers make_system_versioned attaches.  BEFORE INSERT: the period
- * starts now, whatever the writer gave.  BEFORE UPDATE: the new row version
+ * starts now, whatever the writer gave.  BEFORE UPDATE or DELETE: see
+ * change_before.  On a partitioned table, where an UPDATE can move a row
+ * to another partition as a DELETE and an INSERT, the BEFORE trigger is
+ * not fired for DELETE, and BEFORE UPDATE only stamps the new row version: it
  * starts when the old one ends (a version this transaction wrote keeps its
- * start); the history row is written AFTER, when the update really
- * happened, with the period the BEFORE trigger computed.  AFTER DELETE: the
- * history row ends at the system time.
+ * start); the history row is written AFTER UPDATE, with the period the
+ * BEFORE trigger computed, or AFTER DELETE, ending at the system time.
  */
 static Datum
 managed_trigger(TriggerData *trigdata, ManagedRelation *entry)
@@ -419,6 +471,8 @@ managed_trigger(TriggerData *trigdata, ManagedRelation *entry)
 	managed_versioning(entry, &v);
 	if (TRIGGER_FIRED_BY_INSERT(event))
 		return PointerGetDatum(with_period(rel, &v, old, SystemTime(), NULL));
+	if (TRIGGER_FIRED_BEFORE(event) && TRIGGER_FOR_DELETE(trigdata->tg_trigger->tgtype))
+		return change_before(trigdata, &v);
 	if (TRIGGER_FIRED_BEFORE(event))
 	{
 		start = period_start(rel, old, v.att_period);
@@ -724,7 +778,8 @@ immutable_versioning(PG_FUNCTION_ARGS)
 		if (TRIGGER_FIRED_BEFORE(trigdata->tg_event))
 			TriggerCheckCall(fcinfo, "versioning", TRIGGER_EVENT_BEFORE, true,
 							 TRIGGER_OP_BIT(TRIGGER_EVENT_INSERT) |
-							 TRIGGER_OP_BIT(TRIGGER_EVENT_UPDATE));
+							 TRIGGER_OP_BIT(TRIGGER_EVENT_UPDATE) |
+							 TRIGGER_OP_BIT(TRIGGER_EVENT_DELETE));
 		else
 			TriggerCheckCall(fcinfo, "versioning", TRIGGER_EVENT_AFTER, true,
 							 TRIGGER_OP_BIT(TRIGGER_EVENT_UPDATE) |

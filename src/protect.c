@@ -5,6 +5,8 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_trigger.h"
+#include "commands/trigger.h"
 #include "fmgr.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -58,6 +60,40 @@ TriggerCheckCall(FunctionCallInfo fcinfo, const char *funcname,
 						for_row ? "FOR EACH ROW" : "FOR EACH STATEMENT"),
 				 errhint("Call immutable.make_mutable() and the make_* function "
 						 "again to restore the extension's triggers.")));
+}
+
+/*
+ * Refuse to run (55000) when a BEFORE row trigger for one of the events
+ * (TRIGGER_TYPE_* bits) fires after self, in name order: a row that trigger
+ * skipped or changed would already be numbered, or recorded in the history
+ * table, as it will never be written.
+ */
+void
+TriggerCheckFiresLast(Relation rel, Trigger *self, int16 events)
+{
+	TriggerDesc *desc = rel->trigdesc;
+	bool		after_self = false;
+	int			i;
+
+	for (i = 0; i < desc->numtriggers; i++)
+	{
+		Trigger    *trigger = &desc->triggers[i];
+
+		if (trigger->tgoid == self->tgoid)
+			after_self = true;
+		else if (after_self && trigger->tgenabled != TRIGGER_DISABLED &&
+				 TRIGGER_FOR_ROW(trigger->tgtype) &&
+				 TRIGGER_FOR_BEFORE(trigger->tgtype) &&
+				 (trigger->tgtype & events) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("trigger \"%s\" on table \"%s\" fires after the trigger \"%s\" of the immutable extension",
+							trigger->tgname, RelationGetRelationName(rel), self->tgname),
+					 errdetail("BEFORE row triggers fire in name order, and the extension's trigger must see the row as it will be written."),
+					 errhint("Rename the trigger so that its name sorts before \"%s\".",
+							 self->tgname),
+					 errtable(rel)));
+	}
 }
 
 /* Return how the refusal names a table of this kind. */

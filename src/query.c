@@ -10,6 +10,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "executor/tstoreReceiver.h"
 #include "utils/guc.h"
 #include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
@@ -44,23 +45,22 @@ MaterializedSRFInit(FunctionCallInfo fcinfo)
 }
 #endif
 
-/* Put the whole rows in column 1 of the SPI result into the call's result. */
-static void
-store_rows(FunctionCallInfo fcinfo)
+/*
+ * Return a receiver that puts the rows of a query straight into the call's
+ * result, converted by position to the table's row type (whose dropped
+ * columns the query does not return).
+ */
+static DestReceiver *
+rows_receiver(FunctionCallInfo fcinfo)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	uint64		i;
+	DestReceiver *dest = CreateDestReceiver(DestTuplestore);
 
-	for (i = 0; i < SPI_processed; i++)
-	{
-		bool		isnull;
-		Datum		row = SPI_getbinval(SPI_tuptable->vals[i],
-										SPI_tuptable->tupdesc, 1, &isnull);
-		HeapTupleData tuple;
-
-		EntityRowAsTuple(row, &tuple);
-		tuplestore_puttuple(rsinfo->setResult, &tuple);
-	}
+	SetTuplestoreDestReceiverParams(dest, rsinfo->setResult,
+									rsinfo->econtext->ecxt_per_query_memory, false,
+									rsinfo->setDesc,
+									gettext_noop("query result does not match the row type of the table"));
+	return dest;
 }
 
 /*
@@ -102,10 +102,9 @@ QueryReturnRows(FunctionCallInfo fcinfo, ManagedRelation *entry, EntityPlan whic
 		(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
 								 GUC_ACTION_SAVE, true, 0, false);
 	}
-	EntityExecute(entry, which, args, true, 0);
+	EntityExecuteInto(entry, which, args, rows_receiver(fcinfo));
 	if (nestlevel >= 0)
 		AtEOXact_GUC(true, nestlevel);
-	store_rows(fcinfo);
 	SPI_finish();
 	return (Datum) 0;
 }

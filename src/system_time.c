@@ -58,20 +58,19 @@ period_condition(EntityPlan which, const char *period)
 /*
  * Append the query of one FOR SYSTEM_TIME form over system-versioned table
  * rel: its rows and its history table's whose period satisfies the
- * condition, the history rows as rows of the table's type.
+ * condition, the history rows with the table's columns in its order.
  */
 static void
 append_system_versioned(StringInfo buf, ManagedRelation *entry, Relation rel,
 						EntityPlan which)
 {
-	const char *table = RelationQualifiedName(RelationGetRelid(rel));
 	const char *period = quote_identifier(get_attname(entry->relid, entry->att_period, false));
 
-	appendStringInfo(buf, "SELECT t FROM %s AS t WHERE %s UNION ALL SELECT ROW(",
+	appendStringInfo(buf, "SELECT t.* FROM %s AS t WHERE %s UNION ALL SELECT ",
 					 ManageTableScan(RelationGetRelid(rel)),
 					 period_condition(which, psprintf("t.%s", period)));
 	EntityAppendColumns(buf, rel, "h.", false);
-	appendStringInfo(buf, ")::%s FROM %s AS h WHERE %s", table,
+	appendStringInfo(buf, " FROM %s AS h WHERE %s",
 					 ManageTableScan(entry->history),
 					 period_condition(which, psprintf("h.%s", period)));
 }
@@ -88,7 +87,7 @@ append_versioned(StringInfo buf, Relation rel, EntityPlan which)
 {
 	const char *table = RelationQualifiedName(RelationGetRelid(rel));
 
-	appendStringInfo(buf, "SELECT h FROM ONLY %1$s AS h LEFT JOIN ONLY %1$s AS n"
+	appendStringInfo(buf, "SELECT h.* FROM ONLY %1$s AS h LEFT JOIN ONLY %1$s AS n"
 					 " ON n.entity_id OPERATOR(pg_catalog.=) h.entity_id"
 					 " AND n.version OPERATOR(pg_catalog.=) (h.version OPERATOR(pg_catalog.+) 1)"
 					 " WHERE h.deleted_at IS NULL AND %2$s", table,

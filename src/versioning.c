@@ -384,40 +384,8 @@ append_version(Relation rel, ManagedRelation *entry, NewVersion *row,
 		result = NULL;
 	}
 	ExecDropSingleTupleTableSlot(slot);
-	table_close(heads, RowExclusiveLock);
+	table_close(heads, NoLock);
 	return result;
-}
-
-/*
- * Refuse to run when a BEFORE INSERT row trigger fires after this one (in
- * name order): a row it skipped would leave its version as the head.
- */
-static void
-check_fires_last(Relation rel, Trigger *self)
-{
-	TriggerDesc *desc = rel->trigdesc;
-	bool		after_self = false;
-	int			i;
-
-	for (i = 0; i < desc->numtriggers; i++)
-	{
-		Trigger    *trigger = &desc->triggers[i];
-
-		if (trigger->tgoid == self->tgoid)
-			after_self = true;
-		else if (after_self && trigger->tgenabled != TRIGGER_DISABLED &&
-				 TRIGGER_FOR_ROW(trigger->tgtype) &&
-				 TRIGGER_FOR_BEFORE(trigger->tgtype) &&
-				 TRIGGER_FOR_INSERT(trigger->tgtype))
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("trigger \"%s\" on versioned table \"%s\" fires after the versioning trigger",
-							trigger->tgname, RelationGetRelationName(rel)),
-					 errdetail("BEFORE INSERT triggers fire in name order, and the versioning trigger must see the row as it will be written."),
-					 errhint("Rename the trigger so that its name sorts before \"%s\".",
-							 TRIGGER_STAMP_VERSION),
-					 errtable(rel)));
-	}
 }
 
 /*
@@ -455,7 +423,7 @@ immutable_stamp_version(PG_FUNCTION_ARGS)
 	TriggerCheckCall(fcinfo, "stamp_version", TRIGGER_EVENT_BEFORE, true,
 					 TRIGGER_OP_BIT(TRIGGER_EVENT_INSERT));
 	rel = trigdata->tg_relation;
-	check_fires_last(rel, trigdata->tg_trigger);
+	TriggerCheckFiresLast(rel, trigdata->tg_trigger, TRIGGER_TYPE_INSERT);
 	entry = RegistryLookupVersioned(RelationGetRelid(rel));
 	tuple = trigdata->tg_trigtuple;
 	read_new_version(entry, tuple, RelationGetDescr(rel), &row);
