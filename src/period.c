@@ -138,7 +138,7 @@ system_time_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 
 /* Return the tstzrange [start, end), end NULL for unbounded. */
 static Datum
-make_period(TimestampTz start, TimestampTz *end)
+make_range_value(TimestampTz start, TimestampTz *end)
 {
 	TypeCacheEntry *typcache = lookup_type_cache(TSTZRANGEOID, TYPECACHE_RANGE_INFO);
 	RangeBound	lower;
@@ -153,6 +153,31 @@ make_period(TimestampTz start, TimestampTz *end)
 	upper.inclusive = false;
 	upper.lower = false;
 	return RangeTypePGetDatum(MakeRange(typcache, &lower, &upper, false));
+}
+
+/*
+ * Return the period [start, end), end NULL for unbounded.  The last
+ * unbounded one is kept: every row a transaction inserts gets the same.
+ */
+static Datum
+make_period(TimestampTz start, TimestampTz *end)
+{
+	static TimestampTz open_start;
+	static Datum open_period = (Datum) 0;
+	MemoryContext old;
+
+	if (end != NULL)
+		return make_range_value(start, end);
+	if (open_period == (Datum) 0 || open_start != start)
+	{
+		if (open_period != (Datum) 0)
+			pfree(DatumGetPointer(open_period));
+		old = MemoryContextSwitchTo(TopMemoryContext);
+		open_period = make_range_value(start, NULL);
+		MemoryContextSwitchTo(old);
+		open_start = start;
+	}
+	return open_period;
 }
 
 /*
