@@ -14,8 +14,10 @@
 # (Debian: postgresql-15-periods).
 #
 #   S  server-side cost per row of one statement of many rows: INSERT,
-#      UPDATE, DELETE (sql/system_writes.sql), and reading the whole table
-#      or one key as of a time from a history of a million rows
+#      UPDATE, DELETE (sql/system_writes.sql; UPDATE and DELETE also on
+#      immutable without the btree key index on its history table, to
+#      separate that index's cost from the trigger's), and reading the
+#      whole table or one key as of a time from a history of a million rows
 #      (sql/system_reads.sql); see bench.measure in sql/harness.sql for how
 #      and why it is timed that way
 #   B  pgbench throughput, one short transaction at a time
@@ -55,7 +57,8 @@ export BENCH_ROUNDS=${BENCH_ROUNDS:-3}
 export BENCH_CLIENTS=${BENCH_CLIENTS:-2}
 export BENCH_OUT=${BENCH_OUT:-$BENCH_DIR/results/system-$(date +%Y%m%d-%H%M%S)}
 
-# The write tables, named bench.sv_<variant> (sql/system_setup.sql).
+# The write tables, named bench.sv_<variant> (sql/system_setup.sql), but
+# bench.sv_immutable_lean, which only S2 and S3 measure.
 VARIANTS="plain immutable plpgsql periods"
 
 # say, run_in_cluster, sql, value, pgbench_run, report ... (see there)

@@ -7,7 +7,12 @@
 -- means 12 % fewer transactions per second), and for µs per row also the
 -- difference, the cost of the versioning per row.  The target, for
 -- immutable, shows whether it is met; nothing here fails, a benchmark is not
--- a test.
+-- a test.  Right after the UPDATE and DELETE lines comes one for
+-- bench.sv_immutable_lean (immutable whose history table keeps only the
+-- BRIN index on the period, no btree key index), in the immutable columns,
+-- against plain, without a target: its difference to the line above is
+-- what that index costs, its own difference to plain the trigger and the
+-- rest of the history write.
 --
 -- Run with psql -At; prints only the table.
 
@@ -49,8 +54,9 @@ $$;
 -- The lines of the table: which test and variants each shows (NULL: not
 -- measured), and immutable's target.  {n} in a label is the number of rows
 -- the test wrote or read.  The writes, statements and pgbench alike,
--- measure every variant; the reads compare immutable's ways of reading with
--- plain alone.
+-- measure every variant (immutable_lean only in the UPDATE and DELETE
+-- statements, in the immutable columns); the reads compare immutable's ways
+-- of reading with plain alone.
 CREATE TEMP TABLE line (ord, label, test, unit, plain, imm, plpgsql, periods,
                         target_kind, target) AS
 SELECT ord, label, test, unit, 'plain', 'immutable', 'plpgsql', 'periods',
@@ -58,13 +64,17 @@ SELECT ord, label, test, unit, 'plain', 'immutable', 'plpgsql', 'periods',
   FROM (VALUES
         (10, 'INSERT, {n} rows', 'sv_insert', 'µs/row', 'max', 1.05),
         (11, 'UPDATE, {n} rows', 'sv_update', 'µs/row', 'delta', 4),
-        (12, 'DELETE, {n} rows', 'sv_delete', 'µs/row', NULL, NULL),
+        (13, 'DELETE, {n} rows', 'sv_delete', 'µs/row', NULL, NULL),
         (20, 'pgbench: INSERT one row', 'pgbench_insert', 'tps', 'min', 0.95),
         (21, 'pgbench: UPDATE one row by primary key', 'pgbench_update', 'tps', 'min', 0.85),
         (22, 'pgbench: DELETE one row by primary key', 'pgbench_delete', 'tps', NULL, NULL))
        AS writes (ord, label, test, unit, target_kind, target)
 UNION ALL
 VALUES
+ (12, '… immutable with the period index only (no key index on the history)', 'sv_update',
+      'µs/row', 'plain', 'immutable_lean', NULL, NULL, NULL, NULL),
+ (14, '… immutable with the period index only (no key index on the history)', 'sv_delete',
+      'µs/row', 'plain', 'immutable_lean', NULL, NULL, NULL, NULL),
  (30, 'as_of(t, ts) whole table, ts in the history, {n} rows', 'sv_scan', 'µs/row',
       'plain', 'as_of_past', NULL, NULL, 'max', 2.00),
  (31, '… the same query as plain SQL (UNION ALL of table and history)', 'sv_scan', 'µs/row',

@@ -1,10 +1,17 @@
--- bench/sql/system_setup.sql: the harness (sql/harness.sql) and the four
--- write tables every system-versioning benchmark compares, all with the
+-- bench/sql/system_setup.sql: the harness (sql/harness.sql) and the five
+-- write tables the system-versioning benchmarks compare, all with the
 -- columns (id bigint PRIMARY KEY, payload integer, note text) and a period:
 --
 --   bench.sv_plain      the period column, no history: the limit
 --   bench.sv_immutable  system-versioned by immutable.make_system_versioned
 --                       (C triggers), history bench.sv_immutable_history
+--   bench.sv_immutable_lean
+--                       the same, but its history table
+--                       bench.sv_immutable_lean_history keeps only the BRIN
+--                       index on the period, without the btree key index:
+--                       measured in the UPDATE and DELETE statements only
+--                       (S2, S3), to show what of immutable's cost there is
+--                       that index and what the trigger
 --   bench.sv_plpgsql    the PL/pgSQL history trigger users copy from blog
 --                       posts, history bench.sv_plpgsql_history
 --   bench.sv_periods    system-versioned by the periods extension (C
@@ -15,11 +22,11 @@
 --
 -- Each table is named after its variant in the report: bench.sv_<variant>.
 --
--- Every history table gets the indexes make_system_versioned gives its own
--- (whichever they are; today a btree on the primary key column, for one
--- row's history, and one on the period, for as of a time).  Writes then pay
--- for the same index maintenance everywhere, and the ratios compare the
--- trigger machinery.
+-- Every history table but bench.sv_immutable_lean_history gets the indexes
+-- make_system_versioned gives its own (whichever they are; today a btree on
+-- the primary key column, for one row's history, and one on the period, for
+-- as of a time).  Writes then pay for the same index maintenance
+-- everywhere, and the ratios compare the trigger machinery.
 --
 -- psql variables: entities (rows seeded into each write table, ids 1 ..
 -- entities).  The benchmarks add rows with ids of their own: A from
@@ -46,6 +53,20 @@ CREATE TABLE bench.sv_plain (
 -- triggers and creates the history table with its indexes.
 CREATE TABLE bench.sv_immutable (LIKE bench.sv_plain INCLUDING ALL);
 SELECT immutable.make_system_versioned('bench.sv_immutable');
+
+-- immutable without the key index on the history: made the same way, then
+-- every btree index of its history table dropped (today the one on the key
+-- and the period's ends), found in pg_index rather than by name, so the
+-- BRIN index on the period is all that is left to maintain.
+CREATE TABLE bench.sv_immutable_lean (LIKE bench.sv_plain INCLUDING ALL);
+SELECT immutable.make_system_versioned('bench.sv_immutable_lean');
+SELECT format('DROP INDEX %s', i.indexrelid::regclass)
+  FROM pg_index AS i
+  JOIN pg_class AS c ON c.oid = i.indexrelid
+  JOIN pg_am AS a ON a.oid = c.relam
+ WHERE i.indrelid = 'bench.sv_immutable_lean_history'::regclass
+   AND a.amname = 'btree'
+\gexec
 
 -- The blog-post trigger: one PL/pgSQL function BEFORE INSERT OR UPDATE OR
 -- DELETE, which stamps the new row's period and copies the old row into the
@@ -111,16 +132,21 @@ INSERT INTO bench.sv_plain (id, payload, note)
 SELECT n, n, 'note ' || n FROM generate_series(1, :entities) AS n;
 INSERT INTO bench.sv_immutable (id, payload, note)
 SELECT n, n, 'note ' || n FROM generate_series(1, :entities) AS n;
+INSERT INTO bench.sv_immutable_lean (id, payload, note)
+SELECT n, n, 'note ' || n FROM generate_series(1, :entities) AS n;
 INSERT INTO bench.sv_plpgsql (id, payload, note)
 SELECT n, n, 'note ' || n FROM generate_series(1, :entities) AS n;
 INSERT INTO bench.sv_periods (id, payload, note)
 SELECT n, n, 'note ' || n FROM generate_series(1, :entities) AS n;
 
-VACUUM ANALYZE bench.sv_plain, bench.sv_immutable, bench.sv_plpgsql, bench.sv_periods;
+VACUUM ANALYZE bench.sv_plain, bench.sv_immutable, bench.sv_immutable_lean,
+    bench.sv_plpgsql, bench.sv_periods;
 
 -- What the log should show: the tables, their triggers and indexes.
 \d bench.sv_immutable
 \d bench.sv_immutable_history
+\d bench.sv_immutable_lean
+\d bench.sv_immutable_lean_history
 \d bench.sv_plpgsql
 \d bench.sv_plpgsql_history
 \d bench.sv_periods
