@@ -16,7 +16,9 @@ OBJS = \
 	src/current_view.o \
 	src/entity.o \
 	src/query.o \
-	src/ddl.o
+	src/ddl.o \
+	src/hash.o \
+	src/chain.o
 
 EXTENSION = immutable
 DATA = immutable--1.0.sql

@@ -82,6 +82,9 @@ CREATE TABLE immutable.registry (
     history       pg_catalog.regclass UNIQUE,
     period_column pg_catalog.name,
     adjust        pg_catalog.bool,
+    hashed        pg_catalog.bool NOT NULL DEFAULT false
+                  CHECK (NOT hashed OR kind OPERATOR(pg_catalog.=) 'append_only'),
+    chain_by      pg_catalog.name CHECK (chain_by IS NULL OR hashed),
     CHECK ((history IS NOT NULL AND period_column IS NOT NULL AND adjust IS NOT NULL)
            OPERATOR(pg_catalog.=) (kind OPERATOR(pg_catalog.=) 'system_versioned'))
 );
@@ -101,13 +104,16 @@ SELECT r.relid AS table_name,
        r.heads AS heads_table,
        r.history AS history_table,
        r.period_column,
-       r.adjust
+       r.adjust,
+       r.hashed,
+       r.chain_by
   FROM immutable.registry AS r;
 COMMENT ON VIEW immutable.managed_tables IS
 'Every table managed by the immutable extension: its kind (append_only, '
 'versioned or system_versioned), the current view and heads table of a '
 'versioned table, the history table, period column and adjust option of a '
-'system-versioned table, and when and by whom it was put under management.';
+'system-versioned table, whether rows are hash-chained and by which column, '
+'and when and by whom it was put under management.';
 GRANT SELECT ON immutable.managed_tables TO PUBLIC;
 
 ------------------------------------------------------------------------------
@@ -154,6 +160,22 @@ COMMENT ON FUNCTION immutable.add_head() IS
 '23505 when the heads table has the entity or its natural key already, '
 '39P01 when misused.';
 REVOKE ALL ON FUNCTION immutable.add_head() FROM PUBLIC;
+
+CREATE FUNCTION immutable.hash_chain()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'immutable_hash_chain'
+LANGUAGE C;
+COMMENT ON FUNCTION immutable.hash_chain() IS
+'Trigger function of hash-chained append-only tables, attached by '
+'make_append_only(hashed => true) BEFORE INSERT FOR EACH ROW: sets chain_seq '
+'to the next number of the row''s chain and hash to SHA-256 of the previous '
+'row''s hash (32 zero bytes for the first row) and the row''s canonical '
+'encoding (README "Hash chains"), replacing values the writer gave. Waits '
+'for a transaction appending to the same chain. Raises 23502 for a NULL '
+'chain_by value, 55000 when a BEFORE INSERT trigger fires after it, XX001 '
+'when the chain''s last row has no valid hash, 39P01 when not called as a '
+'trigger so attached.';
+REVOKE ALL ON FUNCTION immutable.hash_chain() FROM PUBLIC;
 
 CREATE FUNCTION immutable.versioning()
 RETURNS trigger
@@ -247,16 +269,26 @@ CREATE EVENT TRIGGER immutable_follow_alter_table ON ddl_command_end
 -- Putting tables under management and taking them out again
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION immutable.make_append_only(tbl regclass)
+CREATE FUNCTION immutable.make_append_only(tbl regclass, hashed boolean DEFAULT false,
+                                           chain_by name DEFAULT NULL)
 RETURNS void
 AS 'MODULE_PATHNAME', 'immutable_make_append_only'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION immutable.make_append_only(regclass) IS
+COMMENT ON FUNCTION immutable.make_append_only(regclass, boolean, name) IS
 'Makes tbl append-only: from now on UPDATE, DELETE, TRUNCATE and MERGE''s '
-'update and delete actions fail with 23001 for every role. Requires ownership '
-'of tbl (42501). Raises 22004 for a NULL tbl, 42809 for anything but an '
+'update and delete actions fail with 23001 for every role. With hashed, every '
+'row is linked into a SHA-256 hash chain (one per table, or one per value of '
+'the chain_by column): columns chain_seq bigint (1, 2, 3 ... per chain) and '
+'hash bytea (SHA-256 of the previous row''s hash and the row''s canonical '
+'encoding, see README "Hash chains") are added and filled by a trigger; '
+'existing rows are linked in physical order. Requires ownership of tbl '
+'(42501). Raises 22004 for a NULL tbl or hashed, 42809 for anything but an '
 'ordinary table (views, partitions, foreign tables ...), 0A000 for a '
-'partitioned table, 42710 when tbl is already managed.';
+'partitioned table or a column type hash chains cannot encode (arrays, '
+'composites, other extensions'' types), 42710 when tbl is already managed, '
+'22023 for chain_by without hashed, 42703 for an unknown chain_by column, '
+'42P10 for chain_by naming chain_seq or hash, 42804 for chain_seq or hash of '
+'another type, 23502 for an existing row with a NULL chain_by value.';
 
 CREATE FUNCTION immutable.make_versioned(tbl regclass, current_view name DEFAULT NULL)
 RETURNS regclass
@@ -378,6 +410,23 @@ COMMENT ON FUNCTION immutable.history(anyelement, uuid) IS
 'Returns every version of entity entity_id, tombstones included, oldest '
 'first; no rows for an unknown entity. Raises 22004 for a NULL entity_id, '
 '55000 when the table is not versioned.';
+
+CREATE FUNCTION immutable.verify_chain(tbl regclass, stop_at_first boolean DEFAULT false)
+RETURNS TABLE (chain text, chain_seq bigint, problem text, expected text, found text)
+AS 'MODULE_PATHNAME', 'immutable_verify_chain'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION immutable.verify_chain(regclass, boolean) IS
+'Checks every hash chain of the hash-chained table tbl, in chain_seq order '
+'under the caller''s snapshot, recomputing each row''s SHA-256 hash (README '
+'"Hash chains"). Returns one row per problem, no rows when every chain is '
+'intact: chain (the chain_by value as text, NULL for the table''s one chain), '
+'chain_seq of the row, problem ("row does not match its hash": a changed '
+'value or hash, expected and found are the hashes in hex; "rows are missing '
+'before this row": expected and found are chain_seq numbers; "row duplicates '
+'the previous row''s chain_seq"; "row has no valid hash"). Rows deleted from '
+'the end of a chain are not visible to it. With stop_at_first the first '
+'problem raises XX001 instead. Raises 22004 for NULL arguments, 55000 when '
+'tbl is not hash-chained, 42501 without SELECT on tbl.';
 
 CREATE FUNCTION immutable.as_of(rel anyelement, at timestamptz)
 RETURNS SETOF anyelement

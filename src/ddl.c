@@ -14,6 +14,7 @@
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
+#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -277,7 +278,9 @@ immutable_forget_dropped(PG_FUNCTION_ARGS)
  * gains, renames, retypes or drops columns or changes defaults, its heads
  * table and current view are brought up to date (HeadsRefresh,
  * CurrentViewRefresh), so that the view shows and writes every column, and a
- * system-versioned table's history table follows (HistoryRefresh).  Does
+ * system-versioned table's history table follows (HistoryRefresh); on a
+ * hash-chained table, changes that old rows' hashes would not survive are
+ * refused with 0A000 (ChainCheckAlter).  Does
  * nothing while an extension is being created or pg_restore runs
  * (application_name pg_restore).  Raises 39P01 when not called as an
  * event trigger.
@@ -316,6 +319,8 @@ immutable_follow_alter_table(PG_FUNCTION_ARGS)
 			get_rel_relkind(altered[i]) != RELKIND_PARTITIONED_TABLE)
 			continue;
 		entry = RegistryLookup(altered[i]);
+		if (entry->hashed)
+			ChainCheckAlter(entry, parsetree);
 		if (entry->kind == MANAGED_SYSTEM_VERSIONED)
 			HistoryRefresh(entry, parsetree);
 		if (entry->kind != MANAGED_VERSIONED)
@@ -341,7 +346,17 @@ is_extension_trigger(const char *name)
 		 strcmp(name, TRIGGER_ADD_HEAD) == 0 ||
 		 strcmp(name, TRIGGER_SYSTEM_PERIOD) == 0 ||
 		 strcmp(name, TRIGGER_WRITE_HISTORY) == 0 ||
-		 strcmp(name, TRIGGER_CURRENT_VIEW) == 0);
+		 strcmp(name, TRIGGER_CURRENT_VIEW) == 0 ||
+		 strcmp(name, TRIGGER_HASH_CHAIN) == 0);
+}
+
+/* Drop the trigger name of relid (named table) when it has one. */
+void
+DdlDropTrigger(Oid relid, const char *table, const char *name)
+{
+	if (OidIsValid(get_trigger_oid(relid, name, true)))
+		DdlRun(psprintf("DROP TRIGGER %s ON %s", quote_identifier(name), table),
+			   SPI_OK_UTILITY);
 }
 
 /* Return the managed relation rv names, or InvalidOid. */

@@ -433,15 +433,6 @@ drop_as_of_functions(const char *table)
 		DdlRun(lfirst(lc), SPI_OK_UTILITY);
 }
 
-/* Drop the trigger name of relid (named table) when it has one. */
-static void
-drop_trigger(Oid relid, const char *table, const char *name)
-{
-	if (OidIsValid(get_trigger_oid(relid, name, true)))
-		DdlRun(psprintf("DROP TRIGGER %s ON %s", quote_identifier(name), table),
-			   SPI_OK_UTILITY);
-}
-
 /*
  * Take a system-versioned table (relid, named table) out of management
  * (make_mutable): drop the triggers of the table and of its history table,
@@ -461,12 +452,12 @@ HistoryMakeMutable(Oid relid, Oid history, const char *table)
 	int			i;
 
 	for (i = 0; i < lengthof(table_triggers); i++)
-		drop_trigger(relid, table, table_triggers[i]);
+		DdlDropTrigger(relid, table, table_triggers[i]);
 	drop_as_of_functions(table);
 	if (get_rel_name(history) == NULL)
 		return;
 	for (i = 0; i < lengthof(history_triggers); i++)
-		drop_trigger(history, RelationQualifiedName(history), history_triggers[i]);
+		DdlDropTrigger(history, RelationQualifiedName(history), history_triggers[i]);
 }
 
 /*

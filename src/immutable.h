@@ -41,6 +41,12 @@ typedef enum ManagedKind
 #define COL_VALID_FROM	"valid_from"
 #define COL_DELETED_AT	"deleted_at"
 
+/* The columns of hash-chained tables. */
+#define COL_HASH		"hash"
+#define COL_PREV_HASH	"prev_hash"
+#define COL_CHAIN_SEQ	"chain_seq"
+#define HASH_LENGTH		32		/* SHA-256 */
+
 /* The triggers the extension attaches; BEFORE triggers fire in name order. */
 #define TRIGGER_REFUSE_CHANGE	"immutable_refuse_change"
 #define TRIGGER_REFUSE_TRUNCATE	"immutable_refuse_truncate"
@@ -49,6 +55,7 @@ typedef enum ManagedKind
 #define TRIGGER_SYSTEM_PERIOD	"zz_immutable_system_period"	/* fires last */
 #define TRIGGER_WRITE_HISTORY	"immutable_write_history"
 #define TRIGGER_CURRENT_VIEW	"immutable_write_current_view"
+#define TRIGGER_HASH_CHAIN		"zz_immutable_hash_chain"	/* fires last */
 
 /* Kept SPI plans of a versioned table, prepared on first use. */
 typedef enum EntityPlan
@@ -127,6 +134,20 @@ typedef struct ManagedRelation
 	bool		adjust;
 	TupleConversionMap *to_history;
 
+	/*
+	 * hashed append-only tables: the hash, prev_hash and chain_seq columns, the column
+	 * whose values each have a chain (InvalidAttrNumber: one chain), the
+	 * index on (chain_by, chain_seq) or (chain_seq), and the encoder
+	 * of rows.
+	 */
+	bool		hashed;
+	AttrNumber	att_hash;
+	AttrNumber	att_prev_hash;
+	AttrNumber	att_chain_seq;
+	AttrNumber	att_chain_by;
+	Oid			chain_index;
+	struct RowEncoder *encoder;
+
 	SPIPlanPtr	plans[NUM_ENTITY_PLANS];
 } ManagedRelation;
 
@@ -149,6 +170,7 @@ extern void RegistryInsertSystemVersioned(Oid relid, Oid history,
 										  const char *period_column, bool adjust);
 extern ManagedRelation *RegistryLookupSystemVersioned(Oid relid);
 extern TupleConversionMap *ConversionMapByName(TupleDesc indesc, TupleDesc outdesc);
+extern void RegistryInsertHashed(Oid relid, const char *chain_by);
 extern void RegistryDelete(Oid relid);
 extern void RegistryClearView(Oid viewid);
 extern char *RelationQualifiedName(Oid relid);
@@ -179,6 +201,7 @@ extern void DdlRunAsExtensionOwner(const char *sql);
 extern int	DdlBegin(void);
 extern void DdlEnd(int nestlevel);
 extern void DdlFollowColumnRename(Oid relid, Node *parsetree);
+extern void DdlDropTrigger(Oid relid, const char *table, const char *name);
 
 /* direct.c */
 extern void DirectInsertIndexEntries(Relation rel, TupleTableSlot *slot);
@@ -198,6 +221,18 @@ extern void HeadsInsertEarly(ManagedRelation *entry, Relation heads, HeapTuple r
 extern TM_Result HeadsUpdate(ManagedRelation *entry, Relation heads,
 							 TupleTableSlot *head, HeapTuple row);
 extern bool HeadsWriteAllowed(void);
+
+/* hash.c */
+typedef struct RowEncoder RowEncoder;
+extern RowEncoder *HashRowEncoder(TupleDesc desc, AttrNumber hash, AttrNumber prev_hash,
+								  MemoryContext cxt);
+extern void HashRow(RowEncoder *encoder, const uint8 *prev, Datum *values, bool *isnull,
+					StringInfo buf, uint8 *out);
+
+/* chain.c */
+extern void ChainDescribe(ManagedRelation *entry);
+extern void ChainCreate(Oid relid, const char *chain_by);
+extern void ChainCheckAlter(ManagedRelation *entry, Node *parsetree);
 
 /* period.c */
 extern bool HistoryWriteAllowed(void);

@@ -158,24 +158,49 @@ ManageRefuseTriggers(const char *table)
 }
 
 /*
- * immutable.make_append_only(tbl regclass) RETURNS void
+ * immutable.make_append_only(tbl regclass, hashed boolean DEFAULT false,
+ * chain_by name DEFAULT NULL) RETURNS void
  *
  * Attaches the triggers that refuse UPDATE, DELETE, TRUNCATE and MERGE's
- * update and delete actions (23001) and records tbl in the registry.
- * Errors: 22004 NULL tbl; 42P01 no such relation; 42809 not an ordinary
- * table, a partition or a system table; 0A000 partitioned table; 42501 not
- * the owner; 42710 already managed.
+ * update and delete actions (23001) and records tbl in the registry.  With
+ * hashed, every row is linked into a SHA-256 hash chain (the table's, or
+ * one per value of the chain_by column; see chain.c): columns chain_seq
+ * bigint and hash bytea are added, existing rows linked in physical order.
+ * Errors: 22004 NULL tbl or hashed; 42P01 no such relation; 42809 not an
+ * ordinary table, a partition or a system table; 0A000 partitioned table,
+ * or a column type hash chains cannot encode; 42501 not the owner; 42710
+ * already managed; 22023 chain_by without hashed; 42703 unknown chain_by
+ * column; 42P10 chain_by naming chain_seq or hash; 42804 chain_seq or hash
+ * present with another type; 23502 a NULL chain_by value.
  */
 Datum
 immutable_make_append_only(PG_FUNCTION_ARGS)
 {
 	Oid			relid = ManageRelationArgument(fcinfo, "make_append_only");
+	bool		hashed;
+	const char *chain_by = PG_ARGISNULL(2) ? NULL : NameStr(*PG_GETARG_NAME(2));
 	int			nestlevel;
 
-	ManageLockTable(relid, ShareRowExclusiveLock, "make_append_only", false);
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("hashed passed to immutable.make_append_only() must not be NULL")));
+	hashed = PG_GETARG_BOOL(1);
+	if (chain_by != NULL && !hashed)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("chain_by needs hashed => true"),
+				 errhint("Pass hashed => true to keep one hash chain per value of the column.")));
+	ManageLockTable(relid, hashed ? AccessExclusiveLock : ShareRowExclusiveLock,
+					"make_append_only", false);
 	nestlevel = DdlBegin();
+	if (hashed)
+		ChainCreate(relid, chain_by);
 	ManageRefuseTriggers(RelationQualifiedName(relid));
-	RegistryInsert(relid, MANAGED_APPEND_ONLY, InvalidOid, InvalidOid);
+	if (hashed)
+		RegistryInsertHashed(relid, chain_by);
+	else
+		RegistryInsert(relid, MANAGED_APPEND_ONLY, InvalidOid, InvalidOid);
 	DdlEnd(nestlevel);
 	PG_RETURN_VOID();
 }
@@ -557,17 +582,14 @@ immutable_make_mutable(PG_FUNCTION_ARGS)
 		HistoryMakeMutable(relid, history, table);
 	else
 	{
-		DdlRun(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_REFUSE_CHANGE " ON %s", table),
-			   SPI_OK_UTILITY);
-		DdlRun(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_REFUSE_TRUNCATE " ON %s", table),
-			   SPI_OK_UTILITY);
-	}
-	if (kind == MANAGED_VERSIONED)
-	{
-		DdlRun(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_STAMP_VERSION " ON %s", table),
-			   SPI_OK_UTILITY);
-		DdlRun(psprintf("DROP TRIGGER IF EXISTS " TRIGGER_ADD_HEAD " ON %s", table),
-			   SPI_OK_UTILITY);
+		static const char *const triggers[] = {
+			TRIGGER_REFUSE_CHANGE, TRIGGER_REFUSE_TRUNCATE, TRIGGER_HASH_CHAIN,
+			TRIGGER_STAMP_VERSION, TRIGGER_ADD_HEAD
+		};
+		int			i;
+
+		for (i = 0; i < lengthof(triggers); i++)
+			DdlDropTrigger(relid, table, triggers[i]);
 	}
 	DdlEnd(nestlevel);
 	PG_RETURN_VOID();

@@ -166,7 +166,8 @@ static void
 registry_read(ManagedRelation *entry)
 {
 	static const char *query =
-		"SELECT kind, current_view, relid, heads, history, period_column, adjust"
+		"SELECT kind, current_view, relid, heads, history, period_column, adjust,"
+		" hashed, chain_by"
 		" FROM immutable.registry"
 		" WHERE relid OPERATOR(pg_catalog.=) $1"
 		" OR current_view OPERATOR(pg_catalog.=) $1"
@@ -184,6 +185,9 @@ registry_read(ManagedRelation *entry)
 	entry->history = InvalidOid;
 	entry->base_relid = InvalidOid;
 	entry->att_period = InvalidAttrNumber;
+	entry->hashed = false;
+	entry->att_chain_by = InvalidAttrNumber;
+	entry->encoder = NULL;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -217,6 +221,11 @@ registry_read(ManagedRelation *entry)
 			entry->history = DatumGetObjectId(value);
 		if (entry->kind == MANAGED_SYSTEM_VERSIONED && base == entry->relid)
 			read_period_options(entry, tuple, desc);
+		entry->hashed = DatumGetBool(SPI_getbinval(tuple, desc, 8, &isnull)) &&
+			base == entry->relid;
+		value = SPI_getbinval(tuple, desc, 9, &isnull);
+		if (entry->hashed && !isnull)
+			entry->att_chain_by = get_attnum(entry->relid, NameStr(*DatumGetName(value)));
 		if (base != entry->relid)
 		{
 			entry->kind = entry->heads == entry->relid ? MANAGED_HEADS :
@@ -521,6 +530,8 @@ RegistryLookup(Oid relid)
 		describe_versioned(entry);
 	else if (entry->kind == MANAGED_SYSTEM_VERSIONED)
 		describe_system_versioned(entry);
+	if (entry->hashed)
+		ChainDescribe(entry);
 	if (entry->kind != MANAGED_VERSIONED && entry->kind != MANAGED_SYSTEM_VERSIONED)
 		forget_plans(entry);
 	entry->valid = true;
@@ -665,6 +676,35 @@ RegistryInsertSystemVersioned(Oid relid, Oid history, const char *period_column,
 							  " VALUES ($1, 'system_versioned', pg_catalog.now(), $2, $3, $4, %s)",
 							  adjust ? "true" : "false"),
 					 4, argtypes, args, NULL, SPI_OK_INSERT);
+	CacheInvalidateRelcacheByRelid(relid);
+}
+
+/*
+ * Record relid as an append-only table whose rows are hash-chained, one
+ * chain per value of chain_by (NULL: one chain), and make every backend
+ * rebuild its entry.
+ */
+void
+RegistryInsertHashed(Oid relid, const char *chain_by)
+{
+	Oid			argtypes[3] = {REGCLASSOID, NAMEOID, NAMEOID};
+	Datum		args[3];
+	char		nulls[4] = "   ";
+	NameData	user;
+	NameData	column;
+
+	namestrcpy(&user, GetUserNameFromId(GetUserId(), false));
+	args[0] = ObjectIdGetDatum(relid);
+	args[1] = NameGetDatum(&user);
+	if (chain_by != NULL)
+		namestrcpy(&column, chain_by);
+	else
+		nulls[2] = 'n';
+	args[2] = NameGetDatum(&column);
+	registry_execute("INSERT INTO immutable.registry"
+					 " (relid, kind, managed_since, managed_by, hashed, chain_by)"
+					 " VALUES ($1, 'append_only', pg_catalog.now(), $2, true, $3)",
+					 3, argtypes, args, nulls, SPI_OK_INSERT);
 	CacheInvalidateRelcacheByRelid(relid);
 }
 

@@ -39,7 +39,7 @@ INSERT INTO api VALUES
     ( 9, 'forget_dropped', '{}', '', 'event_trigger', 'volatile', false, 'u', false),
     (10, 'follow_alter_table', '{}', '', 'event_trigger', 'volatile', false, 'u', false),
     -- make_* raise 22004 for NULL themselves, so they are not STRICT.
-    (11, 'make_append_only', '{regclass}', 'tbl regclass', 'void', 'volatile', false, 'u', true),
+    (11, 'make_append_only', '{regclass,boolean,name}', 'tbl regclass, hashed boolean DEFAULT false, chain_by name DEFAULT NULL::name', 'void', 'volatile', false, 'u', true),
     (12, 'make_versioned', '{regclass,name}', 'tbl regclass, current_view name DEFAULT NULL::name', 'regclass', 'volatile', false, 'u', true),
     (13, 'make_mutable', '{regclass}', 'tbl regclass', 'void', 'volatile', false, 'u', true),
     -- rel is a typed NULL by design, so the entity functions cannot be STRICT.
@@ -62,7 +62,10 @@ INSERT INTO api VALUES
     (27, 'from_to', '{anyelement,timestamp with time zone,timestamp with time zone}', 'rel anyelement, start timestamp with time zone, "end" timestamp with time zone', 'setof anyelement', 'stable', false, 's', true),
     (28, 'between', '{anyelement,timestamp with time zone,timestamp with time zone}', 'rel anyelement, start timestamp with time zone, "end" timestamp with time zone', 'setof anyelement', 'stable', false, 's', true),
     (29, 'contained_in', '{anyelement,timestamp with time zone,timestamp with time zone}', 'rel anyelement, start timestamp with time zone, "end" timestamp with time zone', 'setof anyelement', 'stable', false, 's', true),
-    (30, 'all_versions', '{anyelement}', 'rel anyelement', 'setof anyelement', 'stable', false, 's', true);
+    (30, 'all_versions', '{anyelement}', 'rel anyelement', 'setof anyelement', 'stable', false, 's', true),
+    -- Hash chains.
+    (31, 'hash_chain', '{}', '', 'trigger', 'volatile', false, 'u', false),
+    (32, 'verify_chain', '{regclass,boolean}', 'tbl regclass, stop_at_first boolean DEFAULT false', 'setof record', 'stable', false, 'r', true);
 
 -- The function's OID, or NULL when it does not exist (no error, so one
 -- missing function fails its own checks instead of aborting the file).
@@ -77,7 +80,7 @@ $$;
 -- A role that exists only in this transaction: it has exactly what PUBLIC has.
 CREATE ROLE immutable_tap_fresh NOLOGIN;
 
-SELECT plan(30 * 8 + 46);
+SELECT plan(32 * 8 + 50);
 
 -- The schema and the extension.
 SELECT has_extension('immutable', 'extension immutable is installed');
@@ -174,7 +177,7 @@ SELECT tables_are('immutable', ARRAY['registry'],
 SELECT has_table('immutable', 'registry', 'table immutable.registry exists');
 SELECT columns_are('immutable', 'registry',
     ARRAY['relid', 'kind', 'current_view', 'managed_since', 'managed_by', 'heads',
-          'history', 'period_column', 'adjust'],
+          'history', 'period_column', 'adjust', 'hashed', 'chain_by'],
     'immutable.registry has the documented columns');
 SELECT col_type_is('immutable', 'registry', 'relid', 'regclass', 'registry.relid is regclass');
 SELECT col_type_is('immutable', 'registry', 'kind', 'text', 'registry.kind is text');
@@ -185,6 +188,8 @@ SELECT col_type_is('immutable', 'registry', 'heads', 'regclass', 'registry.heads
 SELECT col_type_is('immutable', 'registry', 'history', 'regclass', 'registry.history is regclass');
 SELECT col_type_is('immutable', 'registry', 'period_column', 'name', 'registry.period_column is name');
 SELECT col_type_is('immutable', 'registry', 'adjust', 'boolean', 'registry.adjust is boolean');
+SELECT col_type_is('immutable', 'registry', 'hashed', 'boolean', 'registry.hashed is boolean');
+SELECT col_type_is('immutable', 'registry', 'chain_by', 'name', 'registry.chain_by is name');
 SELECT col_is_pk('immutable', 'registry', 'relid', 'registry.relid is the primary key');
 SELECT col_not_null('immutable', 'registry', 'kind', 'registry.kind is NOT NULL');
 SELECT col_is_null('immutable', 'registry', 'current_view', 'registry.current_view may be NULL');
@@ -205,7 +210,7 @@ SELECT views_are('immutable', ARRAY['managed_tables'],
 SELECT has_view('immutable', 'managed_tables', 'view immutable.managed_tables exists');
 SELECT columns_are('immutable', 'managed_tables',
     ARRAY['table_name', 'kind', 'current_view', 'managed_since', 'managed_by', 'heads_table',
-          'history_table', 'period_column', 'adjust'],
+          'history_table', 'period_column', 'adjust', 'hashed', 'chain_by'],
     'immutable.managed_tables has the documented columns');
 SELECT col_type_is('immutable', 'managed_tables', 'table_name', 'regclass', 'managed_tables.table_name is regclass');
 SELECT col_type_is('immutable', 'managed_tables', 'kind', 'text', 'managed_tables.kind is text');
@@ -216,6 +221,8 @@ SELECT col_type_is('immutable', 'managed_tables', 'heads_table', 'regclass', 'ma
 SELECT col_type_is('immutable', 'managed_tables', 'history_table', 'regclass', 'managed_tables.history_table is regclass');
 SELECT col_type_is('immutable', 'managed_tables', 'period_column', 'name', 'managed_tables.period_column is name');
 SELECT col_type_is('immutable', 'managed_tables', 'adjust', 'boolean', 'managed_tables.adjust is boolean');
+SELECT col_type_is('immutable', 'managed_tables', 'hashed', 'boolean', 'managed_tables.hashed is boolean');
+SELECT col_type_is('immutable', 'managed_tables', 'chain_by', 'name', 'managed_tables.chain_by is name');
 SELECT table_privs_are('immutable', 'managed_tables', 'immutable_tap_fresh', ARRAY['SELECT'],
     'PUBLIC may only SELECT from immutable.managed_tables');
 SELECT isnt(obj_description('immutable.managed_tables'::regclass, 'pg_class'), NULL,

@@ -1,0 +1,174 @@
+-- Hash chains of append-only tables: make_append_only(hashed => true),
+-- the canonical encoding, verify_chain and the tampering it detects.
+\set SHOW_CONTEXT never
+
+-- The worked example of README "Hash chains": its hash recomputed here
+-- from the documented bytes with the built-in sha256().
+CREATE TABLE example (id integer, note text);
+SELECT immutable.make_append_only('example', hashed => true);
+\d example
+INSERT INTO example VALUES (1, 'hi');
+-- a writer cannot choose chain_seq or hash; NULL columns are left out
+INSERT INTO example (id, note, chain_seq, hash) VALUES (2, NULL, 42, '\xdead');
+SELECT id, note, chain_seq, prev_hash, hash FROM example ORDER BY chain_seq;
+SELECT e.hash = sha256('\x0000000000000000000000000000000000000000000000000000000000000000'::bytea
+         || '\x00000009'::bytea || convert_to('chain_seq', 'UTF8') || '\x01'::bytea
+         || '\x00000008'::bytea || int8send(1)
+         || '\x00000002'::bytea || convert_to('id', 'UTF8') || '\x01'::bytea
+         || '\x00000004'::bytea || int4send(1)
+         || '\x00000004'::bytea || convert_to('note', 'UTF8') || '\x02'::bytea
+         || sha256(convert_to('hi', 'UTF8'))) AS first_row_as_documented
+  FROM example AS e WHERE e.chain_seq = 1;
+SELECT e2.hash = sha256(e1.hash
+         || '\x00000009'::bytea || convert_to('chain_seq', 'UTF8') || '\x01'::bytea
+         || '\x00000008'::bytea || int8send(2)
+         || '\x00000002'::bytea || convert_to('id', 'UTF8') || '\x01'::bytea
+         || '\x00000004'::bytea || int4send(2)) AS second_row_as_documented,
+       e2.prev_hash = e1.hash AS linked
+  FROM example AS e1, example AS e2 WHERE e1.chain_seq = 1 AND e2.chain_seq = 2;
+SELECT * FROM immutable.verify_chain('example');
+SELECT table_name, kind, hashed, chain_by FROM immutable.managed_tables;
+
+-- one chain per account; rows there already are linked in physical order
+CREATE TABLE ledger (
+    id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    account text NOT NULL,
+    amount  numeric(12,2) NOT NULL,
+    booked  timestamptz NOT NULL,
+    memo    jsonb
+);
+INSERT INTO ledger (account, amount, booked, memo) VALUES
+    ('alice', 100.00, '2026-01-01 09:00+00', '{"via": "opening"}'),
+    ('bob',    50.00, '2026-01-01 09:00+00', NULL);
+SELECT immutable.make_append_only('ledger', hashed => true, chain_by => 'account');
+INSERT INTO ledger (account, amount, booked, memo)
+SELECT CASE WHEN n % 3 = 0 THEN 'bob' ELSE 'alice' END, n * 1.25,
+       timestamptz '2026-01-02 00:00+00' + n * interval '1 minute',
+       jsonb_build_object('n', n, 'float', n / 3.0::float8)
+  FROM generate_series(1, 20) AS n;
+SELECT account, count(*), min(chain_seq), max(chain_seq),
+       count(DISTINCT hash) AS distinct_hashes
+  FROM ledger GROUP BY account ORDER BY account;
+SELECT * FROM immutable.verify_chain('ledger');
+
+-- the same hashes under other session settings
+SET DateStyle = 'SQL, DMY';
+SET TimeZone = 'Pacific/Chatham';
+SET IntervalStyle = 'sql_standard';
+SET extra_float_digits = -3;
+SET bytea_output = 'escape';
+SET search_path = pg_temp, public;
+SET client_encoding = 'LATIN1';
+SELECT count(*) AS problems FROM immutable.verify_chain('ledger');
+INSERT INTO ledger (account, amount, booked, memo)
+VALUES ('alice', 0.1, '2026-03-01 12:00:00.123456+00', '{"x": 0.1, "y": "caf\u00e9"}');
+RESET ALL;
+SELECT count(*) AS problems FROM immutable.verify_chain('ledger');
+
+-- tampering, as a superuser going around the triggers; after each case
+-- the rows are put back from a copy
+CREATE TEMP TABLE saved AS SELECT * FROM ledger;
+CREATE FUNCTION pg_temp.restore() RETURNS void LANGUAGE sql AS $$
+    DELETE FROM ledger;
+    INSERT INTO ledger OVERRIDING SYSTEM VALUE SELECT * FROM saved;
+$$;
+SET session_replication_role = replica;
+-- a changed value: reported at its row only
+UPDATE ledger SET amount = amount + 1 WHERE account = 'alice' AND chain_seq = 3;
+SELECT chain, chain_seq, problem FROM immutable.verify_chain('ledger');
+SELECT pg_temp.restore();
+-- a changed hash: reported at its row only
+UPDATE ledger SET hash = sha256('forged') WHERE account = 'alice' AND chain_seq = 5;
+SELECT chain, chain_seq, problem, found = '\x' || encode(sha256('forged'), 'hex') AS found_is_forged
+  FROM immutable.verify_chain('ledger');
+-- stop_at_first raises XX001
+SELECT * FROM immutable.verify_chain('ledger', stop_at_first => true);
+\echo :LAST_ERROR_SQLSTATE
+SELECT pg_temp.restore();
+-- a row deleted in the middle of a chain
+DELETE FROM ledger WHERE account = 'alice' AND chain_seq = 8;
+SELECT chain, chain_seq, problem, expected, found FROM immutable.verify_chain('ledger');
+SELECT pg_temp.restore();
+-- two rows swapping places in their chain
+UPDATE ledger SET chain_seq = CASE chain_seq WHEN 2 THEN 3 ELSE 2 END
+ WHERE account = 'bob' AND chain_seq IN (2, 3);
+SELECT chain, chain_seq, problem FROM immutable.verify_chain('ledger');
+SELECT pg_temp.restore();
+-- a row moved to the end of another chain: changed there, missing in its own
+UPDATE ledger SET account = 'bob', chain_seq = (SELECT max(chain_seq) + 1 FROM saved WHERE account = 'bob')
+ WHERE account = 'alice' AND chain_seq = 2;
+SELECT chain, chain_seq, problem FROM immutable.verify_chain('ledger');
+SELECT pg_temp.restore();
+-- a duplicated row
+INSERT INTO ledger OVERRIDING SYSTEM VALUE
+SELECT id + 1000, account, amount, booked, memo, chain_seq, hash
+  FROM ledger WHERE account = 'bob' AND chain_seq = 4;
+SELECT chain, chain_seq, problem FROM immutable.verify_chain('ledger');
+SELECT pg_temp.restore();
+-- a forged row appended with a wrong hash
+INSERT INTO ledger (account, amount, booked, chain_seq, prev_hash, hash)
+SELECT 'bob', 1000000, now(), chain_seq + 1, hash, sha256('made up')
+  FROM ledger WHERE account = 'bob' ORDER BY chain_seq DESC LIMIT 1;
+SELECT chain, chain_seq, problem FROM immutable.verify_chain('ledger');
+SELECT pg_temp.restore();
+RESET session_replication_role;
+SELECT count(*) AS problems FROM immutable.verify_chain('ledger');
+
+-- the chain goes on where it was, and stays append-only
+INSERT INTO ledger (account, amount, booked) VALUES ('alice', 1, now()) RETURNING chain_seq;
+UPDATE ledger SET amount = 0;
+\echo :LAST_ERROR_SQLSTATE
+
+-- schema changes: a nullable column without a default keeps every hash;
+-- what old rows' hashes would not survive is refused (0A000)
+ALTER TABLE ledger ADD COLUMN note text;
+INSERT INTO ledger (account, amount, booked, note) VALUES ('bob', 2, now(), 'noted');
+SELECT count(*) AS problems FROM immutable.verify_chain('ledger');
+ALTER TABLE ledger ADD COLUMN fee int DEFAULT 0;
+\echo :LAST_ERROR_SQLSTATE
+ALTER TABLE ledger DROP COLUMN memo;
+\echo :LAST_ERROR_SQLSTATE
+ALTER TABLE ledger RENAME COLUMN memo TO remark;
+\echo :LAST_ERROR_SQLSTATE
+ALTER TABLE ledger ALTER COLUMN amount TYPE numeric(14,2);
+\echo :LAST_ERROR_SQLSTATE
+ALTER TABLE ledger ADD COLUMN tags text[];
+\echo :LAST_ERROR_SQLSTATE
+ALTER TABLE ledger ALTER COLUMN note SET DEFAULT 'none', ADD CONSTRAINT positive CHECK (amount > 0);
+INSERT INTO ledger (account, amount, booked) VALUES ('bob', 3, now()) RETURNING note, chain_seq;
+SELECT count(*) AS problems FROM immutable.verify_chain('ledger');
+
+-- bad input
+INSERT INTO ledger (account, amount, booked) VALUES (NULL, 1, now());
+\echo :LAST_ERROR_SQLSTATE
+CREATE TABLE t (a int, tags text[], n int);
+SELECT immutable.make_append_only('t', hashed => true);
+\echo :LAST_ERROR_SQLSTATE
+ALTER TABLE t DROP COLUMN tags;
+SELECT immutable.make_append_only('t', chain_by => 'a');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.make_append_only('t', hashed => NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.make_append_only('t', hashed => true, chain_by => 'nope');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.make_append_only('t', hashed => true, chain_by => 'hash');
+\echo :LAST_ERROR_SQLSTATE
+ALTER TABLE t ADD COLUMN hash text;
+SELECT immutable.make_append_only('t', hashed => true);
+\echo :LAST_ERROR_SQLSTATE
+ALTER TABLE t DROP COLUMN hash;
+INSERT INTO t VALUES (1, NULL);
+SELECT immutable.make_append_only('t', hashed => true, chain_by => 'n');
+\echo :LAST_ERROR_SQLSTATE
+-- nothing was changed by the failed calls
+\d t
+SELECT * FROM immutable.verify_chain('t');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM immutable.verify_chain(NULL);
+\echo :LAST_ERROR_SQLSTATE
+
+-- make_mutable takes the trigger away and keeps the columns
+SELECT immutable.make_mutable('example');
+INSERT INTO example VALUES (3, 'unhashed');
+SELECT id, chain_seq, hash IS NULL AS no_hash FROM example WHERE id = 3;
+DROP TABLE example, ledger, t;

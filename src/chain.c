@@ -1,0 +1,792 @@
+/*
+ * chain.c
+ *		Hash chains of append-only tables: make_append_only(hashed => true,
+ *		chain_by => column), the trigger that links every new row to its
+ *		chain, and verify_chain.
+ *
+ * Each row carries chain_seq (1, 2, 3 ... per chain, gapless), prev_hash
+ * (the previous row's hash, 32 zero bytes for the first) and hash, the
+ * SHA-256 of prev_hash and the row's canonical encoding (hash.c).  Every
+ * row can so be checked on its own, and each link between neighbours
+ * separately: a tampered row is reported where it is, not also at the row
+ * after it.  A chain is the whole table, or the rows sharing one value of
+ * the chain_by column.  A writer appending to a chain holds a lock on that
+ * chain alone until its transaction ends, so writers of one chain take
+ * turns and writers of different chains never wait for each other; the
+ * chain's last row is then found under the index on (chain_by,
+ * chain_seq), seeing rows committed before and rows of this transaction,
+ * including those of this very statement.  The index is not unique: the
+ * lock keeps chain_seq unique, and a duplicated row written around the
+ * trigger is for verify_chain to report.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/nbtree.h"
+#include "access/relation.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_trigger.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/typcache.h"
+
+#include "immutable.h"
+
+PG_FUNCTION_INFO_V1(immutable_hash_chain);
+PG_FUNCTION_INFO_V1(immutable_verify_chain);
+
+/*
+ * field4 of the advisory lock tags of chains: pg_advisory_lock uses 1 and
+ * 2, so the extension's chain locks never meet a user's advisory locks.
+ */
+#define CHAIN_LOCK_FIELD4 0x4D49
+
+/* The link a new row of a chain attaches to. */
+typedef struct ChainLink
+{
+	int64		seq;			/* 0 for an empty chain */
+	uint8		hash[HASH_LENGTH];
+} ChainLink;
+
+/* ----------------------------------------------------------------------
+ * The relation cache entry
+ * ---------------------------------------------------------------------- */
+
+/* Return the attribute number of a column a hashed table must have. */
+static AttrNumber
+chain_column(Relation rel, const char *name, Oid typid)
+{
+	AttrNumber	attnum = get_attnum(RelationGetRelid(rel), name);
+
+	if (attnum == InvalidAttrNumber ||
+		TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid != typid)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("hash-chained table \"%s\" has no %s column \"%s\"",
+						RelationGetRelationName(rel), format_type_be(typid), name),
+				 errhint("Call immutable.make_mutable() and immutable.make_append_only() again.")));
+	return attnum;
+}
+
+/* Is index a btree index on exactly the chain's key and chain_seq? */
+static bool
+is_chain_index(Relation index, ManagedRelation *entry)
+{
+	Form_pg_index form = index->rd_index;
+	int			n = 0;
+
+	if (!form->indisvalid || index->rd_rel->relam != BTREE_AM_OID ||
+		index->rd_indpred != NIL || index->rd_indexprs != NIL)
+		return false;
+	if (entry->att_chain_by != InvalidAttrNumber &&
+		(form->indnkeyatts < 1 || form->indkey.values[n++] != entry->att_chain_by))
+		return false;
+	return form->indnkeyatts == n + 1 && form->indkey.values[n] == entry->att_chain_seq;
+}
+
+/*
+ * Fill in the hash-chain part of the cache entry of a hashed table: its
+ * columns, its chain index and the encoder of its rows.
+ */
+void
+ChainDescribe(ManagedRelation *entry)
+{
+	Relation	rel = relation_open(entry->relid, AccessShareLock);
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+
+	entry->att_hash = chain_column(rel, COL_HASH, BYTEAOID);
+	entry->att_prev_hash = chain_column(rel, COL_PREV_HASH, BYTEAOID);
+	entry->att_chain_seq = chain_column(rel, COL_CHAIN_SEQ, INT8OID);
+	entry->chain_index = InvalidOid;
+	foreach(lc, indexes)
+	{
+		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
+
+		if (is_chain_index(index, entry))
+			entry->chain_index = RelationGetRelid(index);
+		index_close(index, AccessShareLock);
+	}
+	if (!OidIsValid(entry->chain_index))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("hash-chained table \"%s\" has lost the index of its chains",
+						RelationGetRelationName(rel)),
+				 errhint("Call immutable.make_mutable() and immutable.make_append_only() again.")));
+	entry->encoder = HashRowEncoder(RelationGetDescr(rel), entry->att_hash,
+									entry->att_prev_hash, entry->cxt);
+	list_free(indexes);
+	relation_close(rel, AccessShareLock);
+}
+
+/* ----------------------------------------------------------------------
+ * Finding a chain's last row
+ * ---------------------------------------------------------------------- */
+
+/*
+ * Lock the chain of key (ignored without chain_by) until the end of the
+ * transaction.  The lock tag holds the table and a 32-bit hash of the key
+ * (by the type's hash function, so that values equal under "=" meet):
+ * chains whose keys collide share a lock, which costs waiting, never
+ * correctness.
+ */
+static void
+lock_chain(Relation rel, ManagedRelation *entry, Datum key)
+{
+	uint32		key_hash = 0;
+	LOCKTAG		tag;
+
+	if (entry->att_chain_by != InvalidAttrNumber)
+	{
+		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), entry->att_chain_by - 1);
+		TypeCacheEntry *type = lookup_type_cache(att->atttypid, TYPECACHE_HASH_PROC_FINFO);
+
+		if (OidIsValid(type->hash_proc_finfo.fn_oid))
+			key_hash = DatumGetUInt32(FunctionCall1Coll(&type->hash_proc_finfo,
+														att->attcollation, key));
+	}
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, RelationGetRelid(rel), key_hash,
+						 CHAIN_LOCK_FIELD4);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+/* Initialize key as "chain_by = value" on the chain index's first column. */
+static void
+chain_key(Relation index, Datum value, ScanKey key)
+{
+	Oid			opfamily = index->rd_opfamily[0];
+	Oid			type = index->rd_opcintype[0];
+	Oid			op = get_opfamily_member(opfamily, type, type, BTEqualStrategyNumber);
+
+	ScanKeyEntryInitialize(key, 0, 1, BTEqualStrategyNumber, type,
+						   index->rd_indcollation[0], get_opcode(op), value);
+}
+
+/* Read chain_seq and hash of the row in slot into link. */
+static void
+read_link(ManagedRelation *entry, TupleTableSlot *slot, ChainLink *link)
+{
+	bool		isnull;
+	Datum		hash;
+
+	link->seq = DatumGetInt64(slot_getattr(slot, entry->att_chain_seq, &isnull));
+	hash = slot_getattr(slot, entry->att_hash, &isnull);
+	if (isnull || VARSIZE_ANY_EXHDR(DatumGetPointer(hash)) != HASH_LENGTH)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("row %lld of a chain of table \"%s\" has no valid hash",
+						(long long) link->seq, get_rel_name(entry->relid)),
+				 errhint("Run immutable.verify_chain() on the table.")));
+	memcpy(link->hash, VARDATA_ANY(DatumGetPointer(hash)), HASH_LENGTH);
+}
+
+/*
+ * Find the last row of key's chain (the highest chain_seq) among the rows
+ * committed or written by this transaction; an empty chain gives seq 0.
+ */
+static void
+last_link(Relation rel, ManagedRelation *entry, Datum key, ChainLink *link)
+{
+	Relation	index = index_open(entry->chain_index, AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	ScanKeyData scankeys[2];
+	int			nkeys = 0;
+	IndexScanDesc scan;
+
+	if (entry->att_chain_by != InvalidAttrNumber)
+		chain_key(index, key, &scankeys[nkeys++]);
+	/* rows without chain_seq (written with triggers disabled) are no link */
+	ScanKeyEntryInitialize(&scankeys[nkeys], SK_ISNULL | SK_SEARCHNOTNULL, nkeys + 1,
+						   InvalidStrategy, InvalidOid, InvalidOid, InvalidOid, (Datum) 0);
+	nkeys++;
+	scan = IndexBeginScan(rel, index, SnapshotSelf, nkeys);
+	index_rescan(scan, scankeys, nkeys, NULL, 0);
+	if (index_getnext_slot(scan, BackwardScanDirection, slot))
+		read_link(entry, slot, link);
+	else
+		link->seq = 0;
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, NoLock);
+}
+
+/* ----------------------------------------------------------------------
+ * The trigger
+ * ---------------------------------------------------------------------- */
+
+/* Return the value of the chain_by column (23502 when NULL). */
+static Datum
+chain_value(Relation rel, ManagedRelation *entry, Datum *values, bool *isnull)
+{
+	if (entry->att_chain_by == InvalidAttrNumber)
+		return (Datum) 0;
+	if (isnull[entry->att_chain_by - 1])
+		ereport(ERROR,
+				(errcode(ERRCODE_NOT_NULL_VIOLATION),
+				 errmsg("column \"%s\" of hash-chained table \"%s\" must not be null",
+						get_attname(entry->relid, entry->att_chain_by, false),
+						RelationGetRelationName(rel)),
+				 errdetail("Its value names the chain the row is appended to."),
+				 errtable(rel)));
+	return values[entry->att_chain_by - 1];
+}
+
+/* Return a bytea of HASH_LENGTH bytes. */
+static Datum
+hash_datum(const uint8 *hash)
+{
+	bytea	   *value = palloc(VARHDRSZ + HASH_LENGTH);
+
+	SET_VARSIZE(value, VARHDRSZ + HASH_LENGTH);
+	memcpy(VARDATA(value), hash, HASH_LENGTH);
+	return PointerGetDatum(value);
+}
+
+/*
+ * Set chain_seq, prev_hash and hash of the row (values, isnull) to follow
+ * link, and advance link to the row.
+ */
+static void
+link_row(ManagedRelation *entry, Datum *values, bool *isnull, ChainLink *link,
+		 StringInfo buf)
+{
+	static const uint8 zeros[HASH_LENGTH] = {0};
+	const uint8 *prev = link->seq > 0 ? link->hash : zeros;
+
+	link->seq++;
+	values[entry->att_chain_seq - 1] = Int64GetDatum(link->seq);
+	values[entry->att_prev_hash - 1] = hash_datum(prev);
+	isnull[entry->att_chain_seq - 1] = isnull[entry->att_prev_hash - 1] = false;
+	HashRow(entry->encoder, prev, values, isnull, buf, link->hash);
+	values[entry->att_hash - 1] = hash_datum(link->hash);
+	isnull[entry->att_hash - 1] = false;
+}
+
+/*
+ * immutable.hash_chain() RETURNS trigger
+ *
+ * BEFORE INSERT FOR EACH ROW on hash-chained append-only tables, named to
+ * fire after the table's other BEFORE INSERT triggers.  Appends the row to
+ * its chain (the table, or its chain_by value): sets chain_seq to the
+ * chain's next number, prev_hash to the previous row's hash (32 zero bytes
+ * for the first) and hash to SHA-256 of prev_hash and the row's canonical
+ * encoding (see hash.c); values the writer gave for them are replaced.  Waits for a transaction
+ * appending to the same chain.  Errors: 23502 NULL chain_by value; 55000 a
+ * BEFORE INSERT trigger that fires later; XX001 a last row without a valid
+ * hash; 39P01 when not called as described.
+ */
+Datum
+immutable_hash_chain(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	TupleDesc	desc;
+	ManagedRelation *entry;
+	Datum	   *values;
+	bool	   *isnull;
+	Datum		key;
+	ChainLink	link;
+	StringInfoData buf;
+
+	TriggerCheckCall(fcinfo, "hash_chain", TRIGGER_EVENT_BEFORE, true,
+					 TRIGGER_OP_BIT(TRIGGER_EVENT_INSERT));
+	rel = trigdata->tg_relation;
+	desc = RelationGetDescr(rel);
+	entry = RegistryLookup(RelationGetRelid(rel));
+	if (!entry->hashed)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is not hash-chained", RelationGetRelationName(rel)),
+				 errhint("Call immutable.make_append_only() with hashed => true.")));
+	TriggerCheckFiresLast(rel, trigdata->tg_trigger, TRIGGER_TYPE_INSERT);
+
+	values = palloc(sizeof(Datum) * desc->natts);
+	isnull = palloc(sizeof(bool) * desc->natts);
+	heap_deform_tuple(trigdata->tg_trigtuple, desc, values, isnull);
+	key = chain_value(rel, entry, values, isnull);
+	lock_chain(rel, entry, key);
+	last_link(rel, entry, key, &link);
+	initStringInfo(&buf);
+	link_row(entry, values, isnull, &link, &buf);
+	return PointerGetDatum(heap_form_tuple(desc, values, isnull));
+}
+
+/* ----------------------------------------------------------------------
+ * make_append_only(hashed => true)
+ * ---------------------------------------------------------------------- */
+
+/*
+ * Link the rows a table has when it becomes hash-chained, chain by chain in
+ * their physical order, through SQL (once, before the table is protected).
+ */
+static void
+link_existing_rows(Oid relid, const char *chain_by)
+{
+	ManagedRelation entry;
+	Relation	rel = relation_open(relid, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	const char *table = RelationQualifiedName(relid);
+	char	   *order = chain_by ? psprintf("%s, ", quote_identifier(chain_by)) : "";
+	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
+	bool	   *isnull = palloc(sizeof(bool) * desc->natts);
+	Oid			argtypes[4] = {INT8OID, BYTEAOID, BYTEAOID, TIDOID};
+	SPIPlanPtr	update;
+	Portal		portal;
+	ChainLink	link = {0};
+	StringInfoData buf;
+
+	memset(&entry, 0, sizeof(entry));
+	entry.relid = relid;
+	entry.att_chain_by = chain_by ? get_attnum(relid, chain_by) : InvalidAttrNumber;
+	entry.att_hash = get_attnum(relid, COL_HASH);
+	entry.att_prev_hash = get_attnum(relid, COL_PREV_HASH);
+	entry.att_chain_seq = get_attnum(relid, COL_CHAIN_SEQ);
+	entry.encoder = HashRowEncoder(desc, entry.att_hash, entry.att_prev_hash,
+								   CurrentMemoryContext);
+	initStringInfo(&buf);
+	update = SPI_prepare(psprintf("UPDATE %s SET %s = $1, %s = $2, %s = $3"
+								  " WHERE ctid OPERATOR(pg_catalog.=) $4",
+								  table, COL_CHAIN_SEQ, COL_PREV_HASH, COL_HASH),
+						 4, argtypes);
+	portal = SPI_cursor_open_with_args(NULL,
+									   psprintf("SELECT t.ctid, t.*, pg_catalog.row_number() OVER"
+												" (PARTITION BY %s ORDER BY t.ctid)"
+												" FROM ONLY %s AS t ORDER BY %st.ctid",
+												chain_by ? quote_identifier(chain_by) : "true",
+												table, order),
+									   0, NULL, NULL, NULL, false, 0);
+	for (;;)
+	{
+		SPITupleTable *rows;
+		uint64		nrows;
+		uint64		i;
+
+		SPI_cursor_fetch(portal, true, 1000);
+		/* the updates below replace SPI_tuptable */
+		rows = SPI_tuptable;
+		nrows = SPI_processed;
+		if (nrows == 0)
+			break;
+		for (i = 0; i < nrows; i++)
+		{
+			HeapTuple	row = rows->vals[i];
+			TupleDesc	rowdesc = rows->tupdesc;
+			bool		null;
+			Datum		args[4];
+			int			a;
+
+			for (a = 0; a < desc->natts; a++)
+				values[a] = SPI_getbinval(row, rowdesc, a + 2, &isnull[a]);
+			(void) chain_value(rel, &entry, values, isnull);
+			if (DatumGetInt64(SPI_getbinval(row, rowdesc, desc->natts + 2, &null)) == 1)
+				link.seq = 0;
+			link_row(&entry, values, isnull, &link, &buf);
+			args[0] = values[entry.att_chain_seq - 1];
+			args[1] = values[entry.att_prev_hash - 1];
+			args[2] = values[entry.att_hash - 1];
+			args[3] = SPI_getbinval(row, rowdesc, 1, &null);
+			if (SPI_execute_plan(update, args, NULL, false, 0) != SPI_OK_UPDATE)
+				elog(ERROR, "could not link an existing row");
+		}
+		SPI_freetuptable(rows);
+	}
+	SPI_cursor_close(portal);
+	relation_close(rel, AccessShareLock);
+}
+
+/*
+ * Make relid (locked, managed by nobody, checked by make_append_only)
+ * hash-chained, one chain per value of column chain_by (NULL: one chain):
+ * add chain_seq bigint, prev_hash bytea and hash bytea when absent (42804
+ * when present with another type), link the existing rows, create the index on
+ * (chain_by, chain_seq) and attach the trigger.  Errors: 42703 unknown
+ * chain_by column; 42P10 chain_by naming chain_seq, prev_hash or hash; 0A000 a column
+ * type the encoding does not support; 23502 a NULL chain_by value.  Caller
+ * has run DdlBegin.
+ */
+void
+ChainCreate(Oid relid, const char *chain_by)
+{
+	const char *table = RelationQualifiedName(relid);
+	Relation	rel;
+	StringInfoData alter;
+	char	   *index_columns;
+	int			i;
+	static const struct
+	{
+		const char *name;
+		Oid			typid;
+	}			columns[] = {{COL_CHAIN_SEQ, INT8OID}, {COL_PREV_HASH, BYTEAOID}, {COL_HASH, BYTEAOID}};
+
+	for (i = 0; chain_by != NULL && i < lengthof(columns); i++)
+		if (strcmp(chain_by, columns[i].name) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_COLUMN_REFERENCE),
+					 errmsg("chain_by cannot be the column \"%s\"", chain_by),
+					 errhint("Name a column of the rows, such as an account or aggregate id.")));
+	if (chain_by != NULL && get_attnum(relid, chain_by) == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of relation \"%s\" does not exist",
+						chain_by, get_rel_name(relid))));
+
+	initStringInfo(&alter);
+	for (i = 0; i < lengthof(columns); i++)
+	{
+		AttrNumber	attnum = get_attnum(relid, columns[i].name);
+
+		if (attnum == InvalidAttrNumber)
+			appendStringInfo(&alter, "%s ADD COLUMN %s %s", alter.len ? "," : "",
+							 columns[i].name, format_type_be_qualified(columns[i].typid));
+		else if (get_atttype(relid, attnum) != columns[i].typid)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of relation \"%s\" is of type %s, not %s",
+							columns[i].name, get_rel_name(relid),
+							format_type_be(get_atttype(relid, attnum)),
+							format_type_be(columns[i].typid)),
+					 errhint("Rename or drop the column; make_append_only adds it.")));
+	}
+	/* the encoder refuses column types it cannot encode, before any change */
+	rel = relation_open(relid, AccessShareLock);
+	(void) HashRowEncoder(RelationGetDescr(rel), get_attnum(relid, COL_HASH),
+						  get_attnum(relid, COL_PREV_HASH), CurrentMemoryContext);
+	relation_close(rel, AccessShareLock);
+	if (alter.len > 0)
+		DdlRun(psprintf("ALTER TABLE %s%s", table, alter.data), SPI_OK_UTILITY);
+	CommandCounterIncrement();
+	link_existing_rows(relid, chain_by);
+
+	index_columns = chain_by ? psprintf("%s, %s", quote_identifier(chain_by), COL_CHAIN_SEQ)
+		: pstrdup(COL_CHAIN_SEQ);
+	DdlRun(psprintf("CREATE INDEX ON %s (%s)", table, index_columns), SPI_OK_UTILITY);
+	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_HASH_CHAIN
+									" BEFORE INSERT ON %s FOR EACH ROW"
+									" EXECUTE FUNCTION immutable.hash_chain()", table));
+}
+
+/* Refuse a change of a hash-chained table's columns (0A000). */
+static void
+refuse_column_change(ManagedRelation *entry, const char *change)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("cannot %s hash-chained table \"%s\"", change,
+					get_rel_name(entry->relid)),
+			 errdetail("The rows' hashes cover every column by its name and value."),
+			 errhint("Add columns without a default (SET DEFAULT afterwards), or call immutable.make_mutable() first.")));
+}
+
+/*
+ * Refuse an ALTER TABLE (parsetree, at ddl_command_end, so that it rolls
+ * back) that would make a hash-chained table's rows fail verification:
+ * renaming, dropping or retyping a column, or adding one with a default,
+ * which old rows would then show.  Adding a nullable column without a
+ * default keeps every row's hash, and is allowed; one of a type the
+ * encoding does not support failed already, when the caller looked up the
+ * table's rebuilt entry.
+ */
+void
+ChainCheckAlter(ManagedRelation *entry, Node *parsetree)
+{
+	ListCell   *lc;
+
+	if (parsetree == NULL)
+		return;
+	if (IsA(parsetree, RenameStmt) &&
+		((RenameStmt *) parsetree)->renameType == OBJECT_COLUMN)
+		refuse_column_change(entry, "rename a column of");
+	if (!IsA(parsetree, AlterTableStmt))
+		return;
+	foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
+	{
+		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+		ColumnDef  *def = (ColumnDef *) cmd->def;
+
+		if (cmd->subtype == AT_DropColumn)
+			refuse_column_change(entry, "drop a column of");
+		else if (cmd->subtype == AT_AlterColumnType)
+			refuse_column_change(entry, "change the type of a column of");
+		else if (cmd->subtype == AT_AddColumn &&
+				 (def->raw_default != NULL || def->identity || def->generated ||
+				  list_length(def->constraints) > 0))
+			refuse_column_change(entry, "add a column with a default or constraints to");
+	}
+}
+
+/* ----------------------------------------------------------------------
+ * verify_chain
+ * ---------------------------------------------------------------------- */
+
+/* The state of one verify_chain call, walking the chains in order. */
+typedef struct Verifier
+{
+	ManagedRelation *entry;
+	Relation	rel;
+	ReturnSetInfo *rsinfo;
+	bool		stop_at_first;
+	FmgrInfo	key_equal;		/* chain_by's "=" */
+	FmgrInfo	key_output;
+	Oid			key_collation;
+
+	/* the chain being walked */
+	bool		in_chain;
+	Datum		key;
+	char	   *key_text;
+	int64		prev_seq;		/* 0 before the first row */
+	bool		prev_intact;	/* the previous row matches its hash */
+	uint8		prev_hash[HASH_LENGTH]; /* the previous row's hash */
+
+	StringInfoData buf;
+} Verifier;
+
+/* Return the hex text of a hash. */
+static char *
+hash_text(const uint8 *hash)
+{
+	char	   *text = palloc(2 * HASH_LENGTH + 3);
+
+	text[0] = '\\';
+	text[1] = 'x';
+	hex_encode((const char *) hash, HASH_LENGTH, text + 2);
+	text[2 * HASH_LENGTH + 2] = '\0';
+	return text;
+}
+
+/*
+ * Report one problem at row seq of the current chain: a result row, or with
+ * stop_at_first an error (XX001).
+ */
+static void
+report(Verifier *v, int64 seq, const char *problem, const char *expected, const char *found)
+{
+	Datum		values[5];
+	bool		isnull[5] = {v->key_text == NULL, false, false, expected == NULL, found == NULL};
+
+	if (v->stop_at_first)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("hash chain of table \"%s\" is broken", RelationGetRelationName(v->rel)),
+				 errdetail("Chain %s, chain_seq %lld: %s (expected %s, found %s).",
+						   v->key_text ? v->key_text : "of the table", (long long) seq,
+						   problem, expected ? expected : "-", found ? found : "-"),
+				 errhint("Run immutable.verify_chain() without stop_at_first to list every problem.")));
+	values[0] = v->key_text ? CStringGetTextDatum(v->key_text) : (Datum) 0;
+	values[1] = Int64GetDatum(seq);
+	values[2] = CStringGetTextDatum(problem);
+	values[3] = expected ? CStringGetTextDatum(expected) : (Datum) 0;
+	values[4] = found ? CStringGetTextDatum(found) : (Datum) 0;
+	tuplestore_putvalues(v->rsinfo->setResult, v->rsinfo->setDesc, values, isnull);
+}
+
+/* Start a new chain at the row in slot when its chain_by value differs. */
+static void
+enter_chain(Verifier *v, TupleTableSlot *slot)
+{
+	AttrNumber	att = v->entry->att_chain_by;
+	Form_pg_attribute form;
+	Datum		key;
+	bool		isnull;
+	MemoryContext old;
+
+	if (att == InvalidAttrNumber)
+	{
+		if (!v->in_chain)
+		{
+			v->in_chain = true;
+			v->prev_seq = 0;
+		}
+		return;
+	}
+	key = slot_getattr(slot, att, &isnull);
+	if (v->in_chain && !isnull &&
+		DatumGetBool(FunctionCall2Coll(&v->key_equal, v->key_collation, v->key, key)))
+		return;
+	form = TupleDescAttr(slot->tts_tupleDescriptor, att - 1);
+	old = MemoryContextSwitchTo(v->rsinfo->econtext->ecxt_per_query_memory);
+	v->key = isnull ? (Datum) 0 : datumCopy(key, form->attbyval, form->attlen);
+	v->key_text = isnull ? NULL : OutputFunctionCall(&v->key_output, key);
+	MemoryContextSwitchTo(old);
+	v->in_chain = !isnull;
+	v->prev_seq = 0;
+}
+
+/* Copy the hash in column attnum of slot into hash; false when invalid. */
+static bool
+slot_hash(TupleTableSlot *slot, AttrNumber attnum, uint8 *hash)
+{
+	bool		isnull;
+	Datum		value = slot_getattr(slot, attnum, &isnull);
+
+	if (isnull || VARSIZE_ANY_EXHDR(DatumGetPointer(value)) != HASH_LENGTH)
+		return false;
+	memcpy(hash, VARDATA_ANY(DatumGetPointer(value)), HASH_LENGTH);
+	return true;
+}
+
+/*
+ * Check the row in slot, and its link to the previous row of its chain.  A
+ * row is intact when its hash is SHA-256 of its prev_hash and values; it is
+ * linked when its prev_hash is the previous row's hash (zeros for the first
+ * row).  A broken link is reported only between intact rows that follow
+ * each other: at a tampered row, the row is reported, and at a gap, the
+ * gap.
+ */
+static void
+verify_row(Verifier *v, TupleTableSlot *slot)
+{
+	static const uint8 zeros[HASH_LENGTH] = {0};
+	ManagedRelation *entry = v->entry;
+	bool		isnull;
+	int64		seq;
+	uint8		hash[HASH_LENGTH];
+	uint8		prev_hash[HASH_LENGTH];
+	uint8		own[HASH_LENGTH];
+	bool		intact;
+
+	seq = DatumGetInt64(slot_getattr(slot, entry->att_chain_seq, &isnull));
+	if (isnull)
+	{
+		report(v, 0, "row has no chain_seq", NULL, NULL);
+		return;
+	}
+	if (seq == v->prev_seq)
+	{
+		report(v, seq, "row duplicates the previous row's chain_seq",
+			   psprintf("%lld", (long long) seq + 1), psprintf("%lld", (long long) seq));
+		return;
+	}
+	if (seq != v->prev_seq + 1)
+		report(v, seq, "rows are missing before this row",
+			   psprintf("%lld", (long long) v->prev_seq + 1), psprintf("%lld", (long long) seq));
+
+	intact = slot_hash(slot, entry->att_hash, hash) &&
+		slot_hash(slot, entry->att_prev_hash, prev_hash);
+	if (!intact)
+		report(v, seq, "row has no valid hash or prev_hash", NULL, NULL);
+	else
+	{
+		slot_getallattrs(slot);
+		HashRow(entry->encoder, prev_hash, slot->tts_values, slot->tts_isnull, &v->buf, own);
+		intact = memcmp(own, hash, HASH_LENGTH) == 0;
+		if (!intact)
+			report(v, seq, "row does not match its hash", hash_text(own), hash_text(hash));
+	}
+	if (intact && seq == 1 && memcmp(prev_hash, zeros, HASH_LENGTH) != 0)
+		report(v, seq, "first row does not start its chain", hash_text(zeros),
+			   hash_text(prev_hash));
+	else if (intact && seq == v->prev_seq + 1 && seq > 1 && v->prev_intact &&
+			 memcmp(prev_hash, v->prev_hash, HASH_LENGTH) != 0)
+		report(v, seq, "row does not follow the previous row", hash_text(v->prev_hash),
+			   hash_text(prev_hash));
+	v->prev_seq = seq;
+	v->prev_intact = intact;
+	memcpy(v->prev_hash, hash, HASH_LENGTH);
+}
+
+/* Prepare the comparison and output of chain_by values. */
+static void
+init_key_functions(Verifier *v, Relation index)
+{
+	Oid			type = index->rd_opcintype[0];
+	Oid			output;
+	bool		varlena;
+
+	fmgr_info(get_opcode(get_opfamily_member(index->rd_opfamily[0], type, type,
+											 BTEqualStrategyNumber)), &v->key_equal);
+	v->key_collation = index->rd_indcollation[0];
+	getTypeOutputInfo(TupleDescAttr(RelationGetDescr(v->rel), v->entry->att_chain_by - 1)->atttypid,
+					  &output, &varlena);
+	fmgr_info(output, &v->key_output);
+}
+
+/*
+ * immutable.verify_chain(tbl regclass, stop_at_first boolean DEFAULT false)
+ *	 RETURNS TABLE (chain text, chain_seq bigint, problem text, expected
+ *	 text, found text)
+ *
+ * Walks every hash chain of tbl in chain_seq order, under the caller's
+ * snapshot, recomputing each row's hash (SHA-256, see hash.c), and returns
+ * one row per problem: a row whose values, hash or prev_hash changed ("row
+ * does not match its hash"; expected and found are the hashes, bytea hex),
+ * a row whose prev_hash is not its predecessor's hash (rows reordered, or
+ * one replaced by a row made to match), rows missing in the middle or at
+ * the start of a chain (expected and found are chain_seq numbers), a
+ * duplicated row, a row without a valid hash.  A row
+ * moved to another chain shows as changed there and missing in its own.
+ * No rows: every chain is intact (which cannot show rows deleted from the
+ * end of a chain).  chain is the chain_by value as text (NULL: the table's
+ * one chain).  With stop_at_first the first problem raises XX001 instead.
+ * Errors: 22004 NULL argument; 42809 / 55000 tbl not a hash-chained table;
+ * 42501 without SELECT on tbl.
+ */
+Datum
+immutable_verify_chain(PG_FUNCTION_ARGS)
+{
+	Oid			relid = ManageRelationArgument(fcinfo, "verify_chain");
+	Verifier	v;
+	Relation	index;
+	TupleTableSlot *slot;
+	IndexScanDesc scan;
+	MemoryContext rowcxt;
+	MemoryContext old;
+
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("stop_at_first passed to immutable.verify_chain() must not be NULL")));
+	memset(&v, 0, sizeof(v));
+	v.entry = RegistryLookup(relid);
+	if (!v.entry->hashed)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is not hash-chained", get_rel_name(relid)),
+				 errhint("Call immutable.make_append_only() with hashed => true.")));
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, get_rel_name(relid));
+	v.stop_at_first = PG_GETARG_BOOL(1);
+	MaterializedSRFInit(fcinfo);
+	v.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	v.rel = table_open(relid, AccessShareLock);
+	index = index_open(v.entry->chain_index, AccessShareLock);
+	if (v.entry->att_chain_by != InvalidAttrNumber)
+		init_key_functions(&v, index);
+	initStringInfo(&v.buf);
+
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "verify_chain row",
+								   ALLOCSET_DEFAULT_SIZES);
+	slot = table_slot_create(v.rel, NULL);
+	scan = IndexBeginScan(v.rel, index, GetActiveSnapshot(), 0);
+	index_rescan(scan, NULL, 0, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(rowcxt);
+		enter_chain(&v, slot);
+		verify_row(&v, slot);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, AccessShareLock);
+	table_close(v.rel, AccessShareLock);
+	return (Datum) 0;
+}

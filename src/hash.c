@@ -1,0 +1,385 @@
+/*
+ * hash.c
+ *		The canonical encoding of a row and its SHA-256 hash in a hash chain.
+ *
+ *	row hash = SHA-256(previous row's hash || encoding of the row)
+ *
+ * The previous hash of a chain's first row is 32 zero bytes.  The encoding
+ * is the concatenation of the encodings of the row's columns in the byte
+ * order of their names, leaving out dropped columns, the columns hash and
+ * prev_hash and every column whose value is NULL (so adding a nullable column
+ * keeps old rows' hashes).  A column's encoding is
+ *
+ *	uint32 length of name || name || 0x01 || uint32 length || value bytes
+ *															(fixed length)
+ *	uint32 length of name || name || 0x02 || SHA-256(value bytes)
+ *															(variable length)
+ *
+ * with integers big-endian and names in the database encoding.  A type's
+ * length (pg_type.typlen) decides: fixed-length values enter as their
+ * bytes, variable-length ones as their digest, which redaction can keep
+ * when it erases the value.  The value bytes are PostgreSQL's binary send
+ * format (what COPY BINARY writes), except that text types, json and xml
+ * give their characters in the database encoding, jsonb and enums their
+ * text (jsonb's output, an enum's label), and name its characters up to the
+ * terminating zero.  None depends on DateStyle, TimeZone, IntervalStyle,
+ * extra_float_digits, bytea_output, lc_* or search_path.  README.md
+ * ("Hash chains") has the same with a worked example.
+ *
+ * SHA-256 comes from PostgreSQL's cryptohash API (OpenSSL).
+ */
+#include "postgres.h"
+
+#include "access/transam.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "common/cryptohash.h"
+#include "common/sha2.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/resowner.h"
+#include "utils/syscache.h"
+
+#include "immutable.h"
+
+/*
+ * The type categories (pg_type.typcategory) whose binary send format
+ * depends on no setting and names no OID: booleans, numbers, date/time,
+ * network addresses, bit strings, geometry and ranges ("U" is left out: it
+ * holds tsvector, whose send format follows client_encoding; uuid and
+ * macaddr, also "U", are taken as they are stored).
+ */
+#define SEND_CATEGORIES "BNDTIVGR"
+
+/* How a column's value becomes bytes. */
+typedef enum ValueBytes
+{
+	BYTES_BIG_ENDIAN,			/* a pass-by-value number: its typlen bytes */
+	BYTES_RAW,					/* fixed-length by reference: as stored */
+	BYTES_CSTRING,				/* name: up to the zero */
+	BYTES_VARLENA,				/* text types, bytea: the data, detoasted */
+	BYTES_OUTPUT,				/* jsonb, enums: the output function's text */
+	BYTES_SEND					/* the rest: the binary send function */
+} ValueBytes;
+
+typedef struct EncodedColumn
+{
+	AttrNumber	attnum;
+	const char *name;
+	bool		fixed;			/* fixed length: bytes, not a digest */
+	ValueBytes	bytes;
+	int16		typlen;
+	FmgrInfo	func;			/* output or send function */
+} EncodedColumn;
+
+struct RowEncoder
+{
+	int			ncolumns;
+	EncodedColumn *columns;		/* in the byte order of their names */
+};
+
+/* ----------------------------------------------------------------------
+ * SHA-256
+ * ---------------------------------------------------------------------- */
+
+/*
+ * Two contexts, one for rows and one for values, made once per transaction
+ * (each costs an allocation and a resource owner entry) and freed at its
+ * end.
+ */
+static pg_cryptohash_ctx *row_ctx = NULL;
+static pg_cryptohash_ctx *value_ctx = NULL;
+static bool callback_registered = false;
+
+static void
+free_contexts(XactEvent event, void *arg)
+{
+	if (event != XACT_EVENT_PRE_COMMIT && event != XACT_EVENT_PARALLEL_PRE_COMMIT &&
+		event != XACT_EVENT_ABORT && event != XACT_EVENT_PARALLEL_ABORT &&
+		event != XACT_EVENT_PRE_PREPARE)
+		return;
+	if (row_ctx != NULL)
+		pg_cryptohash_free(row_ctx);
+	if (value_ctx != NULL)
+		pg_cryptohash_free(value_ctx);
+	row_ctx = value_ctx = NULL;
+}
+
+/* Return a new SHA-256 context owned by the transaction. */
+static pg_cryptohash_ctx *
+new_context(void)
+{
+	ResourceOwner save = CurrentResourceOwner;
+	pg_cryptohash_ctx *ctx;
+
+	CurrentResourceOwner = TopTransactionResourceOwner;
+	ctx = pg_cryptohash_create(PG_SHA256);
+	CurrentResourceOwner = save;
+	if (ctx == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	return ctx;
+}
+
+/* Compute SHA-256 of data into out (PG_SHA256_DIGEST_LENGTH bytes). */
+static void
+sha256(pg_cryptohash_ctx *ctx, const void *data, size_t len, uint8 *out)
+{
+	if (pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, data, len) < 0 ||
+		pg_cryptohash_final(ctx, out, PG_SHA256_DIGEST_LENGTH) < 0)
+		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
+}
+
+/* Make sure both contexts exist. */
+static void
+ensure_contexts(void)
+{
+	if (!callback_registered)
+	{
+		RegisterXactCallback(free_contexts, NULL);
+		callback_registered = true;
+	}
+	if (row_ctx == NULL)
+		row_ctx = new_context();
+	if (value_ctx == NULL)
+		value_ctx = new_context();
+}
+
+/* ----------------------------------------------------------------------
+ * The encoder of a table
+ * ---------------------------------------------------------------------- */
+
+/* Decide how values of type typid become bytes; 0A000 when unsupported. */
+static ValueBytes
+value_bytes(Oid typid, const char *column, Oid *func)
+{
+	HeapTuple	tuple;
+	Form_pg_type type;
+	ValueBytes	result;
+
+	tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for type %u", typid);
+	type = (Form_pg_type) GETSTRUCT(tuple);
+	*func = InvalidOid;
+	switch (typid)
+	{
+		case TEXTOID:
+		case VARCHAROID:
+		case BPCHAROID:
+		case JSONOID:
+		case XMLOID:
+		case BYTEAOID:
+			result = BYTES_VARLENA;
+			break;
+		case NAMEOID:
+			result = BYTES_CSTRING;
+			break;
+		case UUIDOID:
+		case MACADDROID:
+		case MACADDR8OID:
+			result = BYTES_RAW;
+			break;
+		case JSONBOID:
+			result = BYTES_OUTPUT;
+			*func = type->typoutput;
+			break;
+		default:
+			if (type->typtype == TYPTYPE_ENUM)
+			{
+				result = BYTES_OUTPUT;
+				*func = type->typoutput;
+			}
+			else if (typid >= FirstNormalObjectId || !OidIsValid(type->typsend) ||
+					 OidIsValid(type->typelem) || type->typtype == TYPTYPE_COMPOSITE ||
+					 type->typtype == TYPTYPE_PSEUDO ||
+					 strchr(SEND_CATEGORIES, type->typcategory) == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("column \"%s\" has type %s, which hash chains do not support",
+								column, format_type_be(typid)),
+						 errdetail("Hash chains encode built-in scalar and range types, enums and domains over them, but not arrays, composite types or other extensions' types."),
+						 errhint("Store the value as text, jsonb or bytea.")));
+			else if (type->typbyval)
+				result = BYTES_BIG_ENDIAN;
+			else
+			{
+				result = BYTES_SEND;
+				*func = type->typsend;
+			}
+	}
+	ReleaseSysCache(tuple);
+	return result;
+}
+
+static int
+compare_names(const void *a, const void *b)
+{
+	return strcmp(((const EncodedColumn *) a)->name, ((const EncodedColumn *) b)->name);
+}
+
+/*
+ * Return the encoder of rows of desc, every column but the hash columns
+ * (attribute numbers hash and prev_hash), in cxt.  Raises 0A000 for a
+ * column type hash chains do not support (arrays, composites, types of
+ * other extensions).
+ */
+RowEncoder *
+HashRowEncoder(TupleDesc desc, AttrNumber hash, AttrNumber prev_hash, MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	RowEncoder *encoder = palloc(sizeof(RowEncoder));
+	int			i;
+
+	encoder->columns = palloc(sizeof(EncodedColumn) * desc->natts);
+	encoder->ncolumns = 0;
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		EncodedColumn *column;
+		Oid			typid;
+		Oid			func;
+
+		if (att->attisdropped || att->attnum == hash || att->attnum == prev_hash)
+			continue;
+		column = &encoder->columns[encoder->ncolumns++];
+		typid = getBaseType(att->atttypid);
+		column->attnum = att->attnum;
+		column->name = pstrdup(NameStr(att->attname));
+		column->typlen = get_typlen(typid);
+		column->fixed = column->typlen > 0;
+		column->bytes = value_bytes(typid, column->name, &func);
+		if (OidIsValid(func))
+			fmgr_info_cxt(func, &column->func, cxt);
+	}
+	qsort(encoder->columns, encoder->ncolumns, sizeof(EncodedColumn), compare_names);
+	MemoryContextSwitchTo(old);
+	return encoder;
+}
+
+/* ----------------------------------------------------------------------
+ * Encoding a row
+ * ---------------------------------------------------------------------- */
+
+static void
+append_uint32(StringInfo buf, uint32 value)
+{
+	uint32		be = pg_hton32(value);
+
+	appendBinaryStringInfo(buf, (const char *) &be, sizeof(be));
+}
+
+/* Append value as a big-endian integer of len bytes. */
+static void
+append_big_endian(StringInfo buf, Datum value, int len)
+{
+	uint64		v = (uint64) value;
+	char		bytes[8];
+	int			i;
+
+	for (i = len - 1; i >= 0; i--)
+	{
+		bytes[i] = (char) (v & 0xFF);
+		v >>= 8;
+	}
+	appendBinaryStringInfo(buf, bytes, len);
+}
+
+/*
+ * Point *data and *len at the value bytes of column's value, allocated in
+ * the current memory context when they are not the value's own.
+ */
+static void
+value_data(EncodedColumn *column, Datum value, const char **data, int *len)
+{
+	struct varlena *v;
+
+	switch (column->bytes)
+	{
+		case BYTES_RAW:
+			*data = DatumGetPointer(value);
+			*len = column->typlen;
+			return;
+		case BYTES_CSTRING:
+			*data = DatumGetCString(value);
+			*len = strlen(*data);
+			return;
+		case BYTES_VARLENA:
+			v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(value));
+			*data = VARDATA_ANY(v);
+			*len = VARSIZE_ANY_EXHDR(v);
+			return;
+		case BYTES_OUTPUT:
+			*data = OutputFunctionCall(&column->func, value);
+			*len = strlen(*data);
+			return;
+		case BYTES_SEND:
+			v = (struct varlena *) SendFunctionCall(&column->func, value);
+			*data = VARDATA(v);
+			*len = VARSIZE(v) - VARHDRSZ;
+			return;
+		case BYTES_BIG_ENDIAN:
+			break;
+	}
+	elog(ERROR, "unexpected value encoding %d", (int) column->bytes);
+}
+
+/* Append the encoding of one non-NULL column value to buf. */
+static void
+append_column(StringInfo buf, EncodedColumn *column, Datum value)
+{
+	const char *data;
+	int			len;
+	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+
+	append_uint32(buf, strlen(column->name));
+	appendStringInfoString(buf, column->name);
+	if (column->bytes == BYTES_BIG_ENDIAN)
+	{
+		appendStringInfoCharMacro(buf, 0x01);
+		append_uint32(buf, column->typlen);
+		append_big_endian(buf, value, column->typlen);
+		return;
+	}
+	value_data(column, value, &data, &len);
+	if (column->fixed)
+	{
+		appendStringInfoCharMacro(buf, 0x01);
+		append_uint32(buf, len);
+		appendBinaryStringInfo(buf, data, len);
+		return;
+	}
+	sha256(value_ctx, data, len, digest);
+	appendStringInfoCharMacro(buf, 0x02);
+	appendBinaryStringInfo(buf, (const char *) digest, sizeof(digest));
+}
+
+/*
+ * Compute the hash of a row (values and isnull of its table's attributes,
+ * indexed by attnum - 1) whose previous row's hash is prev (HASH_LENGTH
+ * bytes, zeros for a chain's first row) into out.  buf is a work buffer,
+ * reset here.
+ */
+void
+HashRow(RowEncoder *encoder, const uint8 *prev, Datum *values, bool *isnull,
+		StringInfo buf, uint8 *out)
+{
+	int			i;
+
+	ensure_contexts();
+	resetStringInfo(buf);
+	appendBinaryStringInfo(buf, (const char *) prev, HASH_LENGTH);
+	for (i = 0; i < encoder->ncolumns; i++)
+	{
+		EncodedColumn *column = &encoder->columns[i];
+
+		if (!isnull[column->attnum - 1])
+			append_column(buf, column, values[column->attnum - 1]);
+	}
+	sha256(row_ctx, buf->data, buf->len, out);
+}
