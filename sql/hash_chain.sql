@@ -28,6 +28,20 @@ SELECT e2.hash = sha256(e1.hash
   FROM example AS e1, example AS e2 WHERE e1.chain_seq = 1 AND e2.chain_seq = 2;
 SELECT * FROM immutable.verify_chain('example');
 SELECT table_name, kind, hashed, chain_by FROM immutable.managed_tables;
+-- a row replaced by one whose hash is recomputed as documented: intact in
+-- itself, so the break shows at the next row, which does not follow it
+SET session_replication_role = replica;
+UPDATE example SET note = 'ho',
+       hash = sha256('\x0000000000000000000000000000000000000000000000000000000000000000'::bytea
+         || '\x00000009'::bytea || convert_to('chain_seq', 'UTF8') || '\x01'::bytea
+         || '\x00000008'::bytea || int8send(1)
+         || '\x00000002'::bytea || convert_to('id', 'UTF8') || '\x01'::bytea
+         || '\x00000004'::bytea || int4send(1)
+         || '\x00000004'::bytea || convert_to('note', 'UTF8') || '\x02'::bytea
+         || sha256(convert_to('ho', 'UTF8')))
+ WHERE chain_seq = 1;
+SELECT chain, chain_seq, problem FROM immutable.verify_chain('example');
+RESET session_replication_role;
 
 -- one chain per account; rows there already are linked in physical order
 CREATE TABLE ledger (
