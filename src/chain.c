@@ -41,6 +41,8 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -147,7 +149,7 @@ ChainDescribe(ManagedRelation *entry)
  * chains whose keys collide share a lock, which costs waiting, never
  * correctness.
  */
-static void
+static uint32
 lock_chain(Relation rel, ManagedRelation *entry, Datum key)
 {
 	uint32		key_hash = 0;
@@ -165,6 +167,59 @@ lock_chain(Relation rel, ManagedRelation *entry, Datum key)
 	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, RelationGetRelid(rel), key_hash,
 						 CHAIN_LOCK_FIELD4);
 	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+	return key_hash;
+}
+
+/*
+ * The chain_seq this backend last gave a row of a chain, by table and hash
+ * of the chain's value: a lower bound for the chain's last row, which lets
+ * the backward index scan that finds it stop after a few entries instead of
+ * reading a whole leaf page.  Only a hint: chain_seq only grows, and when a
+ * hinted row was rolled back (or the hash of another chain's value
+ * collides) the scan finds nothing and is done again without it.
+ */
+typedef struct ChainHintKey
+{
+	Oid			relid;
+	uint32		key_hash;
+} ChainHintKey;
+
+typedef struct ChainHint
+{
+	ChainHintKey key;
+	int64		seq;
+} ChainHint;
+
+static HTAB *ChainHints = NULL;
+
+/* Return the hint entry of a chain, creating it with seq 0. */
+static ChainHint *
+chain_hint(Oid relid, uint32 key_hash)
+{
+	ChainHintKey key;
+	ChainHint  *hint;
+	bool		found;
+
+	if (ChainHints == NULL || hash_get_num_entries(ChainHints) > 100000)
+	{
+		HASHCTL		ctl;
+
+		if (ChainHints != NULL)
+			hash_destroy(ChainHints);
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(ChainHintKey);
+		ctl.entrysize = sizeof(ChainHint);
+		ctl.hcxt = TopMemoryContext;
+		ChainHints = hash_create("immutable chain hints", 64, &ctl,
+								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	memset(&key, 0, sizeof(key));
+	key.relid = relid;
+	key.key_hash = key_hash;
+	hint = hash_search(ChainHints, &key, HASH_ENTER, &found);
+	if (!found)
+		hint->seq = 0;
+	return hint;
 }
 
 /* Initialize key as "chain_by = value" on the chain index's first column. */
@@ -198,32 +253,49 @@ read_link(ManagedRelation *entry, TupleTableSlot *slot, ChainLink *link)
 }
 
 /*
- * Find the last row of key's chain (the highest chain_seq) among the rows
- * committed or written by this transaction; an empty chain gives seq 0.
+ * Find the last row of key's chain (the highest chain_seq) with chain_seq
+ * at least min_seq, among the rows committed or written by this
+ * transaction; false when there is none.
  */
-static void
-last_link(Relation rel, ManagedRelation *entry, Datum key, ChainLink *link)
+static bool
+scan_last_link(Relation rel, Relation index, ManagedRelation *entry, Datum key,
+			   int64 min_seq, ChainLink *link)
 {
-	Relation	index = index_open(entry->chain_index, AccessShareLock);
 	TupleTableSlot *slot = table_slot_create(rel, NULL);
 	ScanKeyData scankeys[2];
 	int			nkeys = 0;
 	IndexScanDesc scan;
+	bool		found;
 
 	if (entry->att_chain_by != InvalidAttrNumber)
 		chain_key(index, key, &scankeys[nkeys++]);
 	/* rows without chain_seq (written with triggers disabled) are no link */
-	ScanKeyEntryInitialize(&scankeys[nkeys], SK_ISNULL | SK_SEARCHNOTNULL, nkeys + 1,
-						   InvalidStrategy, InvalidOid, InvalidOid, InvalidOid, (Datum) 0);
+	ScanKeyInit(&scankeys[nkeys], nkeys + 1, BTGreaterEqualStrategyNumber, F_INT8GE,
+				Int64GetDatum(min_seq));
 	nkeys++;
 	scan = IndexBeginScan(rel, index, SnapshotSelf, nkeys);
 	index_rescan(scan, scankeys, nkeys, NULL, 0);
-	if (index_getnext_slot(scan, BackwardScanDirection, slot))
+	found = index_getnext_slot(scan, BackwardScanDirection, slot);
+	if (found)
 		read_link(entry, slot, link);
-	else
-		link->seq = 0;
 	index_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
+	return found;
+}
+
+/*
+ * Find the last row of key's chain among the rows committed or written by
+ * this transaction, starting from the hint; an empty chain gives seq 0.
+ */
+static void
+last_link(Relation rel, ManagedRelation *entry, Datum key, ChainHint *hint,
+		  ChainLink *link)
+{
+	Relation	index = index_open(entry->chain_index, AccessShareLock);
+
+	if (!(hint->seq > 1 && scan_last_link(rel, index, entry, key, hint->seq, link)) &&
+		!scan_last_link(rel, index, entry, key, PG_INT64_MIN, link))
+		link->seq = 0;
 	index_close(index, NoLock);
 }
 
@@ -302,6 +374,7 @@ immutable_hash_chain(PG_FUNCTION_ARGS)
 	Datum	   *values;
 	bool	   *isnull;
 	Datum		key;
+	ChainHint  *hint;
 	ChainLink	link;
 	StringInfoData buf;
 
@@ -321,10 +394,11 @@ immutable_hash_chain(PG_FUNCTION_ARGS)
 	isnull = palloc(sizeof(bool) * desc->natts);
 	heap_deform_tuple(trigdata->tg_trigtuple, desc, values, isnull);
 	key = chain_value(rel, entry, values, isnull);
-	lock_chain(rel, entry, key);
-	last_link(rel, entry, key, &link);
+	hint = chain_hint(RelationGetRelid(rel), lock_chain(rel, entry, key));
+	last_link(rel, entry, key, hint, &link);
 	initStringInfo(&buf);
 	link_row(entry, values, isnull, &link, &buf);
+	hint->seq = link.seq;
 	return PointerGetDatum(heap_form_tuple(desc, values, isnull));
 }
 

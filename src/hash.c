@@ -11,20 +11,20 @@
  * keeps old rows' hashes).  A column's encoding is
  *
  *	uint32 length of name || name || 0x01 || uint32 length || value bytes
- *															(fixed length)
  *	uint32 length of name || name || 0x02 || SHA-256(value bytes)
- *															(variable length)
  *
- * with integers big-endian and names in the database encoding.  A type's
- * length (pg_type.typlen) decides: fixed-length values enter as their
- * bytes, variable-length ones as their digest, which redaction can keep
- * when it erases the value.  The value bytes are PostgreSQL's binary send
- * format (what COPY BINARY writes), except that text types, json and xml
- * give their characters in the database encoding, jsonb and enums their
- * text (jsonb's output, an enum's label), and name its characters up to the
- * terminating zero.  None depends on DateStyle, TimeZone, IntervalStyle,
- * extra_float_digits, bytea_output, lc_* or search_path.  README.md
- * ("Hash chains") has the same with a worked example.
+ * with integers big-endian and names in the database encoding.  Values of
+ * the types that hold free text and documents (text, varchar, char, bytea,
+ * json, jsonb, xml), which redaction may have to erase, enter as their
+ * digest (0x02), so that a row stays verifiable from the digest alone;
+ * every other value as its bytes (0x01).  The value bytes are PostgreSQL's
+ * binary send format (what COPY BINARY writes), except that the text types,
+ * json and xml give their characters in the database encoding, jsonb and
+ * enums their text (jsonb's output, an enum's label), and name its
+ * characters up to the terminating zero.  None depends on DateStyle,
+ * TimeZone, IntervalStyle, extra_float_digits, bytea_output,
+ * client_encoding, lc_* or search_path.  README.md ("Hash chains") has the
+ * same with a worked example.
  *
  * SHA-256 comes from PostgreSQL's cryptohash API (OpenSSL).
  */
@@ -69,7 +69,9 @@ typedef struct EncodedColumn
 {
 	AttrNumber	attnum;
 	const char *name;
-	bool		fixed;			/* fixed length: bytes, not a digest */
+	char	   *header;			/* uint32 length of name || name */
+	int			header_len;
+	bool		digested;		/* enters as SHA-256 of its bytes */
 	ValueBytes	bytes;
 	int16		typlen;
 	FmgrInfo	func;			/* output or send function */
@@ -217,6 +219,19 @@ value_bytes(Oid typid, const char *column, Oid *func)
 	return result;
 }
 
+/* Build the column's header: the length of its name and the name. */
+static void
+column_header(EncodedColumn *column)
+{
+	uint32		len = strlen(column->name);
+	uint32		be = pg_hton32(len);
+
+	column->header_len = sizeof(be) + len;
+	column->header = palloc(column->header_len);
+	memcpy(column->header, &be, sizeof(be));
+	memcpy(column->header + sizeof(be), column->name, len);
+}
+
 static int
 compare_names(const void *a, const void *b)
 {
@@ -252,8 +267,9 @@ HashRowEncoder(TupleDesc desc, AttrNumber hash, AttrNumber prev_hash, MemoryCont
 		column->attnum = att->attnum;
 		column->name = pstrdup(NameStr(att->attname));
 		column->typlen = get_typlen(typid);
-		column->fixed = column->typlen > 0;
 		column->bytes = value_bytes(typid, column->name, &func);
+		column->digested = column->bytes == BYTES_VARLENA || typid == JSONBOID;
+		column_header(column);
 		if (OidIsValid(func))
 			fmgr_info_cxt(func, &column->func, cxt);
 	}
@@ -337,8 +353,7 @@ append_column(StringInfo buf, EncodedColumn *column, Datum value)
 	int			len;
 	uint8		digest[PG_SHA256_DIGEST_LENGTH];
 
-	append_uint32(buf, strlen(column->name));
-	appendStringInfoString(buf, column->name);
+	appendBinaryStringInfo(buf, column->header, column->header_len);
 	if (column->bytes == BYTES_BIG_ENDIAN)
 	{
 		appendStringInfoCharMacro(buf, 0x01);
@@ -347,7 +362,7 @@ append_column(StringInfo buf, EncodedColumn *column, Datum value)
 		return;
 	}
 	value_data(column, value, &data, &len);
-	if (column->fixed)
+	if (!column->digested)
 	{
 		appendStringInfoCharMacro(buf, 0x01);
 		append_uint32(buf, len);
