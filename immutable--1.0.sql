@@ -83,8 +83,8 @@ CREATE TABLE immutable.registry (
     period_column pg_catalog.name,
     adjust        pg_catalog.bool,
     hashed        pg_catalog.bool NOT NULL DEFAULT false
-                  CHECK (NOT hashed OR kind OPERATOR(pg_catalog.=) 'append_only'),
-    chain_by      pg_catalog.name CHECK (chain_by IS NULL OR hashed),
+                  CHECK (NOT hashed OR kind OPERATOR(pg_catalog.=) ANY (ARRAY['append_only', 'versioned'])),
+    chain_by      pg_catalog.name CHECK (chain_by IS NULL OR (hashed AND kind OPERATOR(pg_catalog.=) 'append_only')),
     CHECK ((history IS NOT NULL AND period_column IS NOT NULL AND adjust IS NOT NULL)
            OPERATOR(pg_catalog.=) (kind OPERATOR(pg_catalog.=) 'system_versioned'))
 );
@@ -290,20 +290,24 @@ COMMENT ON FUNCTION immutable.make_append_only(regclass, boolean, name) IS
 '42P10 for chain_by naming chain_seq or hash, 42804 for chain_seq or hash of '
 'another type, 23502 for an existing row with a NULL chain_by value.';
 
-CREATE FUNCTION immutable.make_versioned(tbl regclass, current_view name DEFAULT NULL)
+CREATE FUNCTION immutable.make_versioned(tbl regclass, current_view name DEFAULT NULL,
+                                         hashed boolean DEFAULT false)
 RETURNS regclass
 AS 'MODULE_PATHNAME', 'immutable_make_versioned'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION immutable.make_versioned(regclass, name) IS
+COMMENT ON FUNCTION immutable.make_versioned(regclass, name, boolean) IS
 'Makes tbl a versioned table (every version of every entity in one table): '
 'adds id, entity_id, version, valid_from and deleted_at where absent, turns '
 'existing rows into version 1 of their own entity, keeps an existing primary '
 'key unique per version, creates the heads table <table>_heads (the latest '
 'version of every entity) and the current view current_view (default '
 '<table>_current), both in the table''s schema; the view accepts INSERT, '
-'UPDATE and DELETE. Returns the current view. Requires ownership (42501). '
-'Raises 22004 for NULL, 42809 for a wrong relation kind, 0A000 for a '
-'partitioned table, 42710 when already managed, 42P07 when the view or heads '
+'UPDATE and DELETE. With hashed, the versions of every entity form a SHA-256 '
+'hash chain in version order: columns prev_hash and hash bytea are added and '
+'filled (README "Hash chains"). Returns the current view. Requires ownership '
+'(42501). Raises 22004 for NULL tbl or hashed, 42809 for a wrong relation '
+'kind, 0A000 for a partitioned table or (hashed) a column type hash chains '
+'cannot encode, 42710 when already managed, 42P07 when the view or heads '
 'table name is taken, 42622 when a default name is too long, 42804 for a '
 'column of the wrong type, '
 '42611 for a generated or identity fixed column, 55000 when other tables '

@@ -105,7 +105,9 @@ is_chain_index(Relation index, ManagedRelation *entry)
 
 /*
  * Fill in the hash-chain part of the cache entry of a hashed table: its
- * columns, its chain index and the encoder of its rows.
+ * columns, its chain index and the encoder of its rows.  A versioned
+ * table's chains are its entities, numbered by version under the
+ * (entity_id, version) index (describe_versioned ran first).
  */
 void
 ChainDescribe(ManagedRelation *entry)
@@ -116,6 +118,18 @@ ChainDescribe(ManagedRelation *entry)
 
 	entry->att_hash = chain_column(rel, COL_HASH, BYTEAOID);
 	entry->att_prev_hash = chain_column(rel, COL_PREV_HASH, BYTEAOID);
+	entry->encoder = HashRowEncoder(RelationGetDescr(rel), entry->att_hash,
+									entry->att_prev_hash, entry->cxt);
+	if (entry->kind == MANAGED_VERSIONED)
+	{
+		/* one chain per entity, in version order */
+		entry->att_chain_by = entry->att_entity_id;
+		entry->att_chain_seq = entry->att_version;
+		entry->chain_index = entry->version_index;
+		list_free(indexes);
+		relation_close(rel, AccessShareLock);
+		return;
+	}
 	entry->att_chain_seq = chain_column(rel, COL_CHAIN_SEQ, INT8OID);
 	entry->chain_index = InvalidOid;
 	foreach(lc, indexes)
@@ -132,8 +146,6 @@ ChainDescribe(ManagedRelation *entry)
 				 errmsg("hash-chained table \"%s\" has lost the index of its chains",
 						RelationGetRelationName(rel)),
 				 errhint("Call immutable.make_mutable() and immutable.make_append_only() again.")));
-	entry->encoder = HashRowEncoder(RelationGetDescr(rel), entry->att_hash,
-									entry->att_prev_hash, entry->cxt);
 	list_free(indexes);
 	relation_close(rel, AccessShareLock);
 }
@@ -234,6 +246,22 @@ chain_key(Relation index, Datum value, ScanKey key)
 						   index->rd_indcollation[0], get_opcode(op), value);
 }
 
+/*
+ * Return the chain_seq of the row in slot (the version of a versioned
+ * table's row, an integer); *isnull when it has none.
+ */
+static int64
+slot_seq(ManagedRelation *entry, TupleTableSlot *slot, bool *isnull)
+{
+	Datum		value = slot_getattr(slot, entry->att_chain_seq, isnull);
+
+	if (*isnull)
+		return 0;
+	if (entry->kind == MANAGED_VERSIONED)
+		return DatumGetInt32(value);
+	return DatumGetInt64(value);
+}
+
 /* Read chain_seq and hash of the row in slot into link. */
 static void
 read_link(ManagedRelation *entry, TupleTableSlot *slot, ChainLink *link)
@@ -241,7 +269,7 @@ read_link(ManagedRelation *entry, TupleTableSlot *slot, ChainLink *link)
 	bool		isnull;
 	Datum		hash;
 
-	link->seq = DatumGetInt64(slot_getattr(slot, entry->att_chain_seq, &isnull));
+	link->seq = slot_seq(entry, slot, &isnull);
 	hash = slot_getattr(slot, entry->att_hash, &isnull);
 	if (isnull || VARSIZE_ANY_EXHDR(DatumGetPointer(hash)) != HASH_LENGTH)
 		ereport(ERROR,
@@ -352,6 +380,54 @@ link_row(ManagedRelation *entry, Datum *values, bool *isnull, ChainLink *link,
 }
 
 /*
+ * Return tuple (a row of entry's versioned table, every other column final)
+ * with prev_hash set to prev (NULL: a chain's first row, 32 zero bytes) and
+ * hash to SHA-256 of prev_hash and the row's encoding.
+ */
+HeapTuple
+ChainLinkTuple(ManagedRelation *entry, TupleDesc desc, HeapTuple tuple, const uint8 *prev)
+{
+	static const uint8 zeros[HASH_LENGTH] = {0};
+	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
+	bool	   *isnull = palloc(sizeof(bool) * desc->natts);
+	uint8		hash[HASH_LENGTH];
+	StringInfoData buf;
+
+	heap_deform_tuple(tuple, desc, values, isnull);
+	if (prev == NULL)
+		prev = zeros;
+	values[entry->att_prev_hash - 1] = hash_datum(prev);
+	isnull[entry->att_prev_hash - 1] = false;
+	initStringInfo(&buf);
+	HashRow(entry->encoder, prev, values, isnull, &buf, hash);
+	values[entry->att_hash - 1] = hash_datum(hash);
+	isnull[entry->att_hash - 1] = false;
+	return heap_form_tuple(desc, values, isnull);
+}
+
+/*
+ * Return the hash of the row in slot (HASH_LENGTH bytes, in the current
+ * memory context), column attnum; XX001 when it has none.
+ */
+uint8 *
+ChainSlotHash(TupleTableSlot *slot, AttrNumber attnum, Relation rel)
+{
+	bool		isnull;
+	Datum		value = slot_getattr(slot, attnum, &isnull);
+	uint8	   *hash;
+
+	if (isnull || VARSIZE_ANY_EXHDR(DatumGetPointer(value)) != HASH_LENGTH)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("the latest row of a hash chain of table \"%s\" has no valid hash",
+						RelationGetRelationName(rel)),
+				 errhint("Run immutable.verify_chain() on the table.")));
+	hash = palloc(HASH_LENGTH);
+	memcpy(hash, VARDATA_ANY(DatumGetPointer(value)), HASH_LENGTH);
+	return hash;
+}
+
+/*
  * immutable.hash_chain() RETURNS trigger
  *
  * BEFORE INSERT FOR EACH ROW on hash-chained append-only tables, named to
@@ -387,7 +463,7 @@ immutable_hash_chain(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("table \"%s\" is not hash-chained", RelationGetRelationName(rel)),
-				 errhint("Call immutable.make_append_only() with hashed => true.")));
+				 errhint("Call immutable.make_append_only() or immutable.make_versioned() with hashed => true.")));
 	TriggerCheckFiresLast(rel, trigdata->tg_trigger, TRIGGER_TYPE_INSERT);
 
 	values = palloc(sizeof(Datum) * desc->natts);
@@ -406,45 +482,54 @@ immutable_hash_chain(PG_FUNCTION_ARGS)
  * make_append_only(hashed => true)
  * ---------------------------------------------------------------------- */
 
+/* Return the UPDATE that links one existing row of entry's table. */
+static SPIPlanPtr
+prepare_link_update(ManagedRelation *entry)
+{
+	Oid			argtypes[4] = {BYTEAOID, BYTEAOID, TIDOID, INT8OID};
+	bool		with_seq = entry->kind != MANAGED_VERSIONED;
+	SPIPlanPtr	plan;
+
+	plan = SPI_prepare(psprintf("UPDATE ONLY %s SET %s = $1, %s = $2%s"
+								" WHERE ctid OPERATOR(pg_catalog.=) $3",
+								RelationQualifiedName(entry->relid), COL_PREV_HASH, COL_HASH,
+								with_seq ? ", " COL_CHAIN_SEQ " = $4" : ""),
+					   with_seq ? 4 : 3, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	return plan;
+}
+
 /*
- * Link the rows a table has when it becomes hash-chained, chain by chain in
- * their physical order, through SQL (once, before the table is protected).
+ * Link the rows a table has when it becomes hash-chained (entry describes
+ * it), chain by chain in the order of the SQL expression order: rows of an
+ * append-only table in physical order, numbered, a versioned table's
+ * versions in version order.  Through SQL, once, before the table is
+ * protected.
  */
 static void
-link_existing_rows(Oid relid, const char *chain_by)
+link_existing_rows(ManagedRelation *entry, const char *order)
 {
-	ManagedRelation entry;
-	Relation	rel = relation_open(relid, AccessShareLock);
+	static const uint8 zeros[HASH_LENGTH] = {0};
+	Relation	rel = relation_open(entry->relid, AccessShareLock);
 	TupleDesc	desc = RelationGetDescr(rel);
-	const char *table = RelationQualifiedName(relid);
-	char	   *order = chain_by ? psprintf("%s, ", quote_identifier(chain_by)) : "";
+	const char *chain = entry->att_chain_by == InvalidAttrNumber ? NULL :
+		quote_identifier(get_attname(entry->relid, entry->att_chain_by, false));
 	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
 	bool	   *isnull = palloc(sizeof(bool) * desc->natts);
-	Oid			argtypes[4] = {INT8OID, BYTEAOID, BYTEAOID, TIDOID};
-	SPIPlanPtr	update;
+	uint8		prev[HASH_LENGTH];
+	SPIPlanPtr	update = prepare_link_update(entry);
 	Portal		portal;
-	ChainLink	link = {0};
 	StringInfoData buf;
 
-	memset(&entry, 0, sizeof(entry));
-	entry.relid = relid;
-	entry.att_chain_by = chain_by ? get_attnum(relid, chain_by) : InvalidAttrNumber;
-	entry.att_hash = get_attnum(relid, COL_HASH);
-	entry.att_prev_hash = get_attnum(relid, COL_PREV_HASH);
-	entry.att_chain_seq = get_attnum(relid, COL_CHAIN_SEQ);
-	entry.encoder = HashRowEncoder(desc, entry.att_hash, entry.att_prev_hash,
-								   CurrentMemoryContext);
 	initStringInfo(&buf);
-	update = SPI_prepare(psprintf("UPDATE %s SET %s = $1, %s = $2, %s = $3"
-								  " WHERE ctid OPERATOR(pg_catalog.=) $4",
-								  table, COL_CHAIN_SEQ, COL_PREV_HASH, COL_HASH),
-						 4, argtypes);
 	portal = SPI_cursor_open_with_args(NULL,
-									   psprintf("SELECT t.ctid, t.*, pg_catalog.row_number() OVER"
-												" (PARTITION BY %s ORDER BY t.ctid)"
-												" FROM ONLY %s AS t ORDER BY %st.ctid",
-												chain_by ? quote_identifier(chain_by) : "true",
-												table, order),
+									   psprintf("SELECT t.ctid, pg_catalog.row_number() OVER"
+												" (%1$s%2$s ORDER BY %3$s), t"
+												" FROM ONLY %4$s AS t ORDER BY %2$s%5$s%3$s",
+												chain ? "PARTITION BY " : "", chain ? chain : "",
+												order, RelationQualifiedName(entry->relid),
+												chain ? ", " : ""),
 									   0, NULL, NULL, NULL, false, 0);
 	for (;;)
 	{
@@ -460,22 +545,26 @@ link_existing_rows(Oid relid, const char *chain_by)
 			break;
 		for (i = 0; i < nrows; i++)
 		{
-			HeapTuple	row = rows->vals[i];
-			TupleDesc	rowdesc = rows->tupdesc;
 			bool		null;
+			int64		rn = DatumGetInt64(SPI_getbinval(rows->vals[i], rows->tupdesc, 2, &null));
+			HeapTupleData row;
 			Datum		args[4];
-			int			a;
 
-			for (a = 0; a < desc->natts; a++)
-				values[a] = SPI_getbinval(row, rowdesc, a + 2, &isnull[a]);
-			(void) chain_value(rel, &entry, values, isnull);
-			if (DatumGetInt64(SPI_getbinval(row, rowdesc, desc->natts + 2, &null)) == 1)
-				link.seq = 0;
-			link_row(&entry, values, isnull, &link, &buf);
-			args[0] = values[entry.att_chain_seq - 1];
-			args[1] = values[entry.att_prev_hash - 1];
-			args[2] = values[entry.att_hash - 1];
-			args[3] = SPI_getbinval(row, rowdesc, 1, &null);
+			EntityRowAsTuple(SPI_getbinval(rows->vals[i], rows->tupdesc, 3, &null), &row);
+			heap_deform_tuple(&row, desc, values, isnull);
+			(void) chain_value(rel, entry, values, isnull);
+			if (rn == 1)
+				memcpy(prev, zeros, HASH_LENGTH);
+			if (entry->kind != MANAGED_VERSIONED)
+			{
+				values[entry->att_chain_seq - 1] = Int64GetDatum(rn);
+				isnull[entry->att_chain_seq - 1] = false;
+			}
+			args[0] = hash_datum(prev);
+			HashRow(entry->encoder, prev, values, isnull, &buf, prev);
+			args[1] = hash_datum(prev);
+			args[2] = SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &null);
+			args[3] = Int64GetDatum(rn);
 			if (SPI_execute_plan(update, args, NULL, false, 0) != SPI_OK_UPDATE)
 				elog(ERROR, "could not link an existing row");
 		}
@@ -483,6 +572,83 @@ link_existing_rows(Oid relid, const char *chain_by)
 	}
 	SPI_cursor_close(portal);
 	relation_close(rel, AccessShareLock);
+}
+
+/*
+ * Add the columns of hash-chained tables to relid when absent (chain_seq
+ * only when with_seq), after checking that the encoding supports every
+ * column (0A000) and that those present have the right type (42804).
+ */
+static void
+add_chain_columns(Oid relid, bool with_seq)
+{
+	static const struct
+	{
+		const char *name;
+		Oid			typid;
+	}			columns[] = {{COL_CHAIN_SEQ, INT8OID}, {COL_PREV_HASH, BYTEAOID}, {COL_HASH, BYTEAOID}};
+	Relation	rel = relation_open(relid, AccessShareLock);
+	StringInfoData alter;
+	int			i;
+
+	(void) HashRowEncoder(RelationGetDescr(rel), get_attnum(relid, COL_HASH),
+						  get_attnum(relid, COL_PREV_HASH), CurrentMemoryContext);
+	relation_close(rel, AccessShareLock);
+	initStringInfo(&alter);
+	for (i = with_seq ? 0 : 1; i < lengthof(columns); i++)
+	{
+		AttrNumber	attnum = get_attnum(relid, columns[i].name);
+
+		if (attnum == InvalidAttrNumber)
+			appendStringInfo(&alter, "%s ADD COLUMN %s %s", alter.len ? "," : "",
+							 columns[i].name, format_type_be_qualified(columns[i].typid));
+		else if (get_atttype(relid, attnum) != columns[i].typid)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of relation \"%s\" is of type %s, not %s",
+							columns[i].name, get_rel_name(relid),
+							format_type_be(get_atttype(relid, attnum)),
+							format_type_be(columns[i].typid)),
+					 errhint("Rename or drop the column; the extension adds it.")));
+	}
+	if (alter.len > 0)
+		DdlRun(psprintf("ALTER TABLE %s%s", RelationQualifiedName(relid), alter.data),
+			   SPI_OK_UTILITY);
+	CommandCounterIncrement();
+}
+
+/*
+ * Prepare versioned table relid (locked, being made versioned) for hash
+ * chains, one per entity: add prev_hash and hash.  Caller has run DdlBegin.
+ */
+void
+ChainPrepareVersioned(Oid relid)
+{
+	add_chain_columns(relid, false);
+}
+
+/*
+ * Link the existing versions of versioned table relid, entity by entity in
+ * version order, once their entity_id and version are final (before the
+ * table is protected and its heads table filled).  Caller has run DdlBegin.
+ */
+void
+ChainLinkVersioned(Oid relid)
+{
+	ManagedRelation entry;
+	Relation	rel = relation_open(relid, AccessShareLock);
+
+	memset(&entry, 0, sizeof(entry));
+	entry.relid = relid;
+	entry.kind = MANAGED_VERSIONED;
+	entry.att_chain_by = get_attnum(relid, COL_ENTITY_ID);
+	entry.att_chain_seq = get_attnum(relid, COL_VERSION);
+	entry.att_hash = get_attnum(relid, COL_HASH);
+	entry.att_prev_hash = get_attnum(relid, COL_PREV_HASH);
+	entry.encoder = HashRowEncoder(RelationGetDescr(rel), entry.att_hash, entry.att_prev_hash,
+								   CurrentMemoryContext);
+	relation_close(rel, AccessShareLock);
+	link_existing_rows(&entry, COL_VERSION);
 }
 
 /*
@@ -499,18 +665,13 @@ void
 ChainCreate(Oid relid, const char *chain_by)
 {
 	const char *table = RelationQualifiedName(relid);
+	ManagedRelation entry;
 	Relation	rel;
-	StringInfoData alter;
-	char	   *index_columns;
+	static const char *const reserved[] = {COL_CHAIN_SEQ, COL_PREV_HASH, COL_HASH};
 	int			i;
-	static const struct
-	{
-		const char *name;
-		Oid			typid;
-	}			columns[] = {{COL_CHAIN_SEQ, INT8OID}, {COL_PREV_HASH, BYTEAOID}, {COL_HASH, BYTEAOID}};
 
-	for (i = 0; chain_by != NULL && i < lengthof(columns); i++)
-		if (strcmp(chain_by, columns[i].name) == 0)
+	for (i = 0; chain_by != NULL && i < lengthof(reserved); i++)
+		if (strcmp(chain_by, reserved[i]) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_COLUMN_REFERENCE),
 					 errmsg("chain_by cannot be the column \"%s\"", chain_by),
@@ -520,37 +681,24 @@ ChainCreate(Oid relid, const char *chain_by)
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("column \"%s\" of relation \"%s\" does not exist",
 						chain_by, get_rel_name(relid))));
+	add_chain_columns(relid, true);
 
-	initStringInfo(&alter);
-	for (i = 0; i < lengthof(columns); i++)
-	{
-		AttrNumber	attnum = get_attnum(relid, columns[i].name);
-
-		if (attnum == InvalidAttrNumber)
-			appendStringInfo(&alter, "%s ADD COLUMN %s %s", alter.len ? "," : "",
-							 columns[i].name, format_type_be_qualified(columns[i].typid));
-		else if (get_atttype(relid, attnum) != columns[i].typid)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("column \"%s\" of relation \"%s\" is of type %s, not %s",
-							columns[i].name, get_rel_name(relid),
-							format_type_be(get_atttype(relid, attnum)),
-							format_type_be(columns[i].typid)),
-					 errhint("Rename or drop the column; make_append_only adds it.")));
-	}
-	/* the encoder refuses column types it cannot encode, before any change */
 	rel = relation_open(relid, AccessShareLock);
-	(void) HashRowEncoder(RelationGetDescr(rel), get_attnum(relid, COL_HASH),
-						  get_attnum(relid, COL_PREV_HASH), CurrentMemoryContext);
+	memset(&entry, 0, sizeof(entry));
+	entry.relid = relid;
+	entry.kind = MANAGED_APPEND_ONLY;
+	entry.att_chain_by = chain_by ? get_attnum(relid, chain_by) : InvalidAttrNumber;
+	entry.att_chain_seq = get_attnum(relid, COL_CHAIN_SEQ);
+	entry.att_hash = get_attnum(relid, COL_HASH);
+	entry.att_prev_hash = get_attnum(relid, COL_PREV_HASH);
+	entry.encoder = HashRowEncoder(RelationGetDescr(rel), entry.att_hash, entry.att_prev_hash,
+								   CurrentMemoryContext);
 	relation_close(rel, AccessShareLock);
-	if (alter.len > 0)
-		DdlRun(psprintf("ALTER TABLE %s%s", table, alter.data), SPI_OK_UTILITY);
-	CommandCounterIncrement();
-	link_existing_rows(relid, chain_by);
+	link_existing_rows(&entry, "t.ctid");
 
-	index_columns = chain_by ? psprintf("%s, %s", quote_identifier(chain_by), COL_CHAIN_SEQ)
-		: pstrdup(COL_CHAIN_SEQ);
-	DdlRun(psprintf("CREATE INDEX ON %s (%s)", table, index_columns), SPI_OK_UTILITY);
+	DdlRun(psprintf("CREATE INDEX ON %s (%s%s%s)", table,
+					chain_by ? quote_identifier(chain_by) : "", chain_by ? ", " : "",
+					COL_CHAIN_SEQ), SPI_OK_UTILITY);
 	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_HASH_CHAIN
 									" BEFORE INSERT ON %s FOR EACH ROW"
 									" EXECUTE FUNCTION immutable.hash_chain()", table));
@@ -735,7 +883,7 @@ verify_row(Verifier *v, TupleTableSlot *slot)
 	uint8		own[HASH_LENGTH];
 	bool		intact;
 
-	seq = DatumGetInt64(slot_getattr(slot, entry->att_chain_seq, &isnull));
+	seq = slot_seq(entry, slot, &isnull);
 	if (isnull)
 	{
 		report(v, 0, "row has no chain_seq", NULL, NULL);
@@ -832,7 +980,7 @@ immutable_verify_chain(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("table \"%s\" is not hash-chained", get_rel_name(relid)),
-				 errhint("Call immutable.make_append_only() with hashed => true.")));
+				 errhint("Call immutable.make_append_only() or immutable.make_versioned() with hashed => true.")));
 	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, get_rel_name(relid));
 	v.stop_at_first = PG_GETARG_BOOL(1);

@@ -170,7 +170,7 @@ extern void RegistryInsertSystemVersioned(Oid relid, Oid history,
 										  const char *period_column, bool adjust);
 extern ManagedRelation *RegistryLookupSystemVersioned(Oid relid);
 extern TupleConversionMap *ConversionMapByName(TupleDesc indesc, TupleDesc outdesc);
-extern void RegistryInsertHashed(Oid relid, const char *chain_by);
+extern void RegistrySetHashed(Oid relid, const char *chain_by);
 extern void RegistryDelete(Oid relid);
 extern void RegistryClearView(Oid viewid);
 extern char *RelationQualifiedName(Oid relid);
@@ -232,7 +232,12 @@ extern void HashRow(RowEncoder *encoder, const uint8 *prev, Datum *values, bool 
 /* chain.c */
 extern void ChainDescribe(ManagedRelation *entry);
 extern void ChainCreate(Oid relid, const char *chain_by);
+extern void ChainPrepareVersioned(Oid relid);
+extern void ChainLinkVersioned(Oid relid);
 extern void ChainCheckAlter(ManagedRelation *entry, Node *parsetree);
+extern HeapTuple ChainLinkTuple(ManagedRelation *entry, TupleDesc desc, HeapTuple tuple,
+								const uint8 *prev);
+extern uint8 *ChainSlotHash(TupleTableSlot *slot, AttrNumber attnum, Relation rel);
 
 /* period.c */
 extern bool HistoryWriteAllowed(void);

@@ -197,10 +197,9 @@ immutable_make_append_only(PG_FUNCTION_ARGS)
 	if (hashed)
 		ChainCreate(relid, chain_by);
 	ManageRefuseTriggers(RelationQualifiedName(relid));
+	RegistryInsert(relid, MANAGED_APPEND_ONLY, InvalidOid, InvalidOid);
 	if (hashed)
-		RegistryInsertHashed(relid, chain_by);
-	else
-		RegistryInsert(relid, MANAGED_APPEND_ONLY, InvalidOid, InvalidOid);
+		RegistrySetHashed(relid, chain_by);
 	DdlEnd(nestlevel);
 	PG_RETURN_VOID();
 }
@@ -453,20 +452,24 @@ companion_name(Oid relid, const char *given, const char *suffix,
 }
 
 /*
- * immutable.make_versioned(tbl regclass, current_view name DEFAULT NULL)
- * RETURNS regclass
+ * immutable.make_versioned(tbl regclass, current_view name DEFAULT NULL,
+ * hashed boolean DEFAULT false) RETURNS regclass
  *
  * Makes tbl a versioned table (capability 3 of the design): adds the fixed
  * columns that are missing, turns existing rows into version 1 of their own
  * entity, makes id the primary key, adds UNIQUE (entity_id, version), keeps
  * a primary key on other columns unique per version (UNIQUE (key, version)),
  * attaches the refusing, stamping and head-adding triggers, and creates the
- * heads table <table>_heads and the current view over it.
+ * heads table <table>_heads and the current view over it.  With hashed,
+ * every entity's versions form a SHA-256 hash chain (chain.c): columns
+ * prev_hash and hash are added and the existing versions linked.
  * Returns the current view.  Errors: those of make_append_only, plus 42804
  * for a fixed column of the wrong type, 42611 for a generated or identity
  * fixed column, 55000 when a foreign key references tbl or a unique index
  * cannot be kept, 42P07 when the view or heads table name is taken, 42622
- * when one is too long.
+ * when one is too long; 22004 NULL hashed; with hashed, 0A000 for a column
+ * type hash chains cannot encode and 42804 for prev_hash or hash of another
+ * type than bytea.
  */
 Datum
 immutable_make_versioned(PG_FUNCTION_ARGS)
@@ -479,7 +482,13 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 	int			nestlevel;
 	Oid			viewid;
 	Oid			heads;
+	bool		hashed;
 
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("hashed passed to immutable.make_versioned() must not be NULL")));
+	hashed = PG_GETARG_BOOL(2);
 	ManageLockTable(relid, AccessExclusiveLock, "make_versioned", false);
 	table = RelationQualifiedName(relid);
 	view_name = companion_name(relid, PG_ARGISNULL(1) ? NULL : NameStr(*PG_GETARG_NAME(1)),
@@ -493,6 +502,8 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 	plan_fixed_columns(relid, &alter);
 	if (alter.len > 0)
 		DdlRun(psprintf("ALTER TABLE %s%s", table, alter.data), SPI_OK_UTILITY);
+	if (hashed)
+		ChainPrepareVersioned(relid);
 
 	convert_existing_rows(table);
 	DdlRun(psprintf("ALTER TABLE %s ALTER COLUMN id SET NOT NULL,"
@@ -504,6 +515,8 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 	plan_constraints(relid, &alter);
 	if (alter.len > 0)
 		DdlRun(psprintf("ALTER TABLE %s%s", table, alter.data), SPI_OK_UTILITY);
+	if (hashed)
+		ChainLinkVersioned(relid);
 
 	ManageRefuseTriggers(table);
 	DdlRunAsExtensionOwner(psprintf(
@@ -519,6 +532,8 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 	heads = HeadsCreate(relid, heads_name);
 	viewid = CurrentViewCreate(relid, heads, view_name);
 	RegistryInsert(relid, MANAGED_VERSIONED, viewid, heads);
+	if (hashed)
+		RegistrySetHashed(relid, NULL);
 	DdlEnd(nestlevel);
 	PG_RETURN_OID(viewid);
 }

@@ -680,31 +680,26 @@ RegistryInsertSystemVersioned(Oid relid, Oid history, const char *period_column,
 }
 
 /*
- * Record relid as an append-only table whose rows are hash-chained, one
- * chain per value of chain_by (NULL: one chain), and make every backend
- * rebuild its entry.
+ * Record that relid's rows are hash-chained, one chain per value of
+ * chain_by (NULL: one chain, or for a versioned table one per entity).
  */
 void
-RegistryInsertHashed(Oid relid, const char *chain_by)
+RegistrySetHashed(Oid relid, const char *chain_by)
 {
-	Oid			argtypes[3] = {REGCLASSOID, NAMEOID, NAMEOID};
-	Datum		args[3];
-	char		nulls[4] = "   ";
-	NameData	user;
+	Oid			argtypes[2] = {REGCLASSOID, NAMEOID};
+	Datum		args[2];
+	char		nulls[3] = "  ";
 	NameData	column;
 
-	namestrcpy(&user, GetUserNameFromId(GetUserId(), false));
 	args[0] = ObjectIdGetDatum(relid);
-	args[1] = NameGetDatum(&user);
 	if (chain_by != NULL)
 		namestrcpy(&column, chain_by);
 	else
-		nulls[2] = 'n';
-	args[2] = NameGetDatum(&column);
-	registry_execute("INSERT INTO immutable.registry"
-					 " (relid, kind, managed_since, managed_by, hashed, chain_by)"
-					 " VALUES ($1, 'append_only', pg_catalog.now(), $2, true, $3)",
-					 3, argtypes, args, nulls, SPI_OK_INSERT);
+		nulls[1] = 'n';
+	args[1] = NameGetDatum(&column);
+	registry_execute("UPDATE immutable.registry SET hashed = true, chain_by = $2"
+					 " WHERE relid OPERATOR(pg_catalog.=) $1",
+					 2, argtypes, args, nulls, SPI_OK_UPDATE);
 	CacheInvalidateRelcacheByRelid(relid);
 }
 

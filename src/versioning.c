@@ -274,12 +274,14 @@ read_new_version(ManagedRelation *entry, HeapTuple tuple, TupleDesc desc,
 
 /*
  * Return the row as written: tuple with id, entity_id, version, valid_from
- * and deleted_at assigned.
+ * and deleted_at assigned, and on a hashed table linked to its predecessor
+ * prev (NULL for version 1).
  */
 static HeapTuple
 stamp(Relation rel, ManagedRelation *entry, HeapTuple tuple, NewVersion *row,
-	  Datum id, int32 version, TimestampTz now)
+	  Datum id, int32 version, TimestampTz now, Predecessor *prev)
 {
+	HeapTuple	stamped;
 	int			cols[5];
 	Datum		values[5];
 	bool		nulls[5] = {false, false, false, false, false};
@@ -295,7 +297,13 @@ stamp(Relation rel, ManagedRelation *entry, HeapTuple tuple, NewVersion *row,
 	cols[4] = entry->att_deleted_at;
 	values[4] = TimestampTzGetDatum(now);
 	nulls[4] = !row->tombstone;
-	return heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), 5, cols, values, nulls);
+	stamped = heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), 5, cols, values, nulls);
+	if (!entry->hashed)
+		return stamped;
+	return ChainLinkTuple(entry, RelationGetDescr(rel), stamped,
+						  prev ? ChainSlotHash(prev->slot, prev->attmap ?
+											   prev->attmap[entry->att_hash - 1] :
+											   entry->att_hash, rel) : NULL);
 }
 
 /*
@@ -317,12 +325,12 @@ append_without_head(Relation rel, ManagedRelation *entry, Relation heads,
 	if (!latest_version_fetch(rel, entry, row->entity_id, slot))
 	{
 		check_first_version(rel, row);
-		result = stamp(rel, entry, tuple, row, id, 1, now);
+		result = stamp(rel, entry, tuple, row, id, 1, now, NULL);
 	}
 	else if (slot_is_own(slot))
 	{
 		result = stamp(rel, entry, tuple, row, id,
-					   next_version(rel, entry, row, tuple, &prev, now), now);
+					   next_version(rel, entry, row, tuple, &prev, now), now, &prev);
 		HeadsInsertEarly(entry, heads, result, row->entity_id);
 	}
 	ExecDropSingleTupleTableSlot(slot);
@@ -374,7 +382,7 @@ append_version(Relation rel, ManagedRelation *entry, NewVersion *row,
 		}
 		check_head_visible(rel, heads, slot, row->entity_id);
 		result = stamp(rel, entry, tuple, row, id,
-					   next_version(rel, entry, row, tuple, &prev, now), now);
+					   next_version(rel, entry, row, tuple, &prev, now), now, &prev);
 		if (HeadsUpdate(entry, heads, slot, result) == TM_Ok)
 			break;
 		/* a concurrent writer committed a new head: build on that one */
@@ -432,7 +440,7 @@ immutable_stamp_version(PG_FUNCTION_ARGS)
 	if (!row.has_entity)
 	{
 		check_first_version(rel, &row);
-		return PointerGetDatum(stamp(rel, entry, tuple, &row, id, 1, now));
+		return PointerGetDatum(stamp(rel, entry, tuple, &row, id, 1, now, NULL));
 	}
 	return PointerGetDatum(append_version(rel, entry, &row, tuple, id, now));
 }

@@ -13,7 +13,9 @@
 -- statement each (its time is in the log), and vacuumed, so that no
 -- verification sets hint bits.  Then each round times, on the server
 -- (bench.measure, after a warm-up that reads the table into shared
--- buffers, as far as it fits):
+-- buffers as far as it fits; at a million rows a table is larger than the
+-- default shared_buffers, and rounds read the rest from the OS cache; the
+-- sizes are in the log):
 --
 --   chain, accounts  SELECT count(*) FROM immutable.verify_chain(t): every
 --                    row's hash recomputed, every link checked, in chain_seq
@@ -23,7 +25,8 @@
 --                    from lag(hash) OVER (ORDER BY chain_seq) and the row's
 --                    row_to_json, mismatches counted.  It reports less than
 --                    verify_chain (a count, not which problem where), so its
---                    figure is a bound from above for a hand-written check.
+--                    rows per second are an upper bound for a hand-written
+--                    check.
 --
 -- hash_report.sql shows rows per second: verify_rows ÷ the median time.
 --
@@ -93,6 +96,9 @@ INSERT INTO bench.hv_pgcrypto (account, amount, booked, note)
 SELECT g % 1000, g, now(), 'note ' || g FROM generate_series(1, :verify_rows) AS g;
 \timing off
 VACUUM ANALYZE bench.hv_chain, bench.hv_accounts, bench.hv_pgcrypto;
+SELECT t AS tbl, pg_size_pretty(pg_table_size(t)) AS heap,
+       pg_size_pretty(pg_indexes_size(t)) AS indexes
+  FROM unnest('{bench.hv_chain,bench.hv_accounts,bench.hv_pgcrypto}'::regclass[]) AS t;
 
 SELECT t AS tbl, bench.check_chain(t) AS problems
   FROM unnest('{bench.hv_chain,bench.hv_accounts,bench.hv_pgcrypto}'::regclass[]) AS t;

@@ -40,7 +40,7 @@ INSERT INTO api VALUES
     (10, 'follow_alter_table', '{}', '', 'event_trigger', 'volatile', false, 'u', false),
     -- make_* raise 22004 for NULL themselves, so they are not STRICT.
     (11, 'make_append_only', '{regclass,boolean,name}', 'tbl regclass, hashed boolean DEFAULT false, chain_by name DEFAULT NULL::name', 'void', 'volatile', false, 'u', true),
-    (12, 'make_versioned', '{regclass,name}', 'tbl regclass, current_view name DEFAULT NULL::name', 'regclass', 'volatile', false, 'u', true),
+    (12, 'make_versioned', '{regclass,name,boolean}', 'tbl regclass, current_view name DEFAULT NULL::name, hashed boolean DEFAULT false', 'regclass', 'volatile', false, 'u', true),
     (13, 'make_mutable', '{regclass}', 'tbl regclass', 'void', 'volatile', false, 'u', true),
     -- rel is a typed NULL by design, so the entity functions cannot be STRICT.
     (14, 'update', '{anyelement,uuid,jsonb}', 'rel anyelement, entity_id uuid, changes jsonb', 'anyelement', 'volatile', false, 'u', true),
