@@ -18,7 +18,8 @@ OBJS = \
 	src/query.o \
 	src/ddl.o \
 	src/hash.o \
-	src/chain.o
+	src/chain.o \
+	src/verify.o
 
 EXTENSION = immutable
 DATA = immutable--1.0.sql

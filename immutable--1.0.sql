@@ -415,22 +415,40 @@ COMMENT ON FUNCTION immutable.history(anyelement, uuid) IS
 'first; no rows for an unknown entity. Raises 22004 for a NULL entity_id, '
 '55000 when the table is not versioned.';
 
-CREATE FUNCTION immutable.verify_chain(tbl regclass, stop_at_first boolean DEFAULT false)
+CREATE FUNCTION immutable.verify_chain(tbl regclass, digest jsonb DEFAULT NULL,
+                                       stop_at_first boolean DEFAULT false)
 RETURNS TABLE (chain text, chain_seq bigint, problem text, expected text, found text)
 AS 'MODULE_PATHNAME', 'immutable_verify_chain'
 LANGUAGE C STABLE PARALLEL RESTRICTED;
-COMMENT ON FUNCTION immutable.verify_chain(regclass, boolean) IS
+COMMENT ON FUNCTION immutable.verify_chain(regclass, jsonb, boolean) IS
 'Checks every hash chain of the hash-chained table tbl, in chain_seq order '
 'under the caller''s snapshot, recomputing each row''s SHA-256 hash (README '
 '"Hash chains"). Returns one row per problem, no rows when every chain is '
 'intact: chain (the chain_by value as text, NULL for the table''s one chain), '
 'chain_seq of the row, problem ("row does not match its hash": a changed '
-'value or hash, expected and found are the hashes in hex; "rows are missing '
-'before this row": expected and found are chain_seq numbers; "row duplicates '
-'the previous row''s chain_seq"; "row has no valid hash"). Rows deleted from '
-'the end of a chain are not visible to it. With stop_at_first the first '
-'problem raises XX001 instead. Raises 22004 for NULL arguments, 55000 when '
-'tbl is not hash-chained, 42501 without SELECT on tbl.';
+'value or hash, expected and found are the hashes in hex; "row does not '
+'follow the previous row"; "rows are missing before this row": expected and '
+'found are chain_seq numbers; "row duplicates the previous row''s chain_seq"; '
+'"row has no valid hash or prev_hash"). With digest, a value chain_digest '
+'returned earlier, also reports rows it recorded as the last of their chain '
+'that are now missing (rows deleted from the end) or different, and chains '
+'missing altogether; rows appended since are accepted. With stop_at_first '
+'the first problem raises XX001 instead. Raises 22004 for a NULL tbl or '
+'stop_at_first, 55000 when tbl is not hash-chained, 42501 without SELECT on '
+'tbl, 22023 for a digest chain_digest did not make.';
+
+CREATE FUNCTION immutable.chain_digest(tbl regclass)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'immutable_chain_digest'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION immutable.chain_digest(regclass) IS
+'Returns the last row of every hash chain of tbl under the caller''s '
+'snapshot, to keep outside the database and pass to verify_chain(tbl, '
+'digest) later, which then detects rows deleted from the end of a chain: '
+'{"version": 1, "table": name, "chains": [[chain_by value as text or null, '
+'chain_seq, hash in hex], ...]}. Its size grows with the number of chains '
+'(one per entity of a versioned table), not rows. Raises 22004 for NULL, '
+'55000 when tbl is not hash-chained, 42501 without SELECT on tbl.';
 
 CREATE FUNCTION immutable.as_of(rel anyelement, at timestamptz)
 RETURNS SETOF anyelement

@@ -30,6 +30,7 @@ SELECT * FROM immutable.verify_chain('example');
 SELECT table_name, kind, hashed, chain_by FROM immutable.managed_tables;
 -- a row replaced by one whose hash is recomputed as documented: intact in
 -- itself, so the break shows at the next row, which does not follow it
+CREATE TEMP TABLE example_saved AS SELECT * FROM example;
 SET session_replication_role = replica;
 UPDATE example SET note = 'ho',
        hash = sha256('\x0000000000000000000000000000000000000000000000000000000000000000'::bytea
@@ -41,6 +42,21 @@ UPDATE example SET note = 'ho',
          || sha256(convert_to('ho', 'UTF8')))
  WHERE chain_seq = 1;
 SELECT chain, chain_seq, problem FROM immutable.verify_chain('example');
+UPDATE example AS e SET note = s.note, hash = s.hash FROM example_saved AS s
+ WHERE e.chain_seq = s.chain_seq;
+-- the last row replaced the same way: only a digest taken before shows it
+SELECT immutable.chain_digest('example') AS example_digest \gset
+UPDATE example AS e2 SET id = 7,
+       hash = sha256(e2.prev_hash
+         || '\x00000009'::bytea || convert_to('chain_seq', 'UTF8') || '\x01'::bytea
+         || '\x00000008'::bytea || int8send(2)
+         || '\x00000002'::bytea || convert_to('id', 'UTF8') || '\x01'::bytea
+         || '\x00000004'::bytea || int4send(7))
+ WHERE e2.chain_seq = 2;
+SELECT chain_seq, problem FROM immutable.verify_chain('example');
+SELECT chain_seq, problem FROM immutable.verify_chain('example', :'example_digest');
+UPDATE example AS e SET id = s.id, hash = s.hash FROM example_saved AS s
+ WHERE e.chain_seq = s.chain_seq;
 RESET session_replication_role;
 
 -- one chain per account; rows there already are linked in physical order
@@ -127,6 +143,29 @@ SELECT chain, chain_seq, problem FROM immutable.verify_chain('ledger');
 SELECT pg_temp.restore();
 RESET session_replication_role;
 SELECT count(*) AS problems FROM immutable.verify_chain('ledger');
+
+-- a digest of the chains' last rows, kept outside the database: rows
+-- appended later are accepted, rows deleted from the end of a chain or a
+-- whole chain are found
+SELECT immutable.chain_digest('ledger') AS digest \gset
+SELECT jsonb_array_length(:'digest'::jsonb -> 'chains') AS chains,
+       :'digest'::jsonb -> 'chains' -> 0 -> 0 AS first_chain,
+       :'digest'::jsonb -> 'chains' -> 0 -> 1 AS its_last_seq;
+INSERT INTO ledger (account, amount, booked) VALUES ('alice', 5, now()), ('carol', 7, now());
+SELECT * FROM immutable.verify_chain('ledger', :'digest');
+SET session_replication_role = replica;
+DELETE FROM ledger WHERE account = 'alice' AND chain_seq >= 15;
+DELETE FROM ledger WHERE account = 'bob';
+SELECT chain, chain_seq, problem, expected, found FROM immutable.verify_chain('ledger', :'digest');
+SELECT count(*) AS problems_without_digest FROM immutable.verify_chain('ledger');
+SELECT pg_temp.restore();
+RESET session_replication_role;
+SELECT count(*) AS problems FROM immutable.verify_chain('ledger', :'digest');
+SELECT * FROM immutable.verify_chain('ledger', '{"version": 2}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM immutable.verify_chain('ledger', '{"version": 1, "chains": [["x", 1, "abcd"]]}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.chain_digest('example') -> 'chains' AS one_chain;
 
 -- the chain goes on where it was, and stays append-only
 INSERT INTO ledger (account, amount, booked) VALUES ('alice', 1, now()) RETURNING chain_seq;

@@ -33,14 +33,11 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
-#include "funcapi.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
-#include "utils/acl.h"
 #include "utils/builtins.h"
-#include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
@@ -52,7 +49,6 @@
 #include "immutable.h"
 
 PG_FUNCTION_INFO_V1(immutable_hash_chain);
-PG_FUNCTION_INFO_V1(immutable_verify_chain);
 
 /*
  * field4 of the advisory lock tags of chains: pg_advisory_lock uses 1 and
@@ -250,8 +246,8 @@ chain_key(Relation index, Datum value, ScanKey key)
  * Return the chain_seq of the row in slot (the version of a versioned
  * table's row, an integer); *isnull when it has none.
  */
-static int64
-slot_seq(ManagedRelation *entry, TupleTableSlot *slot, bool *isnull)
+int64
+ChainSlotSeq(ManagedRelation *entry, TupleTableSlot *slot, bool *isnull)
 {
 	Datum		value = slot_getattr(slot, entry->att_chain_seq, isnull);
 
@@ -269,7 +265,7 @@ read_link(ManagedRelation *entry, TupleTableSlot *slot, ChainLink *link)
 	bool		isnull;
 	Datum		hash;
 
-	link->seq = slot_seq(entry, slot, &isnull);
+	link->seq = ChainSlotSeq(entry, slot, &isnull);
 	hash = slot_getattr(slot, entry->att_hash, &isnull);
 	if (isnull || VARSIZE_ANY_EXHDR(DatumGetPointer(hash)) != HASH_LENGTH)
 		ereport(ERROR,
@@ -751,264 +747,4 @@ ChainCheckAlter(ManagedRelation *entry, Node *parsetree)
 				  list_length(def->constraints) > 0))
 			refuse_column_change(entry, "add a column with a default or constraints to");
 	}
-}
-
-/* ----------------------------------------------------------------------
- * verify_chain
- * ---------------------------------------------------------------------- */
-
-/* The state of one verify_chain call, walking the chains in order. */
-typedef struct Verifier
-{
-	ManagedRelation *entry;
-	Relation	rel;
-	ReturnSetInfo *rsinfo;
-	bool		stop_at_first;
-	FmgrInfo	key_equal;		/* chain_by's "=" */
-	FmgrInfo	key_output;
-	Oid			key_collation;
-
-	/* the chain being walked */
-	bool		in_chain;
-	Datum		key;
-	char	   *key_text;
-	int64		prev_seq;		/* 0 before the first row */
-	bool		prev_intact;	/* the previous row matches its hash */
-	uint8		prev_hash[HASH_LENGTH]; /* the previous row's hash */
-
-	StringInfoData buf;
-} Verifier;
-
-/* Return the hex text of a hash. */
-static char *
-hash_text(const uint8 *hash)
-{
-	char	   *text = palloc(2 * HASH_LENGTH + 3);
-
-	text[0] = '\\';
-	text[1] = 'x';
-	hex_encode((const char *) hash, HASH_LENGTH, text + 2);
-	text[2 * HASH_LENGTH + 2] = '\0';
-	return text;
-}
-
-/*
- * Report one problem at row seq of the current chain: a result row, or with
- * stop_at_first an error (XX001).
- */
-static void
-report(Verifier *v, int64 seq, const char *problem, const char *expected, const char *found)
-{
-	Datum		values[5];
-	bool		isnull[5] = {v->key_text == NULL, false, false, expected == NULL, found == NULL};
-
-	if (v->stop_at_first)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("hash chain of table \"%s\" is broken", RelationGetRelationName(v->rel)),
-				 errdetail("Chain %s, chain_seq %lld: %s (expected %s, found %s).",
-						   v->key_text ? v->key_text : "of the table", (long long) seq,
-						   problem, expected ? expected : "-", found ? found : "-"),
-				 errhint("Run immutable.verify_chain() without stop_at_first to list every problem.")));
-	values[0] = v->key_text ? CStringGetTextDatum(v->key_text) : (Datum) 0;
-	values[1] = Int64GetDatum(seq);
-	values[2] = CStringGetTextDatum(problem);
-	values[3] = expected ? CStringGetTextDatum(expected) : (Datum) 0;
-	values[4] = found ? CStringGetTextDatum(found) : (Datum) 0;
-	tuplestore_putvalues(v->rsinfo->setResult, v->rsinfo->setDesc, values, isnull);
-}
-
-/* Start a new chain at the row in slot when its chain_by value differs. */
-static void
-enter_chain(Verifier *v, TupleTableSlot *slot)
-{
-	AttrNumber	att = v->entry->att_chain_by;
-	Form_pg_attribute form;
-	Datum		key;
-	bool		isnull;
-	MemoryContext old;
-
-	if (att == InvalidAttrNumber)
-	{
-		if (!v->in_chain)
-		{
-			v->in_chain = true;
-			v->prev_seq = 0;
-		}
-		return;
-	}
-	key = slot_getattr(slot, att, &isnull);
-	if (v->in_chain && !isnull &&
-		DatumGetBool(FunctionCall2Coll(&v->key_equal, v->key_collation, v->key, key)))
-		return;
-	form = TupleDescAttr(slot->tts_tupleDescriptor, att - 1);
-	old = MemoryContextSwitchTo(v->rsinfo->econtext->ecxt_per_query_memory);
-	v->key = isnull ? (Datum) 0 : datumCopy(key, form->attbyval, form->attlen);
-	v->key_text = isnull ? NULL : OutputFunctionCall(&v->key_output, key);
-	MemoryContextSwitchTo(old);
-	v->in_chain = !isnull;
-	v->prev_seq = 0;
-}
-
-/* Copy the hash in column attnum of slot into hash; false when invalid. */
-static bool
-slot_hash(TupleTableSlot *slot, AttrNumber attnum, uint8 *hash)
-{
-	bool		isnull;
-	Datum		value = slot_getattr(slot, attnum, &isnull);
-
-	if (isnull || VARSIZE_ANY_EXHDR(DatumGetPointer(value)) != HASH_LENGTH)
-		return false;
-	memcpy(hash, VARDATA_ANY(DatumGetPointer(value)), HASH_LENGTH);
-	return true;
-}
-
-/*
- * Check the row in slot, and its link to the previous row of its chain.  A
- * row is intact when its hash is SHA-256 of its prev_hash and values; it is
- * linked when its prev_hash is the previous row's hash (zeros for the first
- * row).  A broken link is reported only between intact rows that follow
- * each other: at a tampered row, the row is reported, and at a gap, the
- * gap.
- */
-static void
-verify_row(Verifier *v, TupleTableSlot *slot)
-{
-	static const uint8 zeros[HASH_LENGTH] = {0};
-	ManagedRelation *entry = v->entry;
-	bool		isnull;
-	int64		seq;
-	uint8		hash[HASH_LENGTH];
-	uint8		prev_hash[HASH_LENGTH];
-	uint8		own[HASH_LENGTH];
-	bool		intact;
-
-	seq = slot_seq(entry, slot, &isnull);
-	if (isnull)
-	{
-		report(v, 0, "row has no chain_seq", NULL, NULL);
-		return;
-	}
-	if (seq == v->prev_seq)
-	{
-		report(v, seq, "row duplicates the previous row's chain_seq",
-			   psprintf("%lld", (long long) seq + 1), psprintf("%lld", (long long) seq));
-		return;
-	}
-	if (seq != v->prev_seq + 1)
-		report(v, seq, "rows are missing before this row",
-			   psprintf("%lld", (long long) v->prev_seq + 1), psprintf("%lld", (long long) seq));
-
-	intact = slot_hash(slot, entry->att_hash, hash) &&
-		slot_hash(slot, entry->att_prev_hash, prev_hash);
-	if (!intact)
-		report(v, seq, "row has no valid hash or prev_hash", NULL, NULL);
-	else
-	{
-		slot_getallattrs(slot);
-		HashRow(entry->encoder, prev_hash, slot->tts_values, slot->tts_isnull, &v->buf, own);
-		intact = memcmp(own, hash, HASH_LENGTH) == 0;
-		if (!intact)
-			report(v, seq, "row does not match its hash", hash_text(own), hash_text(hash));
-	}
-	if (intact && seq == 1 && memcmp(prev_hash, zeros, HASH_LENGTH) != 0)
-		report(v, seq, "first row does not start its chain", hash_text(zeros),
-			   hash_text(prev_hash));
-	else if (intact && seq == v->prev_seq + 1 && seq > 1 && v->prev_intact &&
-			 memcmp(prev_hash, v->prev_hash, HASH_LENGTH) != 0)
-		report(v, seq, "row does not follow the previous row", hash_text(v->prev_hash),
-			   hash_text(prev_hash));
-	v->prev_seq = seq;
-	v->prev_intact = intact;
-	memcpy(v->prev_hash, hash, HASH_LENGTH);
-}
-
-/* Prepare the comparison and output of chain_by values. */
-static void
-init_key_functions(Verifier *v, Relation index)
-{
-	Oid			type = index->rd_opcintype[0];
-	Oid			output;
-	bool		varlena;
-
-	fmgr_info(get_opcode(get_opfamily_member(index->rd_opfamily[0], type, type,
-											 BTEqualStrategyNumber)), &v->key_equal);
-	v->key_collation = index->rd_indcollation[0];
-	getTypeOutputInfo(TupleDescAttr(RelationGetDescr(v->rel), v->entry->att_chain_by - 1)->atttypid,
-					  &output, &varlena);
-	fmgr_info(output, &v->key_output);
-}
-
-/*
- * immutable.verify_chain(tbl regclass, stop_at_first boolean DEFAULT false)
- *	 RETURNS TABLE (chain text, chain_seq bigint, problem text, expected
- *	 text, found text)
- *
- * Walks every hash chain of tbl in chain_seq order, under the caller's
- * snapshot, recomputing each row's hash (SHA-256, see hash.c), and returns
- * one row per problem: a row whose values, hash or prev_hash changed ("row
- * does not match its hash"; expected and found are the hashes, bytea hex),
- * a row whose prev_hash is not its predecessor's hash (rows reordered, or
- * one replaced by a row made to match), rows missing in the middle or at
- * the start of a chain (expected and found are chain_seq numbers), a
- * duplicated row, a row without a valid hash.  A row
- * moved to another chain shows as changed there and missing in its own.
- * No rows: every chain is intact (which cannot show rows deleted from the
- * end of a chain).  chain is the chain_by value as text (NULL: the table's
- * one chain).  With stop_at_first the first problem raises XX001 instead.
- * Errors: 22004 NULL argument; 42809 / 55000 tbl not a hash-chained table;
- * 42501 without SELECT on tbl.
- */
-Datum
-immutable_verify_chain(PG_FUNCTION_ARGS)
-{
-	Oid			relid = ManageRelationArgument(fcinfo, "verify_chain");
-	Verifier	v;
-	Relation	index;
-	TupleTableSlot *slot;
-	IndexScanDesc scan;
-	MemoryContext rowcxt;
-	MemoryContext old;
-
-	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("stop_at_first passed to immutable.verify_chain() must not be NULL")));
-	memset(&v, 0, sizeof(v));
-	v.entry = RegistryLookup(relid);
-	if (!v.entry->hashed)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("table \"%s\" is not hash-chained", get_rel_name(relid)),
-				 errhint("Call immutable.make_append_only() or immutable.make_versioned() with hashed => true.")));
-	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
-		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, get_rel_name(relid));
-	v.stop_at_first = PG_GETARG_BOOL(1);
-	MaterializedSRFInit(fcinfo);
-	v.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	v.rel = table_open(relid, AccessShareLock);
-	index = index_open(v.entry->chain_index, AccessShareLock);
-	if (v.entry->att_chain_by != InvalidAttrNumber)
-		init_key_functions(&v, index);
-	initStringInfo(&v.buf);
-
-	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "verify_chain row",
-								   ALLOCSET_DEFAULT_SIZES);
-	slot = table_slot_create(v.rel, NULL);
-	scan = IndexBeginScan(v.rel, index, GetActiveSnapshot(), 0);
-	index_rescan(scan, NULL, 0, NULL, 0);
-	while (index_getnext_slot(scan, ForwardScanDirection, slot))
-	{
-		CHECK_FOR_INTERRUPTS();
-		old = MemoryContextSwitchTo(rowcxt);
-		enter_chain(&v, slot);
-		verify_row(&v, slot);
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(rowcxt);
-	}
-	index_endscan(scan);
-	ExecDropSingleTupleTableSlot(slot);
-	index_close(index, AccessShareLock);
-	table_close(v.rel, AccessShareLock);
-	return (Datum) 0;
 }

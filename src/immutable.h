@@ -238,6 +238,7 @@ extern void ChainCheckAlter(ManagedRelation *entry, Node *parsetree);
 extern HeapTuple ChainLinkTuple(ManagedRelation *entry, TupleDesc desc, HeapTuple tuple,
 								const uint8 *prev);
 extern uint8 *ChainSlotHash(TupleTableSlot *slot, AttrNumber attnum, Relation rel);
+extern int64 ChainSlotSeq(ManagedRelation *entry, TupleTableSlot *slot, bool *isnull);
 
 /* period.c */
 extern bool HistoryWriteAllowed(void);

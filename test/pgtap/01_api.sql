@@ -65,7 +65,8 @@ INSERT INTO api VALUES
     (30, 'all_versions', '{anyelement}', 'rel anyelement', 'setof anyelement', 'stable', false, 's', true),
     -- Hash chains.
     (31, 'hash_chain', '{}', '', 'trigger', 'volatile', false, 'u', false),
-    (32, 'verify_chain', '{regclass,boolean}', 'tbl regclass, stop_at_first boolean DEFAULT false', 'setof record', 'stable', false, 'r', true);
+    (32, 'verify_chain', '{regclass,jsonb,boolean}', 'tbl regclass, digest jsonb DEFAULT NULL::jsonb, stop_at_first boolean DEFAULT false', 'setof record', 'stable', false, 'r', true),
+    (33, 'chain_digest', '{regclass}', 'tbl regclass', 'jsonb', 'stable', false, 'r', true);
 
 -- The function's OID, or NULL when it does not exist (no error, so one
 -- missing function fails its own checks instead of aborting the file).
@@ -80,7 +81,7 @@ $$;
 -- A role that exists only in this transaction: it has exactly what PUBLIC has.
 CREATE ROLE immutable_tap_fresh NOLOGIN;
 
-SELECT plan(32 * 8 + 50);
+SELECT plan(33 * 8 + 50);
 
 -- The schema and the extension.
 SELECT has_extension('immutable', 'extension immutable is installed');

@@ -1,0 +1,506 @@
+/*
+ * verify.c
+ *		verify_chain and chain_digest: checking every hash chain of a table
+ *		(chain.c), row by row and link by link, and against a digest of the
+ *		chains' last rows taken earlier.
+ *
+ * The walk follows the chain index, chain by chain in chain_seq order, under
+ * the caller's snapshot; chain_digest records the last row of every chain,
+ * which a later walk checks is still there.  Each row is checked on its own (its hash against
+ * its prev_hash and values) and each link between neighbours separately, so
+ * that a tampered row is reported where it is and nowhere else.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/relation.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/tuplestore.h"
+
+#include "immutable.h"
+
+PG_FUNCTION_INFO_V1(immutable_verify_chain);
+PG_FUNCTION_INFO_V1(immutable_chain_digest);
+
+/* The state of one verify_chain call, walking the chains in order. */
+typedef struct Verifier
+{
+	ManagedRelation *entry;
+	Relation	rel;
+	ReturnSetInfo *rsinfo;
+	bool		stop_at_first;
+	FmgrInfo	key_equal;		/* chain_by's "=" */
+	FmgrInfo	key_output;
+	Oid			key_collation;
+
+	/* the chain being walked */
+	bool		in_chain;
+	Datum		key;
+	char	   *key_text;
+	int64		prev_seq;		/* 0 before the first row */
+	bool		prev_intact;	/* the previous row matches its hash */
+	uint8		prev_hash[HASH_LENGTH]; /* the previous row's hash */
+
+	/*
+	 * with a digest: the last row of every chain when it was taken, sorted
+	 * by chain_by value as text (NULL for a table's one chain)
+	 */
+	struct DigestedChain *digest;
+	int			ndigest;
+	struct DigestedChain *digested; /* the current chain's, or NULL */
+
+	StringInfoData buf;
+} Verifier;
+
+/* The last row of one chain when a digest was taken. */
+typedef struct DigestedChain
+{
+	char	   *key;			/* chain_by value as text, NULL for none */
+	int64		seq;
+	uint8		hash[HASH_LENGTH];
+	bool		seen;			/* its chain was walked */
+} DigestedChain;
+
+/* Return the hex text of a hash. */
+static char *
+hash_text(const uint8 *hash)
+{
+	char	   *text = palloc(2 * HASH_LENGTH + 3);
+
+	text[0] = '\\';
+	text[1] = 'x';
+	hex_encode((const char *) hash, HASH_LENGTH, text + 2);
+	text[2 * HASH_LENGTH + 2] = '\0';
+	return text;
+}
+
+/*
+ * Report one problem at row seq of the current chain: a result row, or with
+ * stop_at_first an error (XX001).
+ */
+static void
+report(Verifier *v, int64 seq, const char *problem, const char *expected, const char *found)
+{
+	Datum		values[5];
+	bool		isnull[5] = {v->key_text == NULL, false, false, expected == NULL, found == NULL};
+
+	if (v->stop_at_first)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("hash chain of table \"%s\" is broken", RelationGetRelationName(v->rel)),
+				 errdetail("Chain %s, chain_seq %lld: %s (expected %s, found %s).",
+						   v->key_text ? v->key_text : "of the table", (long long) seq,
+						   problem, expected ? expected : "-", found ? found : "-"),
+				 errhint("Run immutable.verify_chain() without stop_at_first to list every problem.")));
+	values[0] = v->key_text ? CStringGetTextDatum(v->key_text) : (Datum) 0;
+	values[1] = Int64GetDatum(seq);
+	values[2] = CStringGetTextDatum(problem);
+	values[3] = expected ? CStringGetTextDatum(expected) : (Datum) 0;
+	values[4] = found ? CStringGetTextDatum(found) : (Datum) 0;
+	tuplestore_putvalues(v->rsinfo->setResult, v->rsinfo->setDesc, values, isnull);
+}
+
+static int
+compare_digested(const void *a, const void *b)
+{
+	const char *x = ((const DigestedChain *) a)->key;
+	const char *y = ((const DigestedChain *) b)->key;
+
+	if (x == NULL || y == NULL)
+		return (x != NULL) - (y != NULL);
+	return strcmp(x, y);
+}
+
+/*
+ * End the walk of the current chain: report when it stops before the row
+ * the digest recorded as its last (rows deleted from its end).
+ */
+static void
+leave_chain(Verifier *v)
+{
+	if (v->in_chain && v->digested != NULL && v->prev_seq < v->digested->seq)
+		report(v, v->digested->seq, "rows the digest recorded are missing",
+			   psprintf("%lld", (long long) v->digested->seq),
+			   psprintf("%lld", (long long) v->prev_seq));
+	v->digested = NULL;
+}
+
+/* Find the digest's record of the chain now walked. */
+static void
+find_digested(Verifier *v)
+{
+	DigestedChain key;
+
+	if (v->digest == NULL)
+		return;
+	key.key = v->key_text;
+	v->digested = bsearch(&key, v->digest, v->ndigest, sizeof(DigestedChain),
+						  compare_digested);
+	if (v->digested != NULL)
+		v->digested->seen = true;
+}
+
+/* Start a new chain at the row in slot when its chain_by value differs. */
+static void
+enter_chain(Verifier *v, TupleTableSlot *slot)
+{
+	AttrNumber	att = v->entry->att_chain_by;
+	Form_pg_attribute form;
+	Datum		key;
+	bool		isnull;
+	MemoryContext old;
+
+	if (att == InvalidAttrNumber)
+	{
+		if (!v->in_chain)
+		{
+			v->in_chain = true;
+			v->prev_seq = 0;
+			find_digested(v);
+		}
+		return;
+	}
+	key = slot_getattr(slot, att, &isnull);
+	if (v->in_chain && !isnull &&
+		DatumGetBool(FunctionCall2Coll(&v->key_equal, v->key_collation, v->key, key)))
+		return;
+	leave_chain(v);
+	form = TupleDescAttr(slot->tts_tupleDescriptor, att - 1);
+	old = MemoryContextSwitchTo(v->rsinfo->econtext->ecxt_per_query_memory);
+	v->key = isnull ? (Datum) 0 : datumCopy(key, form->attbyval, form->attlen);
+	v->key_text = isnull ? NULL : OutputFunctionCall(&v->key_output, key);
+	MemoryContextSwitchTo(old);
+	v->in_chain = !isnull;
+	v->prev_seq = 0;
+	if (v->in_chain)
+		find_digested(v);
+}
+
+/* Copy the hash in column attnum of slot into hash; false when invalid. */
+static bool
+slot_hash(TupleTableSlot *slot, AttrNumber attnum, uint8 *hash)
+{
+	bool		isnull;
+	Datum		value = slot_getattr(slot, attnum, &isnull);
+
+	if (isnull || VARSIZE_ANY_EXHDR(DatumGetPointer(value)) != HASH_LENGTH)
+		return false;
+	memcpy(hash, VARDATA_ANY(DatumGetPointer(value)), HASH_LENGTH);
+	return true;
+}
+
+/*
+ * Check the row in slot, and its link to the previous row of its chain.  A
+ * row is intact when its hash is SHA-256 of its prev_hash and values; it is
+ * linked when its prev_hash is the previous row's hash (zeros for the first
+ * row).  A broken link is reported only between intact rows that follow
+ * each other: at a tampered row, the row is reported, and at a gap, the
+ * gap.
+ */
+static void
+verify_row(Verifier *v, TupleTableSlot *slot)
+{
+	static const uint8 zeros[HASH_LENGTH] = {0};
+	ManagedRelation *entry = v->entry;
+	bool		isnull;
+	int64		seq;
+	uint8		hash[HASH_LENGTH];
+	uint8		prev_hash[HASH_LENGTH];
+	uint8		own[HASH_LENGTH];
+	bool		has_hash;
+	bool		intact;
+
+	seq = ChainSlotSeq(entry, slot, &isnull);
+	if (isnull)
+	{
+		report(v, 0, "row has no chain_seq", NULL, NULL);
+		return;
+	}
+	if (seq == v->prev_seq)
+	{
+		report(v, seq, "row duplicates the previous row's chain_seq",
+			   psprintf("%lld", (long long) seq + 1), psprintf("%lld", (long long) seq));
+		return;
+	}
+	if (seq != v->prev_seq + 1)
+		report(v, seq, "rows are missing before this row",
+			   psprintf("%lld", (long long) v->prev_seq + 1), psprintf("%lld", (long long) seq));
+
+	has_hash = slot_hash(slot, entry->att_hash, hash);
+	intact = has_hash && slot_hash(slot, entry->att_prev_hash, prev_hash);
+	if (!intact)
+		report(v, seq, "row has no valid hash or prev_hash", NULL, NULL);
+	else
+	{
+		slot_getallattrs(slot);
+		HashRow(entry->encoder, prev_hash, slot->tts_values, slot->tts_isnull, &v->buf, own);
+		intact = memcmp(own, hash, HASH_LENGTH) == 0;
+		if (!intact)
+			report(v, seq, "row does not match its hash", hash_text(own), hash_text(hash));
+	}
+	if (intact && seq == 1 && memcmp(prev_hash, zeros, HASH_LENGTH) != 0)
+		report(v, seq, "first row does not start its chain", hash_text(zeros),
+			   hash_text(prev_hash));
+	else if (intact && seq == v->prev_seq + 1 && seq > 1 && v->prev_intact &&
+			 memcmp(prev_hash, v->prev_hash, HASH_LENGTH) != 0)
+		report(v, seq, "row does not follow the previous row", hash_text(v->prev_hash),
+			   hash_text(prev_hash));
+	if (v->digested != NULL && seq == v->digested->seq &&
+		!(has_hash && memcmp(hash, v->digested->hash, HASH_LENGTH) == 0))
+		report(v, seq, "row differs from the digest", hash_text(v->digested->hash),
+			   has_hash ? hash_text(hash) : NULL);
+	v->prev_seq = seq;
+	v->prev_intact = intact;
+	memcpy(v->prev_hash, hash, HASH_LENGTH);
+}
+
+/* Prepare the comparison and output of chain_by values. */
+static void
+init_key_functions(Verifier *v, Relation index)
+{
+	Oid			type = index->rd_opcintype[0];
+	Oid			output;
+	bool		varlena;
+
+	fmgr_info(get_opcode(get_opfamily_member(index->rd_opfamily[0], type, type,
+											 BTEqualStrategyNumber)), &v->key_equal);
+	v->key_collation = index->rd_indcollation[0];
+	getTypeOutputInfo(TupleDescAttr(RelationGetDescr(v->rel), v->entry->att_chain_by - 1)->atttypid,
+					  &output, &varlena);
+	fmgr_info(output, &v->key_output);
+}
+
+/*
+ * Read a digest made by chain_digest into v, sorted by chain: 22023 when it
+ * is not one.
+ */
+static void
+read_digest(Verifier *v, Jsonb *digest)
+{
+	Oid			argtypes[1] = {JSONBOID};
+	Datum		args[1] = {JsonbPGetDatum(digest)};
+	MemoryContext cxt = CurrentMemoryContext;
+	uint64		i;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT c OPERATOR(pg_catalog.->>) 0,"
+							  " (c OPERATOR(pg_catalog.->>) 1)::pg_catalog.int8,"
+							  " pg_catalog.decode(c OPERATOR(pg_catalog.->>) 2, 'hex')"
+							  " FROM pg_catalog.jsonb_array_elements($1 OPERATOR(pg_catalog.->) 'chains') AS c"
+							  " WHERE $1 OPERATOR(pg_catalog.->>) 'version' OPERATOR(pg_catalog.=) '1'",
+							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the digest");
+	v->ndigest = SPI_processed;
+	v->digest = MemoryContextAllocZero(cxt, sizeof(DigestedChain) * Max(v->ndigest, 1));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	row = SPI_tuptable->vals[i];
+		bool		isnull;
+		char	   *key = SPI_getvalue(row, SPI_tuptable->tupdesc, 1);
+		Datum		seq = SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull);
+		Datum		hash = SPI_getbinval(row, SPI_tuptable->tupdesc, 3, &isnull);
+
+		if (isnull || VARSIZE_ANY_EXHDR(DatumGetPointer(hash)) != HASH_LENGTH)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("digest passed to immutable.verify_chain() is not one chain_digest() made")));
+		v->digest[i].key = key ? MemoryContextStrdup(cxt, key) : NULL;
+		v->digest[i].seq = DatumGetInt64(seq);
+		memcpy(v->digest[i].hash, VARDATA_ANY(DatumGetPointer(hash)), HASH_LENGTH);
+	}
+	SPI_finish();
+	if (v->ndigest == 0 &&
+		!DatumGetBool(DirectFunctionCall2(jsonb_exists, JsonbPGetDatum(digest),
+										  CStringGetTextDatum("chains"))))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("digest passed to immutable.verify_chain() is not one chain_digest() made")));
+	qsort(v->digest, v->ndigest, sizeof(DigestedChain), compare_digested);
+}
+
+/* Report the chains of the digest the walk never met. */
+static void
+report_missing_chains(Verifier *v)
+{
+	int			i;
+
+	for (i = 0; i < v->ndigest; i++)
+	{
+		if (v->digest[i].seen)
+			continue;
+		v->key_text = v->digest[i].key;
+		report(v, v->digest[i].seq, "chain the digest recorded is missing",
+			   psprintf("%lld", (long long) v->digest[i].seq), NULL);
+	}
+}
+
+/* Walk every chain of v's table in order, checking each row. */
+static void
+walk_chains(Verifier *v)
+{
+	Relation	index = index_open(v->entry->chain_index, AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(v->rel, NULL);
+	IndexScanDesc scan;
+	MemoryContext rowcxt;
+	MemoryContext old;
+
+	if (v->entry->att_chain_by != InvalidAttrNumber)
+		init_key_functions(v, index);
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "verify_chain row",
+								   ALLOCSET_DEFAULT_SIZES);
+	scan = IndexBeginScan(v->rel, index, GetActiveSnapshot(), 0);
+	index_rescan(scan, NULL, 0, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(rowcxt);
+		enter_chain(v, slot);
+		verify_row(v, slot);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
+	}
+	leave_chain(v);
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, AccessShareLock);
+}
+
+/* Return the hash-chained table relid's entry, checked (55000, 42501). */
+static ManagedRelation *
+hashed_table(Oid relid)
+{
+	ManagedRelation *entry = RegistryLookup(relid);
+
+	if (!entry->hashed)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is not hash-chained", get_rel_name(relid)),
+				 errhint("Call immutable.make_append_only() or immutable.make_versioned() with hashed => true.")));
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, get_rel_name(relid));
+	return entry;
+}
+
+/*
+ * immutable.verify_chain(tbl regclass, digest jsonb DEFAULT NULL,
+ *	 stop_at_first boolean DEFAULT false) RETURNS TABLE (chain text,
+ *	 chain_seq bigint, problem text, expected text, found text)
+ *
+ * Walks every hash chain of tbl in chain_seq order, under the caller's
+ * snapshot, recomputing each row's hash (SHA-256, see hash.c), and returns
+ * one row per problem: a row whose values, hash or prev_hash changed ("row
+ * does not match its hash"; expected and found are the hashes, bytea hex),
+ * a row whose prev_hash is not its predecessor's hash (rows reordered, or
+ * one replaced by a row made to match), rows missing in the middle or at
+ * the start of a chain (expected and found are chain_seq numbers), a
+ * duplicated row, a row without a valid hash.  A row moved to another
+ * chain shows as changed there and missing in its own.  With a digest
+ * (chain_digest's result, taken earlier), also the rows it recorded as the
+ * last of their chains: missing ("rows the digest recorded are missing",
+ * rows deleted from a chain's end), changed, or a whole chain missing; rows
+ * appended since are accepted.  No rows: intact.  chain is the chain_by
+ * value as text (NULL: the table's one chain).  With stop_at_first the
+ * first problem raises XX001 instead.  Errors: 22004 NULL tbl or
+ * stop_at_first; 55000 tbl not hash-chained; 42501 without SELECT on tbl;
+ * 22023 a digest chain_digest did not make.
+ */
+Datum
+immutable_verify_chain(PG_FUNCTION_ARGS)
+{
+	Oid			relid = ManageRelationArgument(fcinfo, "verify_chain");
+	Verifier	v;
+
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("stop_at_first passed to immutable.verify_chain() must not be NULL")));
+	memset(&v, 0, sizeof(v));
+	v.entry = hashed_table(relid);
+	v.stop_at_first = PG_GETARG_BOOL(2);
+	if (!PG_ARGISNULL(1))
+		read_digest(&v, PG_GETARG_JSONB_P(1));
+	MaterializedSRFInit(fcinfo);
+	v.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	initStringInfo(&v.buf);
+	v.rel = table_open(relid, AccessShareLock);
+	walk_chains(&v);
+	report_missing_chains(&v);
+	table_close(v.rel, AccessShareLock);
+	return (Datum) 0;
+}
+
+/*
+ * Return the query of the last row of every chain of relid (chain_by
+ * column key, NULL for one chain; chain_seq column seq): k (the chain_by
+ * value as text), s (chain_seq), h (hash).
+ */
+static char *
+last_rows_query(Oid relid, const char *key, const char *seq)
+{
+	if (key == NULL)
+		return psprintf("SELECT NULL::pg_catalog.text AS k, t.%1$s AS s, t.%2$s AS h"
+						" FROM ONLY %3$s AS t WHERE t.%1$s IS NOT NULL"
+						" ORDER BY t.%1$s DESC LIMIT 1",
+						seq, COL_HASH, RelationQualifiedName(relid));
+	return psprintf("SELECT DISTINCT ON (t.%1$s) t.%1$s::pg_catalog.text AS k, t.%2$s AS s,"
+					" t.%3$s AS h FROM ONLY %4$s AS t WHERE t.%2$s IS NOT NULL"
+					" ORDER BY t.%1$s, t.%2$s DESC",
+					key, seq, COL_HASH, RelationQualifiedName(relid));
+}
+
+/*
+ * immutable.chain_digest(tbl regclass) RETURNS jsonb
+ *
+ * Returns the last row of every hash chain of tbl under the caller's
+ * snapshot, to keep outside the database and pass to verify_chain later:
+ * {"version": 1, "table": name, "chains": [[chain_by value as text (null
+ * for the table's one chain), chain_seq, hash as hex], ...]}, chains in
+ * byte order of their value.  Its size grows with the number of chains
+ * (one per entity of a versioned table), not of rows.  Errors: 22004 NULL;
+ * 55000 not hash-chained; 42501 without SELECT on tbl.
+ */
+Datum
+immutable_chain_digest(PG_FUNCTION_ARGS)
+{
+	Oid			relid = ManageRelationArgument(fcinfo, "chain_digest");
+	ManagedRelation *entry = hashed_table(relid);
+	const char *key = entry->att_chain_by == InvalidAttrNumber ? NULL :
+		quote_identifier(get_attname(relid, entry->att_chain_by, false));
+	const char *seq = quote_identifier(get_attname(relid, entry->att_chain_seq, false));
+	Oid			argtypes[1] = {REGCLASSOID};
+	Datum		args[1] = {ObjectIdGetDatum(relid)};
+	bool		isnull;
+	Datum		digest;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(psprintf("SELECT pg_catalog.jsonb_build_object("
+									   "'version', 1, 'table', $1::pg_catalog.text, 'chains',"
+									   " COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array("
+									   "d.k, d.s, pg_catalog.encode(d.h, 'hex')) ORDER BY d.k COLLATE \"C\"),"
+									   " '[]'::pg_catalog.jsonb)) FROM (%s) AS d",
+									   last_rows_query(relid, key, seq)),
+							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "could not take the digest of table \"%s\"", get_rel_name(relid));
+	digest = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+											 &isnull), false, -1);
+	SPI_finish();
+	PG_RETURN_DATUM(digest);
+}
