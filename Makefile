@@ -19,7 +19,8 @@ OBJS = \
 	src/ddl.o \
 	src/hash.o \
 	src/chain.o \
-	src/verify.o
+	src/verify.o \
+	src/erase.o
 
 EXTENSION = immutable
 DATA = immutable--1.0.sql

@@ -95,6 +95,34 @@ SELECT pg_catalog.pg_extension_config_dump('immutable.registry', '');
 REVOKE ALL ON immutable.registry FROM PUBLIC;
 GRANT SELECT ON immutable.registry TO PUBLIC;
 
+CREATE TABLE immutable.erasure_log (
+    logged_at   pg_catalog.timestamptz NOT NULL,
+    logged_by   pg_catalog.name NOT NULL,
+    relid       pg_catalog.regclass NOT NULL,
+    action      pg_catalog.text NOT NULL
+                CHECK (action OPERATOR(pg_catalog.=) ANY (ARRAY['redact', 'purge'])),
+    entity_id   pg_catalog.uuid,
+    row_id      pg_catalog.uuid,
+    column_name pg_catalog.name,
+    digest      pg_catalog.bytea,
+    before      pg_catalog.timestamptz,
+    rows        pg_catalog.int8,
+    CHECK ((entity_id IS NOT NULL AND row_id IS NOT NULL AND column_name IS NOT NULL)
+           OPERATOR(pg_catalog.=) (action OPERATOR(pg_catalog.=) 'redact')),
+    CHECK ((before IS NOT NULL AND rows IS NOT NULL)
+           OPERATOR(pg_catalog.=) (action OPERATOR(pg_catalog.=) 'purge'))
+);
+CREATE INDEX ON immutable.erasure_log (relid, row_id);
+COMMENT ON TABLE immutable.erasure_log IS
+'Every erasure made by immutable.redact (one row per erased value: entity, '
+'version row, column, and on a hash-chained table the SHA-256 digest that '
+'stands for the value in the row''s hash) and immutable.purge_history (one '
+'row per call: before, rows deleted), with when and by whom. Append-only, '
+'written only by those functions, readable by the extension''s owner, dumped '
+'by pg_dump.';
+SELECT pg_catalog.pg_extension_config_dump('immutable.erasure_log', '');
+REVOKE ALL ON immutable.erasure_log FROM PUBLIC;
+
 CREATE VIEW immutable.managed_tables AS
 SELECT r.relid AS table_name,
        r.kind,
@@ -131,6 +159,12 @@ COMMENT ON FUNCTION immutable.refuse_change() IS
 'with SQLSTATE 23001 (restrict_violation) and the table in the error''s '
 'schema and table fields. Raises 39P01 when not called as such a trigger.';
 REVOKE ALL ON FUNCTION immutable.refuse_change() FROM PUBLIC;
+
+-- The erasure log is append-only, as the tables it speaks of.
+CREATE TRIGGER immutable_refuse_change BEFORE UPDATE OR DELETE ON immutable.erasure_log
+    FOR EACH ROW EXECUTE FUNCTION immutable.refuse_change();
+CREATE TRIGGER immutable_refuse_truncate BEFORE TRUNCATE ON immutable.erasure_log
+    FOR EACH STATEMENT EXECUTE FUNCTION immutable.refuse_change();
 
 CREATE FUNCTION immutable.stamp_version()
 RETURNS trigger
@@ -449,6 +483,37 @@ COMMENT ON FUNCTION immutable.chain_digest(regclass) IS
 'chain_seq, hash in hex], ...]}. Its size grows with the number of chains '
 '(one per entity of a versioned table), not rows. Raises 22004 for NULL, '
 '55000 when tbl is not hash-chained, 42501 without SELECT on tbl.';
+
+CREATE FUNCTION immutable.redact(rel anyelement, entity_id uuid, columns text[])
+RETURNS integer
+AS 'MODULE_PATHNAME', 'immutable_redact'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION immutable.redact(anyelement, uuid, text[]) IS
+'GDPR erasure: sets columns to NULL in every version of entity entity_id of '
+'the versioned table rel (a typed NULL, as NULL::tasks) and in its heads row; '
+'returns the number of versions that had a value to erase. Each erased value '
+'is recorded in immutable.erasure_log with when, by whom, the version row '
+'and, on a hash-chained table, the SHA-256 digest that stands for it in the '
+'row''s hash, so verify_chain still passes. Only the table''s owner may call '
+'it. Raises 22004 for NULL arguments, 42809 when rel is not a table row, '
+'55000 when the table is not versioned, 42501 when not the owner, 42703 for '
+'an unknown column, 22023 for no column or one the extension keeps (id, '
+'entity_id, version, valid_from, deleted_at, prev_hash, hash), 0A000 on a '
+'hash-chained table for a column whose values enter the hash as bytes (only '
+'text, varchar, char, bytea, json, jsonb and xml can be redacted there), '
+'P0002 for an unknown entity, 23502 for a NOT NULL column.';
+
+CREATE FUNCTION immutable.purge_history(tbl regclass, before timestamptz)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'immutable_purge_history'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION immutable.purge_history(regclass, timestamptz) IS
+'Deletes the rows of the system-versioned table tbl''s history table whose '
+'period ended at or before before (MariaDB''s DELETE HISTORY ... BEFORE '
+'SYSTEM_TIME); returns how many. Recorded in immutable.erasure_log with when, '
+'by whom, before and the row count. Only the table''s owner may call it. '
+'Raises 22004 for NULL arguments, 55000 when tbl is not system-versioned, '
+'42501 when not the owner.';
 
 CREATE FUNCTION immutable.as_of(rel anyelement, at timestamptz)
 RETURNS SETOF anyelement

@@ -370,7 +370,7 @@ link_row(ManagedRelation *entry, Datum *values, bool *isnull, ChainLink *link,
 	values[entry->att_chain_seq - 1] = Int64GetDatum(link->seq);
 	values[entry->att_prev_hash - 1] = hash_datum(prev);
 	isnull[entry->att_chain_seq - 1] = isnull[entry->att_prev_hash - 1] = false;
-	HashRow(entry->encoder, prev, values, isnull, buf, link->hash);
+	HashRow(entry->encoder, prev, values, isnull, NULL, buf, link->hash);
 	values[entry->att_hash - 1] = hash_datum(link->hash);
 	isnull[entry->att_hash - 1] = false;
 }
@@ -395,7 +395,7 @@ ChainLinkTuple(ManagedRelation *entry, TupleDesc desc, HeapTuple tuple, const ui
 	values[entry->att_prev_hash - 1] = hash_datum(prev);
 	isnull[entry->att_prev_hash - 1] = false;
 	initStringInfo(&buf);
-	HashRow(entry->encoder, prev, values, isnull, &buf, hash);
+	HashRow(entry->encoder, prev, values, isnull, NULL, &buf, hash);
 	values[entry->att_hash - 1] = hash_datum(hash);
 	isnull[entry->att_hash - 1] = false;
 	return heap_form_tuple(desc, values, isnull);
@@ -557,7 +557,7 @@ link_existing_rows(ManagedRelation *entry, const char *order)
 				isnull[entry->att_chain_seq - 1] = false;
 			}
 			args[0] = hash_datum(prev);
-			HashRow(entry->encoder, prev, values, isnull, &buf, prev);
+			HashRow(entry->encoder, prev, values, isnull, NULL, &buf, prev);
 			args[1] = hash_datum(prev);
 			args[2] = SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &null);
 			args[3] = Int64GetDatum(rn);

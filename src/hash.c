@@ -382,7 +382,7 @@ append_column(StringInfo buf, EncodedColumn *column, Datum value)
  */
 void
 HashRow(RowEncoder *encoder, const uint8 *prev, Datum *values, bool *isnull,
-		StringInfo buf, uint8 *out)
+		uint8 *const *redacted, StringInfo buf, uint8 *out)
 {
 	int			i;
 
@@ -392,9 +392,50 @@ HashRow(RowEncoder *encoder, const uint8 *prev, Datum *values, bool *isnull,
 	for (i = 0; i < encoder->ncolumns; i++)
 	{
 		EncodedColumn *column = &encoder->columns[i];
+		int			att = column->attnum - 1;
 
-		if (!isnull[column->attnum - 1])
-			append_column(buf, column, values[column->attnum - 1]);
+		if (!isnull[att])
+			append_column(buf, column, values[att]);
+		else if (redacted != NULL && redacted[att] != NULL)
+		{
+			/* an erased value enters as the digest it had */
+			appendBinaryStringInfo(buf, column->header, column->header_len);
+			appendStringInfoCharMacro(buf, 0x02);
+			appendBinaryStringInfo(buf, (const char *) redacted[att], HASH_LENGTH);
+		}
 	}
 	sha256(row_ctx, buf->data, buf->len, out);
+}
+
+/*
+ * Compute into out the digest value (not NULL) of column attnum has in the
+ * encoding, which is what represents it once redaction erased it; 0A000
+ * when values of its type enter as bytes and cannot be erased.
+ */
+void
+HashValueDigest(RowEncoder *encoder, AttrNumber attnum, Datum value, uint8 *out)
+{
+	int			i;
+	const char *data;
+	int			len;
+
+	for (i = 0; i < encoder->ncolumns; i++)
+	{
+		EncodedColumn *column = &encoder->columns[i];
+
+		if (column->attnum != attnum)
+			continue;
+		if (!column->digested)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("column \"%s\" cannot be redacted from a hash-chained table",
+							column->name),
+					 errdetail("Only values of text, varchar, char, bytea, json, jsonb and xml columns enter the hashes as digests that can stand for them once erased."),
+					 errhint("Keep personal data in columns of those types.")));
+		ensure_contexts();
+		value_data(column, value, &data, &len);
+		sha256(value_ctx, data, len, out);
+		return;
+	}
+	elog(ERROR, "column %d is not encoded", attnum);
 }

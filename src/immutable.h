@@ -161,6 +161,8 @@ typedef struct ManagedRelation
 /* registry.c */
 extern void RegistryInit(void);
 extern Oid	ExtensionOwner(void);
+extern uint64 ExecuteAsExtensionOwner(const char *query, int nargs, Oid *argtypes,
+									  Datum *args, const char *nulls, int expected);
 extern ManagedRelation *RegistryLookup(Oid relid);
 extern ManagedRelation *RegistryLookupVersioned(Oid relid);
 extern const char *ManagedKindName(ManagedKind kind);
@@ -227,7 +229,8 @@ typedef struct RowEncoder RowEncoder;
 extern RowEncoder *HashRowEncoder(TupleDesc desc, AttrNumber hash, AttrNumber prev_hash,
 								  MemoryContext cxt);
 extern void HashRow(RowEncoder *encoder, const uint8 *prev, Datum *values, bool *isnull,
-					StringInfo buf, uint8 *out);
+					uint8 *const *redacted, StringInfo buf, uint8 *out);
+extern void HashValueDigest(RowEncoder *encoder, AttrNumber attnum, Datum value, uint8 *out);
 
 /* chain.c */
 extern void ChainDescribe(ManagedRelation *entry);
@@ -239,6 +242,9 @@ extern HeapTuple ChainLinkTuple(ManagedRelation *entry, TupleDesc desc, HeapTupl
 								const uint8 *prev);
 extern uint8 *ChainSlotHash(TupleTableSlot *slot, AttrNumber attnum, Relation rel);
 extern int64 ChainSlotSeq(ManagedRelation *entry, TupleTableSlot *slot, bool *isnull);
+
+/* erase.c */
+extern bool ErasureAllowed(ManagedRelation *entry);
 
 /* period.c */
 extern bool HistoryWriteAllowed(void);

@@ -144,6 +144,8 @@ refusal_hint(ManagedRelation *entry, TriggerEvent event)
 			"history.";
 	if (entry->kind == MANAGED_SYSTEM_VERSIONED)
 		return "DELETE the rows instead: the history table keeps them.";
+	if (entry->kind == MANAGED_NONE)
+		return "The extension's own log keeps every row.";
 	if (entry->kind != MANAGED_VERSIONED)
 		return "Insert a correcting row instead, or take the table out of "
 			"management with immutable.make_mutable() as its owner.";
@@ -189,7 +191,8 @@ immutable_refuse_change(PG_FUNCTION_ARGS)
 	rel = trigdata->tg_relation;
 	event = trigdata->tg_event;
 	entry = RegistryLookup(RelationGetRelid(rel));
-	if ((entry->kind == MANAGED_HEADS && HeadsWriteAllowed()) || HistoryWriteAllowed())
+	if ((entry->kind == MANAGED_HEADS && HeadsWriteAllowed()) || HistoryWriteAllowed() ||
+		ErasureAllowed(entry))
 		return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(event) ?
 							   trigdata->tg_newtuple : trigdata->tg_trigtuple);
 	verb = TRIGGER_FIRED_BY_INSERT(event) ? "insert into" :

@@ -600,19 +600,18 @@ ExtensionOwner(void)
 }
 
 /*
- * Run one registry statement as the registry's owner: callers of make_* own
- * their table, not the registry, and must not be able to write it directly.
+ * Run one statement on the extension's own tables (the registry, the
+ * erasure log) as their owner: callers own their table, not those, and
+ * must not be able to write them directly.  Returns SPI_processed.
  */
-static void
-registry_execute(const char *query, int nargs, Oid *argtypes, Datum *args,
-				 const char *nulls, int expected)
+uint64
+ExecuteAsExtensionOwner(const char *query, int nargs, Oid *argtypes, Datum *args,
+						const char *nulls, int expected)
 {
 	Oid			save_userid;
 	int			save_sec_context;
 	int			ret;
-
-	if (!OidIsValid(registry_relid()))
-		return;
+	uint64		processed;
 
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	SetUserIdAndSecContext(ExtensionOwner(),
@@ -620,12 +619,22 @@ registry_execute(const char *query, int nargs, Oid *argtypes, Datum *args,
 						   SECURITY_NOFORCE_RLS);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	ret = SPI_execute_with_args(query, nargs, argtypes, args, nulls, false, 0);
+	ret = SPI_execute_with_args(query, nargs, argtypes, args, nulls, expected == SPI_OK_SELECT, 0);
 	if (ret != expected)
-		elog(ERROR, "could not write immutable.registry: %s",
-			 SPI_result_code_string(ret));
+		elog(ERROR, "could not run \"%s\": %s", query, SPI_result_code_string(ret));
+	processed = SPI_processed;
 	SPI_finish();
 	SetUserIdAndSecContext(save_userid, save_sec_context);
+	return processed;
+}
+
+/* Run one registry statement as the registry's owner (ExecuteAsExtensionOwner). */
+static void
+registry_execute(const char *query, int nargs, Oid *argtypes, Datum *args,
+				 const char *nulls, int expected)
+{
+	if (OidIsValid(registry_relid()))
+		(void) ExecuteAsExtensionOwner(query, nargs, argtypes, args, nulls, expected);
 }
 
 /* Record relid as managed, and make every backend rebuild its entry. */

@@ -31,6 +31,8 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
+#include "utils/uuid.h"
+#include "utils/hsearch.h"
 
 #include "immutable.h"
 
@@ -64,8 +66,18 @@ typedef struct Verifier
 	int			ndigest;
 	struct DigestedChain *digested; /* the current chain's, or NULL */
 
+	/* a versioned table's erased values: digests by row id, then attnum */
+	HTAB	   *redactions;
+
 	StringInfoData buf;
 } Verifier;
+
+/* The digests of the erased values of one version row. */
+typedef struct Redaction
+{
+	pg_uuid_t	row_id;			/* hash key */
+	uint8	  **digests;		/* by attnum - 1, NULL where nothing was erased */
+} Redaction;
 
 /* The last row of one chain when a digest was taken. */
 typedef struct DigestedChain
@@ -191,6 +203,76 @@ enter_chain(Verifier *v, TupleTableSlot *slot)
 		find_digested(v);
 }
 
+/*
+ * Read the digests of the values redact erased from v's versioned table
+ * (immutable.erasure_log, which only the extension's owner may read).
+ */
+static void
+read_redactions(Verifier *v)
+{
+	Oid			argtypes[1] = {REGCLASSOID};
+	Datum		args[1] = {ObjectIdGetDatum(v->entry->relid)};
+	int			natts = RelationGetDescr(v->rel)->natts;
+	MemoryContext cxt = CurrentMemoryContext;
+	Oid			save_userid;
+	int			save_sec_context;
+	HASHCTL		ctl;
+	uint64		i;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(pg_uuid_t);
+	ctl.entrysize = sizeof(Redaction);
+	ctl.hcxt = cxt;
+	v->redactions = hash_create("immutable redactions", 64, &ctl,
+								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(ExtensionOwner(), save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT l.row_id, l.column_name, l.digest FROM immutable.erasure_log AS l"
+							  " WHERE l.relid OPERATOR(pg_catalog.=) $1"
+							  " AND l.action OPERATOR(pg_catalog.=) 'redact' AND l.digest IS NOT NULL",
+							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read immutable.erasure_log");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	row = SPI_tuptable->vals[i];
+		bool		isnull;
+		pg_uuid_t  *row_id = DatumGetUUIDP(SPI_getbinval(row, SPI_tuptable->tupdesc, 1, &isnull));
+		AttrNumber	attnum = get_attnum(v->entry->relid, SPI_getvalue(row, SPI_tuptable->tupdesc, 2));
+		Datum		digest = SPI_getbinval(row, SPI_tuptable->tupdesc, 3, &isnull);
+		Redaction  *entry;
+		bool		found;
+
+		if (attnum == InvalidAttrNumber || VARSIZE_ANY_EXHDR(DatumGetPointer(digest)) != HASH_LENGTH)
+			continue;
+		entry = hash_search(v->redactions, row_id, HASH_ENTER, &found);
+		if (!found)
+			entry->digests = MemoryContextAllocZero(cxt, sizeof(uint8 *) * natts);
+		entry->digests[attnum - 1] = MemoryContextAlloc(cxt, HASH_LENGTH);
+		memcpy(entry->digests[attnum - 1], VARDATA_ANY(DatumGetPointer(digest)), HASH_LENGTH);
+	}
+	SPI_finish();
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+}
+
+/* Return the digests of the values erased from the row in slot, or NULL. */
+static uint8 *const *
+row_redactions(Verifier *v, TupleTableSlot *slot)
+{
+	bool		isnull;
+	Datum		id;
+	Redaction  *entry;
+
+	if (v->redactions == NULL || hash_get_num_entries(v->redactions) == 0)
+		return NULL;
+	id = slot_getattr(slot, v->entry->att_id, &isnull);
+	if (isnull)
+		return NULL;
+	entry = hash_search(v->redactions, DatumGetUUIDP(id), HASH_FIND, NULL);
+	return entry ? entry->digests : NULL;
+}
+
 /* Copy the hash in column attnum of slot into hash; false when invalid. */
 static bool
 slot_hash(TupleTableSlot *slot, AttrNumber attnum, uint8 *hash)
@@ -248,7 +330,8 @@ verify_row(Verifier *v, TupleTableSlot *slot)
 	else
 	{
 		slot_getallattrs(slot);
-		HashRow(entry->encoder, prev_hash, slot->tts_values, slot->tts_isnull, &v->buf, own);
+		HashRow(entry->encoder, prev_hash, slot->tts_values, slot->tts_isnull,
+				row_redactions(v, slot), &v->buf, own);
 		intact = memcmp(own, hash, HASH_LENGTH) == 0;
 		if (!intact)
 			report(v, seq, "row does not match its hash", hash_text(own), hash_text(hash));
@@ -439,6 +522,8 @@ immutable_verify_chain(PG_FUNCTION_ARGS)
 	v.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	initStringInfo(&v.buf);
 	v.rel = table_open(relid, AccessShareLock);
+	if (v.entry->kind == MANAGED_VERSIONED)
+		read_redactions(&v);
 	walk_chains(&v);
 	report_missing_chains(&v);
 	table_close(v.rel, AccessShareLock);

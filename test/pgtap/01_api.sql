@@ -66,7 +66,10 @@ INSERT INTO api VALUES
     -- Hash chains.
     (31, 'hash_chain', '{}', '', 'trigger', 'volatile', false, 'u', false),
     (32, 'verify_chain', '{regclass,jsonb,boolean}', 'tbl regclass, digest jsonb DEFAULT NULL::jsonb, stop_at_first boolean DEFAULT false', 'setof record', 'stable', false, 'r', true),
-    (33, 'chain_digest', '{regclass}', 'tbl regclass', 'jsonb', 'stable', false, 'r', true);
+    (33, 'chain_digest', '{regclass}', 'tbl regclass', 'jsonb', 'stable', false, 'r', true),
+    -- Erasure; only a table's owner may, which the functions check.
+    (34, 'redact', '{anyelement,uuid,text[]}', 'rel anyelement, entity_id uuid, columns text[]', 'integer', 'volatile', false, 'u', true),
+    (35, 'purge_history', '{regclass,timestamp with time zone}', 'tbl regclass, before timestamp with time zone', 'bigint', 'volatile', false, 'u', true);
 
 -- The function's OID, or NULL when it does not exist (no error, so one
 -- missing function fails its own checks instead of aborting the file).
@@ -81,7 +84,7 @@ $$;
 -- A role that exists only in this transaction: it has exactly what PUBLIC has.
 CREATE ROLE immutable_tap_fresh NOLOGIN;
 
-SELECT plan(33 * 8 + 50);
+SELECT plan(35 * 8 + 50);
 
 -- The schema and the extension.
 SELECT has_extension('immutable', 'extension immutable is installed');
@@ -173,8 +176,8 @@ SELECT ok(EXISTS (SELECT FROM pg_event_trigger
 
 -- The registry: a catalog table, dumped by pg_dump, readable by everyone,
 -- written only by the extension's functions.
-SELECT tables_are('immutable', ARRAY['registry'],
-    'schema immutable has exactly one table, registry');
+SELECT tables_are('immutable', ARRAY['registry', 'erasure_log'],
+    'schema immutable has exactly two tables, registry and erasure_log');
 SELECT has_table('immutable', 'registry', 'table immutable.registry exists');
 SELECT columns_are('immutable', 'registry',
     ARRAY['relid', 'kind', 'current_view', 'managed_since', 'managed_by', 'heads',

@@ -9,7 +9,7 @@
 
 BEGIN;
 
-SELECT plan(58);
+SELECT plan(65);
 
 CREATE ROLE immutable_tap_owner NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
 CREATE ROLE immutable_tap_other NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
@@ -28,7 +28,7 @@ SELECT isnt_superuser('immutable_tap_other', 'the other role is not a superuser'
 SET ROLE immutable_tap_owner;
 
 CREATE TABLE tap_owned.notes (body text NOT NULL);
-CREATE TABLE tap_owned.tasks (title text NOT NULL, done boolean NOT NULL DEFAULT false);
+CREATE TABLE tap_owned.tasks (title text NOT NULL, done boolean NOT NULL DEFAULT false, note text);
 CREATE TABLE tap_owned.spare (x integer);
 CREATE TABLE tap_owned.accounts (id integer PRIMARY KEY, balance integer NOT NULL);
 
@@ -150,6 +150,16 @@ SELECT lives_ok($$SELECT * FROM immutable.managed_tables$$,
     'any role can read immutable.managed_tables');
 SELECT throws_ok($$DELETE FROM immutable.registry$$, '42501', NULL,
     'a role cannot unmanage tables by deleting from immutable.registry');
+-- Erasure is for owners only, and its log is closed to others.
+SELECT throws_ok($$SELECT immutable.redact(NULL::tap_owned.tasks, pg_temp.eid('first'), ARRAY['note'])$$,
+    '42501', NULL, 'redact on a table the role does not own raises 42501');
+SELECT throws_ok($$SELECT immutable.purge_history('tap_owned.accounts', now())$$, '42501', NULL,
+    'purge_history on a table the role does not own raises 42501');
+SELECT throws_ok($$SELECT * FROM immutable.erasure_log$$, '42501', NULL,
+    'a role cannot read immutable.erasure_log');
+SELECT throws_ok($$INSERT INTO immutable.erasure_log (logged_at, logged_by, relid, action, before, rows)
+                   VALUES (now(), 'me', 'tap_owned.accounts', 'purge', now(), 0)$$, '42501', NULL,
+    'a role cannot forge entries of immutable.erasure_log');
 
 ------------------------------------------------------------------------------
 -- The superuser is refused too
@@ -185,6 +195,12 @@ SELECT throws_ok($$ALTER TABLE tap_owned.tasks DISABLE TRIGGER USER$$, '42501', 
     'the owner cannot disable the triggers of its versioned table');
 SELECT throws_ok($$DROP TRIGGER zz_immutable_stamp_version ON tap_owned.tasks$$, '42501', NULL,
     'the owner cannot drop the stamping trigger of its versioned table');
+SELECT is((SELECT immutable.purge_history('tap_owned.accounts', now())), 0::bigint,
+    'the owner can purge_history of its system-versioned table (no history: one transaction)');
+SELECT lives_ok($$SELECT immutable.update(NULL::tap_owned.tasks, pg_temp.eid('first'), '{"note": "secret"}')$$,
+    'the owner notes something about an entity');
+SELECT is((SELECT immutable.redact(NULL::tap_owned.tasks, pg_temp.eid('first'), ARRAY['note'])), 1,
+    'the owner can redact an entity of its versioned table');
 SELECT lives_ok($$SELECT immutable.make_mutable('tap_owned.notes')$$,
     'the owner can make_mutable its append-only table');
 SELECT lives_ok($$SELECT immutable.make_mutable('tap_owned.tasks')$$,

@@ -1,0 +1,326 @@
+/*
+ * erase.c
+ *		Erasing what the law requires while history stays verifiable:
+ *		redact (the GDPR's right to erasure, for one entity of a versioned
+ *		table) and purge_history (MariaDB's DELETE HISTORY, for a
+ *		system-versioned table), each recorded in immutable.erasure_log.
+ *
+ * Both change tables that refuse every change: the refusing trigger lets
+ * through the writes of the one table being erased (and its heads or
+ * history table) while this module runs its statement.  A redacted value
+ * enters a hash-chained table's hashes as its digest (hash.c), which the
+ * log keeps, so verify_chain still passes.
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "immutable.h"
+
+PG_FUNCTION_INFO_V1(immutable_redact);
+PG_FUNCTION_INFO_V1(immutable_purge_history);
+
+/* The table whose rows this module is erasing, or InvalidOid. */
+static Oid	erasing_relid = InvalidOid;
+
+/*
+ * May the refusing trigger of entry's relation let a change through?  Only
+ * while its table (itself, or the table of a heads or history table) is
+ * being erased here.
+ */
+bool
+ErasureAllowed(ManagedRelation *entry)
+{
+	return OidIsValid(erasing_relid) &&
+		(entry->relid == erasing_relid || entry->base_relid == erasing_relid);
+}
+
+/* Raise 42501 unless the current user owns relid. */
+static void
+check_owner(Oid relid, const char *funcname)
+{
+	if (!RelationOwnerCheck(relid, GetUserId()))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of table %s to call immutable.%s()",
+						get_rel_name(relid), funcname)));
+}
+
+/*
+ * Run one statement that erases rows of relid's table (or its heads or
+ * history table), as the caller, letting it past the refusing triggers.
+ * Caller is connected to SPI.  Returns SPI_processed.
+ */
+static uint64
+run_erasing(Oid relid, const char *sql, int nargs, Oid *argtypes, Datum *args,
+			int expected)
+{
+	int			ret;
+
+	erasing_relid = relid;
+	PG_TRY();
+	{
+		ret = SPI_execute_with_args(sql, nargs, argtypes, args, NULL, false, 0);
+	}
+	PG_FINALLY();
+	{
+		erasing_relid = InvalidOid;
+	}
+	PG_END_TRY();
+	if (ret != expected)
+		elog(ERROR, "could not run \"%s\": %s", sql, SPI_result_code_string(ret));
+	return SPI_processed;
+}
+
+/*
+ * Record the erasure of one value (column of version row_id of entity
+ * entity_id) in immutable.erasure_log, with the digest that stands for it
+ * in the row's hash ((Datum) 0 when the table is not hash-chained).
+ */
+static void
+log_redaction(Oid relid, Datum entity_id, Datum row_id, const char *column, Datum digest)
+{
+	Oid			argtypes[5] = {REGCLASSOID, UUIDOID, UUIDOID, NAMEOID, BYTEAOID};
+	Datum		args[5];
+	NameData	name;
+
+	namestrcpy(&name, column);
+	args[0] = ObjectIdGetDatum(relid);
+	args[1] = entity_id;
+	args[2] = row_id;
+	args[3] = NameGetDatum(&name);
+	args[4] = digest;
+	(void) ExecuteAsExtensionOwner("INSERT INTO immutable.erasure_log"
+								   " (logged_at, logged_by, relid, action, entity_id, row_id,"
+								   " column_name, digest)"
+								   " VALUES (pg_catalog.now(), SESSION_USER, $1, 'redact', $2, $3,"
+								   " $4, $5)",
+								   5, argtypes, args, digest ? NULL : "    n",
+								   SPI_OK_INSERT);
+}
+
+/* Record the purge of rows history rows ended by before. */
+static void
+log_purge(Oid relid, Datum before, int64 rows)
+{
+	Oid			argtypes[3] = {REGCLASSOID, TIMESTAMPTZOID, INT8OID};
+	Datum		args[3] = {ObjectIdGetDatum(relid), before, Int64GetDatum(rows)};
+
+	(void) ExecuteAsExtensionOwner("INSERT INTO immutable.erasure_log"
+								   " (logged_at, logged_by, relid, action, before, rows)"
+								   " VALUES (pg_catalog.now(), SESSION_USER, $1, 'purge', $2, $3)",
+								   3, argtypes, args, NULL, SPI_OK_INSERT);
+}
+
+/*
+ * Return the attribute numbers of the columns to redact (names), checked:
+ * 42703 unknown, 22023 one the extension keeps or none at all, 23502 a
+ * NOT NULL one.
+ */
+static AttrNumber *
+redacted_columns(ManagedRelation *entry, ArrayType *names, int *ncolumns)
+{
+	Relation	rel = relation_open(entry->relid, AccessShareLock);
+	static const char *const kept[] = {
+		COL_ID, COL_ENTITY_ID, COL_VERSION, COL_VALID_FROM, COL_DELETED_AT,
+		COL_PREV_HASH, COL_HASH
+	};
+	Datum	   *elems;
+	bool	   *nulls;
+	AttrNumber *attnums;
+	int			n;
+	int			i;
+	int			k;
+
+	deconstruct_array(names, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("columns passed to immutable.redact() must name at least one column")));
+	attnums = palloc(sizeof(AttrNumber) * n);
+	for (i = 0; i < n; i++)
+	{
+		char	   *name = nulls[i] ? NULL : TextDatumGetCString(elems[i]);
+
+		if (name == NULL || (attnums[i] = get_attnum(entry->relid, name)) == InvalidAttrNumber)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" of relation \"%s\" does not exist",
+							name ? name : "NULL", get_rel_name(entry->relid))));
+		for (k = 0; k < lengthof(kept); k++)
+			if (strcmp(name, kept[k]) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("column \"%s\" cannot be redacted", name),
+						 errdetail("The extension keeps it: it identifies, orders or links the versions."),
+						 errhint("Redact the columns that hold the personal data.")));
+		if (TupleDescAttr(RelationGetDescr(rel), attnums[i] - 1)->attnotnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_NOT_NULL_VIOLATION),
+					 errmsg("column \"%s\" cannot be redacted: it is NOT NULL", name),
+					 errhint("Drop the NOT NULL constraint first.")));
+	}
+	relation_close(rel, AccessShareLock);
+	*ncolumns = n;
+	return attnums;
+}
+
+/*
+ * Log the digest of every value of the columns in one version row (rows,
+ * row i) that redaction erases.  Returns whether it had any.
+ */
+static bool
+log_row_values(ManagedRelation *entry, SPITupleTable *rows, uint64 i,
+			   AttrNumber *attnums, int ncolumns, Datum entity_id)
+{
+	bool		isnull;
+	Datum		row_id = SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &isnull);
+	bool		any = false;
+	int			c;
+
+	for (c = 0; c < ncolumns; c++)
+	{
+		Datum		value = SPI_getbinval(rows->vals[i], rows->tupdesc, c + 2, &isnull);
+		Datum		digest = (Datum) 0;
+
+		if (isnull)
+			continue;
+		if (entry->hashed)
+		{
+			bytea	   *bytes = palloc(VARHDRSZ + HASH_LENGTH);
+
+			SET_VARSIZE(bytes, VARHDRSZ + HASH_LENGTH);
+			HashValueDigest(entry->encoder, attnums[c], value, (uint8 *) VARDATA(bytes));
+			digest = PointerGetDatum(bytes);
+		}
+		log_redaction(entry->relid, entity_id, row_id,
+					  get_attname(entry->relid, attnums[c], false), digest);
+		any = true;
+	}
+	return any;
+}
+
+/* Return "c1 = NULL, c2 = NULL ..." or "t.c1, t.c2 ..." for the columns. */
+static char *
+column_list(Oid relid, AttrNumber *attnums, int ncolumns, const char *format)
+{
+	StringInfoData buf;
+	int			c;
+
+	initStringInfo(&buf);
+	for (c = 0; c < ncolumns; c++)
+		appendStringInfo(&buf, format, c ? ", " : "",
+						 quote_identifier(get_attname(relid, attnums[c], false)));
+	return buf.data;
+}
+
+/*
+ * immutable.redact(rel anyelement, entity_id uuid, columns text[])
+ * RETURNS integer
+ *
+ * Erases (sets to NULL) the values of columns in every version of one
+ * entity of a versioned table, and in its heads row, for the GDPR's right
+ * to erasure; returns the number of versions that had a value to erase.
+ * Each erased value is recorded in immutable.erasure_log (when, by whom,
+ * which entity, version row and column), with, on a hash-chained table, the
+ * SHA-256 digest that stands for it in the row's hash, so verify_chain
+ * still passes.  Only the table's owner may call it.  Errors: 22004 NULL
+ * argument; 42809 rel not a table row; 55000 not a versioned table; 42501
+ * not the owner; 42703 unknown column; 22023 no column, or one the
+ * extension keeps (id, entity_id, version, valid_from, deleted_at,
+ * prev_hash, hash); 0A000 on a hash-chained table a column whose values
+ * enter the hash as bytes (not text, varchar, char, bytea, json, jsonb,
+ * xml); P0002 unknown entity; 23502 a NOT NULL column.
+ */
+Datum
+immutable_redact(PG_FUNCTION_ARGS)
+{
+	Oid			relid = EntityRelationArgument(fcinfo);
+	Datum		entity_id = EntityArgument(fcinfo, 1, "entity_id");
+	ArrayType  *names = DatumGetArrayTypeP(EntityArgument(fcinfo, 2, "columns"));
+	ManagedRelation *entry = RegistryLookupVersioned(relid);
+	const char *table = RelationQualifiedName(relid);
+	Oid			argtypes[1] = {UUIDOID};
+	Datum		args[1] = {entity_id};
+	AttrNumber *attnums;
+	int			ncolumns;
+	SPITupleTable *rows;
+	uint64		nrows;
+	uint64		i;
+	int32		redacted = 0;
+
+	check_owner(relid, "redact");
+	attnums = redacted_columns(entry, names, &ncolumns);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(psprintf("SELECT t.id, %s FROM ONLY %s AS t"
+									   " WHERE t.entity_id OPERATOR(pg_catalog.=) $1"
+									   " ORDER BY t.version",
+									   column_list(relid, attnums, ncolumns, "%s t.%s"), table),
+							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the versions of entity");
+	rows = SPI_tuptable;
+	nrows = SPI_processed;
+	if (nrows == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("entity %s does not exist in table \"%s\"",
+						DatumGetCString(DirectFunctionCall1(uuid_out, entity_id)),
+						get_rel_name(relid))));
+	for (i = 0; i < nrows; i++)
+		if (log_row_values(entry, rows, i, attnums, ncolumns, entity_id))
+			redacted++;
+	(void) run_erasing(relid, psprintf("UPDATE ONLY %s SET %s WHERE entity_id OPERATOR(pg_catalog.=) $1",
+									   table, column_list(relid, attnums, ncolumns, "%s%s = NULL")),
+					   1, argtypes, args, SPI_OK_UPDATE);
+	(void) run_erasing(relid, psprintf("UPDATE ONLY %s SET %s WHERE entity_id OPERATOR(pg_catalog.=) $1",
+									   RelationQualifiedName(entry->heads),
+									   column_list(relid, attnums, ncolumns, "%s%s = NULL")),
+					   1, argtypes, args, SPI_OK_UPDATE);
+	SPI_finish();
+	PG_RETURN_INT32(redacted);
+}
+
+/*
+ * immutable.purge_history(tbl regclass, before timestamptz) RETURNS bigint
+ *
+ * Deletes the rows of a system-versioned table's history table whose
+ * period ended at or before before (no longer current at any moment from
+ * before on), as MariaDB's DELETE HISTORY ... BEFORE SYSTEM_TIME does;
+ * returns how many.  Recorded in immutable.erasure_log (when, by whom,
+ * which table, before, how many rows).  Only the table's owner may call it.
+ * Errors: 22004 NULL argument; 55000 not a system-versioned table; 42501
+ * not the owner.
+ */
+Datum
+immutable_purge_history(PG_FUNCTION_ARGS)
+{
+	Oid			relid = ManageRelationArgument(fcinfo, "purge_history");
+	Datum		before = EntityArgument(fcinfo, 1, "before");
+	ManagedRelation *entry = RegistryLookupSystemVersioned(relid);
+	Oid			argtypes[1] = {TIMESTAMPTZOID};
+	Datum		args[1] = {before};
+	uint64		rows;
+
+	check_owner(relid, "purge_history");
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	rows = run_erasing(relid,
+					   psprintf("DELETE FROM %s AS h"
+								" WHERE pg_catalog.upper(h.%s) OPERATOR(pg_catalog.<=) $1",
+								RelationQualifiedName(entry->history),
+								quote_identifier(get_attname(relid, entry->att_period, false))),
+					   1, argtypes, args, SPI_OK_DELETE);
+	SPI_finish();
+	log_purge(relid, before, rows);
+	PG_RETURN_INT64(rows);
+}
