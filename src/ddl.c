@@ -272,6 +272,34 @@ immutable_forget_dropped(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Does the ALTER TABLE in parsetree add, rename, retype or drop a column or
+ * change a default: what the tables and views kept next to a table
+ * follow?  Anything else (constraints, indexes, owners, as a restore from
+ * a dump runs before a table's indexes exist) is left alone.
+ */
+static bool
+changes_columns(Node *parsetree)
+{
+	ListCell   *lc;
+
+	if (parsetree == NULL)
+		return false;
+	if (IsA(parsetree, RenameStmt))
+		return ((RenameStmt *) parsetree)->renameType == OBJECT_COLUMN;
+	if (!IsA(parsetree, AlterTableStmt))
+		return false;
+	foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
+	{
+		AlterTableType type = lfirst_node(AlterTableCmd, lc)->subtype;
+
+		if (type == AT_AddColumn || type == AT_DropColumn || type == AT_AlterColumnType ||
+			type == AT_ColumnDefault)
+			return true;
+	}
+	return false;
+}
+
+/*
  * immutable.follow_alter_table() RETURNS event_trigger
  *
  * ddl_command_end event trigger for ALTER TABLE: after a versioned table
@@ -280,7 +308,8 @@ immutable_forget_dropped(PG_FUNCTION_ARGS)
  * CurrentViewRefresh), so that the view shows and writes every column, and a
  * system-versioned table's history table follows (HistoryRefresh); on a
  * hash-chained table, changes that old rows' hashes would not survive are
- * refused with 0A000 (ChainCheckAlter).  Does
+ * refused with 0A000 (ChainCheckAlter).  Other ALTER TABLEs are not looked
+ * at.  Does
  * nothing while an extension is being created or pg_restore runs
  * (application_name pg_restore).  Raises 39P01 when not called as an
  * event trigger.
@@ -300,7 +329,7 @@ immutable_follow_alter_table(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"follow_alter_table\" was not called by event trigger manager")));
 	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
-	if (creating_extension || restore_in_progress())
+	if (creating_extension || restore_in_progress() || !changes_columns(parsetree))
 		PG_RETURN_VOID();
 
 	nestlevel = DdlBegin();

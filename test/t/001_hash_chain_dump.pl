@@ -1,0 +1,81 @@
+# Hash chains survive pg_dump and restore into a new database: every chain
+# verifies there, against the digest taken before the dump too, redacted
+# values included, and new rows go on linking to the restored chains.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('main');
+$node->init;
+$node->start;
+
+$node->safe_psql('postgres', q{
+    CREATE EXTENSION immutable;
+    CREATE TABLE ledger (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                         account int NOT NULL, amount numeric(12,2), booked timestamptz,
+                         memo jsonb, note text);
+    SELECT immutable.make_append_only('ledger', hashed => true, chain_by => 'account');
+    INSERT INTO ledger (account, amount, booked, memo, note)
+    SELECT n % 7, n * 1.5, '2026-01-01'::timestamptz + n * interval '1 minute',
+           jsonb_build_object('n', n, 'x', n / 3.0::float8), 'note ' || n
+      FROM generate_series(1, 500) AS n;
+    CREATE TABLE customer (cid int PRIMARY KEY, email text, score double precision);
+    SELECT immutable.make_versioned('customer', hashed => true);
+    INSERT INTO customer_current VALUES (1, 'ann@example.com', 0.1), (2, 'bob@example.com', 1e-7);
+    UPDATE customer_current SET score = score * 3;
+    SELECT immutable.redact(NULL::customer, entity_id, ARRAY['email'])
+      FROM customer WHERE cid = 1 AND version = 1;
+});
+
+my $ledger_digest = $node->safe_psql('postgres', "SELECT immutable.chain_digest('ledger')");
+my $customer_digest = $node->safe_psql('postgres', "SELECT immutable.chain_digest('customer')");
+is($node->safe_psql('postgres', "SELECT count(*) FROM immutable.verify_chain('ledger')"),
+   '0', 'the ledger verifies before the dump');
+is($node->safe_psql('postgres', "SELECT count(*) FROM immutable.verify_chain('customer')"),
+   '0', 'the redacted customers verify before the dump');
+
+my $dump = $node->basedir . '/chains.dump';
+$node->command_ok([ 'pg_dump', '-Fc', '-d', $node->connstr('postgres'), '-f', $dump ],
+                  'pg_dump -Fc');
+$node->safe_psql('postgres', 'CREATE DATABASE restored');
+$node->command_ok([ 'pg_restore', '-d', $node->connstr('restored'), $dump ], 'pg_restore');
+
+for my $table ('ledger', 'customer')
+{
+    my $digest = $table eq 'ledger' ? $ledger_digest : $customer_digest;
+    is($node->safe_psql('restored', "SELECT count(*) FROM immutable.verify_chain('$table')"),
+       '0', "$table verifies after the restore");
+    is($node->safe_psql('restored',
+           "SELECT count(*) FROM immutable.verify_chain('$table', '$digest')"),
+       '0', "$table verifies against the digest taken before the dump");
+    is($node->safe_psql('restored', "COPY (SELECT * FROM $table ORDER BY 1) TO STDOUT"),
+       $node->safe_psql('postgres', "COPY (SELECT * FROM $table ORDER BY 1) TO STDOUT"),
+       "$table is restored byte for byte");
+}
+
+# Other session settings, and new rows on the restored chains.
+is($node->safe_psql('restored', q{
+    SET DateStyle = 'German'; SET TimeZone = 'Asia/Kathmandu'; SET extra_float_digits = 0;
+    SET bytea_output = 'escape'; SET search_path = pg_temp; SET IntervalStyle = 'iso_8601';
+    INSERT INTO public.ledger (account, amount, booked, note) VALUES (3, 1, now(), 'after');
+    SELECT count(*) FROM immutable.verify_chain('public.ledger');
+}), '0', 'rows appended after the restore, under other settings, link to the restored chains');
+is($node->safe_psql('restored', q{
+    SELECT max(chain_seq) FROM ledger WHERE account = 3}),
+   $node->safe_psql('postgres', q{SELECT max(chain_seq) + 1 FROM ledger WHERE account = 3}),
+   'the restored chain goes on at the next chain_seq');
+
+# A plain dump restored with psql.
+my $plain = $node->basedir . '/chains.sql';
+$node->command_ok([ 'pg_dump', '-d', $node->connstr('postgres'), '-f', $plain ], 'pg_dump plain');
+$node->safe_psql('postgres', 'CREATE DATABASE plain_restored');
+$node->command_ok([ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d',
+                    $node->connstr('plain_restored'), '-f', $plain ], 'psql restores the plain dump');
+is($node->safe_psql('plain_restored',
+       "SELECT count(*) FROM immutable.verify_chain('ledger', '$ledger_digest')"),
+   '0', 'the ledger verifies after a plain dump restored with psql');
+
+$node->stop;
+done_testing();
