@@ -497,27 +497,39 @@ prepare_link_update(ManagedRelation *entry)
 }
 
 /*
- * Link the rows a table has when it becomes hash-chained (entry describes
- * it), chain by chain in the order of the SQL expression order: rows of an
- * append-only table in physical order, numbered, a versioned table's
- * versions in version order.  Through SQL, once, before the table is
- * protected.
+ * Link the rows table relid (of kind) has when it becomes hash-chained,
+ * chain by chain (one per value of column chain_by, NULL: one chain) in the
+ * order of the SQL expression order, numbered in column seq_column: rows of
+ * an append-only table in physical order, numbered here, a versioned
+ * table's versions in version order.  Through SQL, once, before the table
+ * is protected.
  */
 static void
-link_existing_rows(ManagedRelation *entry, const char *order)
+link_existing_rows(Oid relid, ManagedKind kind, const char *chain_by, const char *seq_column,
+				   const char *order)
 {
 	static const uint8 zeros[HASH_LENGTH] = {0};
-	Relation	rel = relation_open(entry->relid, AccessShareLock);
+	Relation	rel = relation_open(relid, AccessShareLock);
 	TupleDesc	desc = RelationGetDescr(rel);
-	const char *chain = entry->att_chain_by == InvalidAttrNumber ? NULL :
-		quote_identifier(get_attname(entry->relid, entry->att_chain_by, false));
+	ManagedRelation linked;
+	ManagedRelation *entry = &linked;
+	const char *chain = chain_by ? quote_identifier(chain_by) : NULL;
 	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
 	bool	   *isnull = palloc(sizeof(bool) * desc->natts);
 	uint8		prev[HASH_LENGTH];
-	SPIPlanPtr	update = prepare_link_update(entry);
+	SPIPlanPtr	update;
 	Portal		portal;
 	StringInfoData buf;
 
+	memset(&linked, 0, sizeof(linked));
+	linked.relid = relid;
+	linked.kind = kind;
+	linked.att_chain_by = chain_by ? get_attnum(relid, chain_by) : InvalidAttrNumber;
+	linked.att_chain_seq = get_attnum(relid, seq_column);
+	linked.att_hash = get_attnum(relid, COL_HASH);
+	linked.att_prev_hash = get_attnum(relid, COL_PREV_HASH);
+	linked.encoder = HashRowEncoder(desc, linked.att_hash, linked.att_prev_hash, CurrentMemoryContext);
+	update = prepare_link_update(entry);
 	initStringInfo(&buf);
 	portal = SPI_cursor_open_with_args(NULL,
 									   psprintf("SELECT t.ctid, pg_catalog.row_number() OVER"
@@ -631,20 +643,7 @@ ChainPrepareVersioned(Oid relid)
 void
 ChainLinkVersioned(Oid relid)
 {
-	ManagedRelation entry;
-	Relation	rel = relation_open(relid, AccessShareLock);
-
-	memset(&entry, 0, sizeof(entry));
-	entry.relid = relid;
-	entry.kind = MANAGED_VERSIONED;
-	entry.att_chain_by = get_attnum(relid, COL_ENTITY_ID);
-	entry.att_chain_seq = get_attnum(relid, COL_VERSION);
-	entry.att_hash = get_attnum(relid, COL_HASH);
-	entry.att_prev_hash = get_attnum(relid, COL_PREV_HASH);
-	entry.encoder = HashRowEncoder(RelationGetDescr(rel), entry.att_hash, entry.att_prev_hash,
-								   CurrentMemoryContext);
-	relation_close(rel, AccessShareLock);
-	link_existing_rows(&entry, COL_VERSION);
+	link_existing_rows(relid, MANAGED_VERSIONED, COL_ENTITY_ID, COL_VERSION, COL_VERSION);
 }
 
 /*
@@ -661,8 +660,6 @@ void
 ChainCreate(Oid relid, const char *chain_by)
 {
 	const char *table = RelationQualifiedName(relid);
-	ManagedRelation entry;
-	Relation	rel;
 	static const char *const reserved[] = {COL_CHAIN_SEQ, COL_PREV_HASH, COL_HASH};
 	int			i;
 
@@ -678,19 +675,7 @@ ChainCreate(Oid relid, const char *chain_by)
 				 errmsg("column \"%s\" of relation \"%s\" does not exist",
 						chain_by, get_rel_name(relid))));
 	add_chain_columns(relid, true);
-
-	rel = relation_open(relid, AccessShareLock);
-	memset(&entry, 0, sizeof(entry));
-	entry.relid = relid;
-	entry.kind = MANAGED_APPEND_ONLY;
-	entry.att_chain_by = chain_by ? get_attnum(relid, chain_by) : InvalidAttrNumber;
-	entry.att_chain_seq = get_attnum(relid, COL_CHAIN_SEQ);
-	entry.att_hash = get_attnum(relid, COL_HASH);
-	entry.att_prev_hash = get_attnum(relid, COL_PREV_HASH);
-	entry.encoder = HashRowEncoder(RelationGetDescr(rel), entry.att_hash, entry.att_prev_hash,
-								   CurrentMemoryContext);
-	relation_close(rel, AccessShareLock);
-	link_existing_rows(&entry, "t.ctid");
+	link_existing_rows(relid, MANAGED_APPEND_ONLY, chain_by, COL_CHAIN_SEQ, "t.ctid");
 
 	DdlRun(psprintf("CREATE INDEX ON %s (%s%s%s)", table,
 					chain_by ? quote_identifier(chain_by) : "", chain_by ? ", " : "",

@@ -16,7 +16,7 @@
 
 \set ON_ERROR_STOP on
 
--- figure, num, label
+-- figure, num, label, versus
 \ir report_lib.sql
 
 -- A figure in the line's unit: rows per second from the median µs per row.
@@ -26,19 +26,6 @@ AS $$
     SELECT CASE p_unit
            WHEN 'rows/s' THEN 1e6 / nullif(pg_temp.figure(p_test, p_variant, 'µs/row'), 0)
            ELSE pg_temp.figure(p_test, p_variant, p_unit)
-           END
-$$;
-
--- A variant against unhashed: "1.19× (+0.82)" for µs, "0.91×" for tps.
-CREATE FUNCTION pg_temp.versus(x float8, base float8, unit text) RETURNS text
-LANGUAGE sql IMMUTABLE
-AS $$
-    SELECT CASE
-           WHEN x IS NULL OR base IS NULL OR base = 0 THEN '—'
-           WHEN unit = 'tps' THEN to_char(x / base, 'FM9990.00') || '×'
-           ELSE to_char(x / base, 'FM9990.00') || '× ('
-                || CASE WHEN x >= base THEN '+' ELSE '−' END
-                || pg_temp.num(abs(x - base)) || ')'
            END
 $$;
 

@@ -1,6 +1,6 @@
--- bench/sql/report_lib.sql: the helper functions report.sql (run.sh) and
--- system_report.sql (run_system.sh) share, included by both (\ir
--- report_lib.sql).  They are pg_temp functions on bench.timing and
+-- bench/sql/report_lib.sql: the helper functions report.sql (run.sh),
+-- system_report.sql (run_system.sh) and hash_report.sql (run_hash.sh)
+-- share, included by each (\ir report_lib.sql).  They are pg_temp functions on bench.timing and
 -- bench.tps (sql/harness.sql) and vanish with the session.
 
 -- The median of one test and variant, in the unit shown: µs per row or
@@ -53,4 +53,18 @@ AS $$
                                  WHEN n % 1000 = 0 THEN (n / 1000) || 'k'
                                  ELSE n::text END, ''))
       FROM (SELECT max(rows) AS n FROM bench.timing WHERE test = p_test) AS t
+$$;
+
+-- A variant against the base it is compared with: "1.19× (+0.82)" for µs,
+-- "0.91×" for tps.
+CREATE FUNCTION pg_temp.versus(x float8, base float8, unit text) RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT CASE
+           WHEN x IS NULL OR base IS NULL OR base = 0 THEN '—'
+           WHEN unit = 'tps' THEN to_char(x / base, 'FM9990.00') || '×'
+           ELSE to_char(x / base, 'FM9990.00') || '× ('
+                || CASE WHEN x >= base THEN '+' ELSE '−' END
+                || pg_temp.num(abs(x - base)) || ')'
+           END
 $$;

@@ -18,21 +18,8 @@
 
 \set ON_ERROR_STOP on
 
--- figure, num, label
+-- figure, num, label, versus
 \ir report_lib.sql
-
--- A variant against plain: "1.19× (+0.82)" for µs, "0.91×" for tps.
-CREATE FUNCTION pg_temp.versus(x float8, plain float8, unit text) RETURNS text
-LANGUAGE sql IMMUTABLE
-AS $$
-    SELECT CASE
-           WHEN x IS NULL OR plain IS NULL OR plain = 0 THEN '—'
-           WHEN unit = 'tps' THEN to_char(x / plain, 'FM9990.00') || '×'
-           ELSE to_char(x / plain, 'FM9990.00') || '× ('
-                || CASE WHEN x >= plain THEN '+' ELSE '−' END
-                || pg_temp.num(abs(x - plain)) || ')'
-           END
-$$;
 
 -- immutable's target and whether it is met: kind 'max' bounds the ratio
 -- from above, 'min' from below, 'delta' bounds the difference in µs.
