@@ -578,7 +578,7 @@ immutable_chain_digest(PG_FUNCTION_ARGS)
 	if (SPI_execute_with_args(psprintf("SELECT pg_catalog.jsonb_build_object("
 									   "'version', 1, 'table', $1::pg_catalog.text, 'chains',"
 									   " COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array("
-									   "d.k, d.s, pg_catalog.encode(d.h, 'hex')) ORDER BY d.k COLLATE \"C\"),"
+									   "d.k, d.s, pg_catalog.encode(d.h, 'hex')) ORDER BY d.k COLLATE pg_catalog.\"C\"),"
 									   " '[]'::pg_catalog.jsonb)) FROM (%s) AS d",
 									   last_rows_query(relid, key, seq)),
 							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT ||
