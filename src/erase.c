@@ -262,6 +262,12 @@ immutable_redact(PG_FUNCTION_ARGS)
 	attnums = redacted_columns(entry, names, &ncolumns);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	/* a writer appending a version now waits, so that none escapes */
+	if (SPI_execute_with_args(psprintf("SELECT FROM ONLY %s AS h"
+									   " WHERE h.entity_id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+									   RelationQualifiedName(entry->heads)),
+							  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not lock the entity's heads row");
 	if (SPI_execute_with_args(psprintf("SELECT t.id, %s FROM ONLY %s AS t"
 									   " WHERE t.entity_id OPERATOR(pg_catalog.=) $1"
 									   " ORDER BY t.version",
