@@ -71,3 +71,13 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- The statements of one test differ only in the table they write: {table}
+-- in stmt is replaced by each variant's table, prefix || variant, in the
+-- order of variants.
+CREATE FUNCTION bench.each(prefix text, variants text[], stmt text) RETURNS text[]
+LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT array_agg(replace(stmt, '{table}', prefix || v) ORDER BY i)
+      FROM unnest(variants) WITH ORDINALITY AS u(v, i)
+$$;

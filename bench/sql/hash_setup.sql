@@ -124,12 +124,3 @@ $f$, t)
 \d bench.h_accounts
 \d bench.h_pgcrypto
 \sf bench.h_pgcrypto_chain
-
--- The statements of one test differ only in the table they write: {table}
--- in stmt is replaced by each variant's table, in the order of variants.
-CREATE FUNCTION bench.h_each(variants text[], stmt text) RETURNS text[]
-LANGUAGE sql IMMUTABLE
-AS $$
-    SELECT array_agg(replace(stmt, '{table}', 'bench.h_' || v) ORDER BY i)
-      FROM unnest(variants) WITH ORDINALITY AS u(v, i)
-$$;

@@ -6,7 +6,7 @@
 -- per-row trigger work (lock, last row of the chain, SHA-256) dominates and
 -- a client round trip is amortized away; hash_report.sql divides the median
 -- statement time by {rows}.  The statements are the same text for every
--- variant, only the table differs (bench.h_each).  Every round is a
+-- variant, only the table differs (bench.each).  Every round is a
 -- transaction of its own (bench.measure), as an application's would be:
 -- its first row of each chain finds the chain's last row among committed
 -- rows, the others among the statement's own.
@@ -24,7 +24,7 @@ SET max_parallel_workers_per_gather = 0;
 -- S1: {rows} new rows, account g % 100; id, and for the hashed tables
 -- chain_seq, prev_hash and hash, come from the table.
 CALL bench.measure('h_insert', :rows, :reps, true,
-    :'variants', bench.h_each(:'variants',
+    :'variants', bench.each('bench.h_', :'variants',
         $$INSERT INTO {table} (account, amount, booked, note)
           SELECT g % 100, g, now(), 'note ' || g
             FROM generate_series(1, {rows}) AS g$$));

@@ -151,12 +151,3 @@ VACUUM ANALYZE bench.sv_plain, bench.sv_immutable, bench.sv_immutable_lean,
 \d bench.sv_plpgsql_history
 \d bench.sv_periods
 \d bench.sv_periods_history
-
--- The statements of one test differ only in the table they write: {table}
--- in stmt is replaced by each variant's table, in the order of variants.
-CREATE FUNCTION bench.sv_each(variants text[], stmt text) RETURNS text[]
-LANGUAGE sql IMMUTABLE
-AS $$
-    SELECT array_agg(replace(stmt, '{table}', 'bench.sv_' || v) ORDER BY i)
-      FROM unnest(variants) WITH ORDINALITY AS u(v, i)
-$$;

@@ -7,7 +7,7 @@
 -- Each statement writes {rows} rows, so the per-row trigger work dominates
 -- and a client round trip is amortized away; system_report.sql divides the
 -- median statement time by {rows}.  The statements of a test are the same
--- text for every variant, only the table differs (bench.sv_each).  Every
+-- text for every variant, only the table differs (bench.each).  Every
 -- round is a transaction of its own (bench.measure), so every UPDATE and
 -- DELETE ends periods that an earlier transaction started and writes a
 -- history row per row.
@@ -36,7 +36,7 @@ SELECT format('EXPLAIN (COSTS OFF) UPDATE bench.sv_%s SET payload = payload + 1'
 -- round (the warm-up is round 0).  The versioned tables stamp the period in
 -- a trigger, the plain table takes it from the column default.
 CALL bench.measure('sv_insert', :rows, :reps, true,
-    :'variants', bench.sv_each(:'variants',
+    :'variants', bench.each('bench.sv_', :'variants',
         $$INSERT INTO {table} (id, payload, note)
           SELECT 100000000 + {rep} * {rows} + g, g, 'note'
             FROM generate_series(1, {rows}) AS g$$));
@@ -51,14 +51,14 @@ SELECT 100000000 + g, (g - 1) % :rows + 1, 'note'
 -- S2: UPDATE the seeded rows 1 .. {rows} in every round: one history row
 -- each (none for plain, which updates in place).
 CALL bench.measure('sv_update', :rows, :reps, true,
-    :'variants_lean', bench.sv_each(:'variants_lean',
+    :'variants_lean', bench.each('bench.sv_', :'variants_lean',
         $$UPDATE {table} SET payload = payload + 1
            WHERE id BETWEEN 1 AND {rows}$$));
 
 -- S3: DELETE the rows S1 inserted in the round of the same number (for
 -- immutable_lean, the ones inserted above): one history row each.
 CALL bench.measure('sv_delete', :rows, :reps, true,
-    :'variants_lean', bench.sv_each(:'variants_lean',
+    :'variants_lean', bench.each('bench.sv_', :'variants_lean',
         $$DELETE FROM {table}
            WHERE id BETWEEN 100000001 + {rep} * {rows}
                         AND 100000000 + ({rep} + 1) * {rows}$$));
