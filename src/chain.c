@@ -601,7 +601,6 @@ add_chain_columns(Oid relid, bool with_seq)
 
 	(void) HashRowEncoder(RelationGetDescr(rel), get_attnum(relid, COL_HASH),
 						  get_attnum(relid, COL_PREV_HASH), CurrentMemoryContext);
-	relation_close(rel, AccessShareLock);
 	initStringInfo(&alter);
 	for (i = with_seq ? 0 : 1; i < lengthof(columns); i++)
 	{
@@ -610,6 +609,13 @@ add_chain_columns(Oid relid, bool with_seq)
 		if (attnum == InvalidAttrNumber)
 			appendStringInfo(&alter, "%s ADD COLUMN %s %s", alter.len ? "," : "",
 							 columns[i].name, format_type_be_qualified(columns[i].typid));
+		else if (TupleDescAttr(RelationGetDescr(rel), attnum - 1)->attgenerated ||
+				 TupleDescAttr(RelationGetDescr(rel), attnum - 1)->attidentity)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_COLUMN_DEFINITION),
+					 errmsg("column \"%s\" of relation \"%s\" is generated or an identity",
+							columns[i].name, get_rel_name(relid)),
+					 errhint("Drop the column; the extension adds it and assigns its values.")));
 		else if (get_atttype(relid, attnum) != columns[i].typid)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
@@ -619,6 +625,7 @@ add_chain_columns(Oid relid, bool with_seq)
 							format_type_be(columns[i].typid)),
 					 errhint("Rename or drop the column; the extension adds it.")));
 	}
+	relation_close(rel, AccessShareLock);
 	if (alter.len > 0)
 		DdlRun(psprintf("ALTER TABLE %s%s", RelationQualifiedName(relid), alter.data),
 			   SPI_OK_UTILITY);
@@ -647,6 +654,29 @@ ChainLinkVersioned(Oid relid)
 }
 
 /*
+ * Check the chain_by column of relid: it must exist (42703) and hold a
+ * value when the trigger runs: not a system column or a generated one,
+ * which is computed only after the BEFORE triggers (42P10).
+ */
+static void
+check_chain_by(Oid relid, const char *chain_by)
+{
+	AttrNumber	attnum = get_attnum(relid, chain_by);
+
+	if (attnum == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of relation \"%s\" does not exist",
+						chain_by, get_rel_name(relid))));
+	if (attnum < 0 || get_attgenerated(relid, attnum) != '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_COLUMN_REFERENCE),
+				 errmsg("chain_by cannot be %s column \"%s\"",
+						attnum < 0 ? "the system" : "the generated", chain_by),
+				 errhint("Name a column the rows are written with, such as an account or aggregate id.")));
+}
+
+/*
  * Make relid (locked, managed by nobody, checked by make_append_only)
  * hash-chained, one chain per value of column chain_by (NULL: one chain):
  * add chain_seq bigint, prev_hash bytea and hash bytea when absent (42804
@@ -669,11 +699,8 @@ ChainCreate(Oid relid, const char *chain_by)
 					(errcode(ERRCODE_INVALID_COLUMN_REFERENCE),
 					 errmsg("chain_by cannot be the column \"%s\"", chain_by),
 					 errhint("Name a column of the rows, such as an account or aggregate id.")));
-	if (chain_by != NULL && get_attnum(relid, chain_by) == InvalidAttrNumber)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("column \"%s\" of relation \"%s\" does not exist",
-						chain_by, get_rel_name(relid))));
+	if (chain_by != NULL)
+		check_chain_by(relid, chain_by);
 	add_chain_columns(relid, true);
 	link_existing_rows(relid, MANAGED_APPEND_ONLY, chain_by, COL_CHAIN_SEQ, "t.ctid");
 

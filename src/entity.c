@@ -528,12 +528,15 @@ check_changes(Oid relid, Jsonb *changes)
 							column, get_rel_name(relid))));
 		if (strcmp(column, COL_ID) == 0 || strcmp(column, COL_ENTITY_ID) == 0 ||
 			strcmp(column, COL_VERSION) == 0 || strcmp(column, COL_VALID_FROM) == 0 ||
-			strcmp(column, COL_DELETED_AT) == 0)
+			strcmp(column, COL_DELETED_AT) == 0 || strcmp(column, COL_PREV_HASH) == 0 ||
+			strcmp(column, COL_HASH) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("column \"%s\" cannot be changed by immutable.update()", column),
-					 errdetail("The versioning trigger assigns id, entity_id, version, valid_from and deleted_at."),
-					 errhint("Use immutable.delete() and immutable.undelete() for deleted_at.")));
+					 errdetail("The versioning trigger assigns id, entity_id, version, valid_from, deleted_at, prev_hash and hash."),
+					 strcmp(column, COL_DELETED_AT) == 0 ?
+					 errhint("Use immutable.delete() and immutable.undelete() for deleted_at.") :
+					 errhint("Leave the column out of changes.")));
 	}
 }
 

@@ -123,8 +123,9 @@ log_purge(Oid relid, Datum before, int64 rows)
 
 /*
  * Return the attribute numbers of the columns to redact (names), checked:
- * 42703 unknown, 22023 one the extension keeps or none at all, 23502 a
- * NOT NULL one.
+ * 42703 unknown, 22004 NULL, 22023 a system column, one the extension
+ * keeps or none at all, 23502 a NOT NULL one.  A column named twice counts
+ * once.
  */
 static AttrNumber *
 redacted_columns(ManagedRelation *entry, ArrayType *names, int *ncolumns)
@@ -147,30 +148,41 @@ redacted_columns(ManagedRelation *entry, ArrayType *names, int *ncolumns)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("columns passed to immutable.redact() must name at least one column")));
 	attnums = palloc(sizeof(AttrNumber) * n);
+	*ncolumns = 0;
 	for (i = 0; i < n; i++)
 	{
-		char	   *name = nulls[i] ? NULL : TextDatumGetCString(elems[i]);
+		char	   *name;
+		AttrNumber	attnum;
 
-		if (name == NULL || (attnums[i] = get_attnum(entry->relid, name)) == InvalidAttrNumber)
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("columns passed to immutable.redact() must not contain NULL")));
+		name = TextDatumGetCString(elems[i]);
+		attnum = get_attnum(entry->relid, name);
+		if (attnum == InvalidAttrNumber)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("column \"%s\" of relation \"%s\" does not exist",
-							name ? name : "NULL", get_rel_name(entry->relid))));
+							name, get_rel_name(entry->relid))));
 		for (k = 0; k < lengthof(kept); k++)
-			if (strcmp(name, kept[k]) == 0)
+			if (strcmp(name, kept[k]) == 0 || attnum < 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("column \"%s\" cannot be redacted", name),
-						 errdetail("The extension keeps it: it identifies, orders or links the versions."),
+						 errdetail("It is a system column, or the extension keeps it: it identifies, orders or links the versions."),
 						 errhint("Redact the columns that hold the personal data.")));
-		if (TupleDescAttr(RelationGetDescr(rel), attnums[i] - 1)->attnotnull)
+		if (TupleDescAttr(RelationGetDescr(rel), attnum - 1)->attnotnull)
 			ereport(ERROR,
 					(errcode(ERRCODE_NOT_NULL_VIOLATION),
 					 errmsg("column \"%s\" cannot be redacted: it is NOT NULL", name),
 					 errhint("Drop the NOT NULL constraint first.")));
+		for (k = 0; k < *ncolumns && attnums[k] != attnum; k++)
+			;
+		if (k == *ncolumns)
+			attnums[(*ncolumns)++] = attnum;	/* named twice: once */
 	}
 	relation_close(rel, AccessShareLock);
-	*ncolumns = n;
 	return attnums;
 }
 

@@ -6,7 +6,8 @@
  *
  * The previous hash of a chain's first row is 32 zero bytes.  The encoding
  * is the concatenation of the encodings of the row's columns in the byte
- * order of their names, leaving out dropped columns, the columns hash and
+ * order of their names, leaving out dropped and stored generated columns
+ * (computed from the others, after the triggers), the columns hash and
  * prev_hash and every column whose value is NULL (so adding a nullable column
  * keeps old rows' hashes).  A column's encoding is
  *
@@ -260,7 +261,9 @@ HashRowEncoder(TupleDesc desc, AttrNumber hash, AttrNumber prev_hash, MemoryCont
 		Oid			typid;
 		Oid			func;
 
-		if (att->attisdropped || att->attnum == hash || att->attnum == prev_hash)
+		/* stored generated columns follow from the others, and are computed after the triggers */
+		if (att->attisdropped || att->attgenerated || att->attnum == hash ||
+			att->attnum == prev_hash)
 			continue;
 		column = &encoder->columns[encoder->ncolumns++];
 		typid = getBaseType(att->atttypid);

@@ -307,7 +307,9 @@ HeadsCreate(Oid relid, const char *name)
 	initStringInfo(&columns);
 	EntityAppendColumns(&columns, rel, "", false);
 
-	DdlRun(psprintf("CREATE TABLE %s (LIKE %s) WITH (fillfactor = %d)",
+	/* an unlogged table's heads go with it after a crash: unlogged too */
+	DdlRun(psprintf("CREATE %sTABLE %s (LIKE %s) WITH (fillfactor = %d)",
+					rel->rd_rel->relpersistence == RELPERSISTENCE_UNLOGGED ? "UNLOGGED " : "",
 					heads, table, HEADS_FILLFACTOR), SPI_OK_UTILITY);
 	DdlRun(psprintf("ALTER TABLE %s ADD PRIMARY KEY (entity_id)", heads),
 		   SPI_OK_UTILITY);

@@ -9,6 +9,7 @@
 #include "access/genam.h"
 #include "access/relation.h"
 #include "catalog/dependency.h"
+#include "catalog/heap.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_proc.h"
 #include "parser/parse_func.h"
@@ -42,12 +43,18 @@ PG_FUNCTION_INFO_V1(immutable_make_system_versioned);
 static const char *
 name_argument(FunctionCallInfo fcinfo, int argno, const char *dflt)
 {
-	return PG_ARGISNULL(argno) ? dflt : NameStr(*PG_GETARG_NAME(argno));
+	const char *name = PG_ARGISNULL(argno) ? dflt : NameStr(*PG_GETARG_NAME(argno));
+
+	if (name[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("names passed to immutable.make_system_versioned() must not be empty")));
+	return name;
 }
 
 /*
  * Check the period column named column of relid, or plan its addition to
- * alter: a tstzrange (42804 for another type, 42611 for a generated or
+ * alter: a tstzrange (42P10 for a system column name, 42804 for another type, 42611 for a generated or
  * identity column) whose existing values have a start and no end (22004 for
  * NULL, 22000 for empty or ended periods).  Existing rows of a new column
  * get [the system time, infinity): the transaction start time, or
@@ -60,6 +67,12 @@ plan_period_column(Oid relid, const char *column, StringInfo alter)
 	AttrNumber	attnum = attnameAttNum(rel, column, false);
 	Form_pg_attribute att;
 	char	   *table = RelationQualifiedName(relid);
+
+	if (SystemAttributeByName(column) != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_COLUMN_REFERENCE),
+				 errmsg("period_column cannot be the system column \"%s\"", column),
+				 errhint("Name a tstzrange column, or leave period_column out for system_period.")));
 
 	if (attnum == InvalidAttrNumber)
 	{
@@ -147,7 +160,10 @@ history_create(Oid relid, const char *name, const char *column)
 	char	   *keys = primary_key_columns(rel);
 
 	relation_close(rel, NoLock);
-	DdlRun(psprintf("CREATE TABLE %s (LIKE %s)", history, RelationQualifiedName(relid)),
+	/* an unlogged table's history goes with it after a crash: unlogged too */
+	DdlRun(psprintf("CREATE %sTABLE %s (LIKE %s)",
+					get_rel_persistence(relid) == RELPERSISTENCE_UNLOGGED ? "UNLOGGED " : "",
+					history, RelationQualifiedName(relid)),
 		   SPI_OK_UTILITY);
 	DdlRun(psprintf("CREATE INDEX ON %s USING brin (%s) WITH (pages_per_range = %d, autosummarize = on)",
 					history, quote_identifier(column), HISTORY_PAGES_PER_RANGE),
@@ -220,6 +236,14 @@ history_check(Oid relid, Oid histid)
 							format_type_with_typemod(TupleDescAttr(RelationGetDescr(hist), h - 1)->atttypid,
 													 TupleDescAttr(RelationGetDescr(hist), h - 1)->atttypmod)),
 					 errhint("A history table needs every column of its table, with the same name and type.")));
+		if (TupleDescAttr(RelationGetDescr(hist), h - 1)->attgenerated ||
+			TupleDescAttr(RelationGetDescr(hist), h - 1)->attidentity == ATTRIBUTE_IDENTITY_ALWAYS)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_COLUMN_DEFINITION),
+					 errmsg("column \"%s\" of history table \"%s\" is generated",
+							NameStr(att->attname), RelationGetRelationName(hist)),
+					 errdetail("The history keeps the values the table's rows had."),
+					 errhint("Drop the expression or identity of the history table's column.")));
 	}
 	indexes = RelationGetIndexList(hist);
 	foreach(lc, indexes)
@@ -358,7 +382,8 @@ attach_versioning_triggers(Oid relid, const char *table)
  * for a NULL period_column or adjust or NULL periods; 42804 for a period
  * column that is not a tstzrange, or a history column of another type than
  * the table's; 42611 for a generated period column; 22000 for empty or
- * ended periods; 42703 for a column missing from the history table; 42809
+ * ended periods; 42703 for a column missing from the history table; 42611
+ * for a history column of the table's that is generated; 42809
  * for a history table that is not an ordinary table; 42710 for one that is
  * managed; 55000 for one with a unique index; 42622 for a history table name
  * that is too long; 42723 when <table>_as_of(timestamptz) exists.

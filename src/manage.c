@@ -13,6 +13,7 @@
 
 #include "access/genam.h"
 #include "access/relation.h"
+#include "access/transam.h"
 #include "catalog/catalog.h"
 #include "catalog/namespace.h"
 #include "catalog/objectaddress.h"
@@ -84,6 +85,10 @@ ManageRelationArgument(FunctionCallInfo fcinfo, const char *funcname)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("table passed to immutable.%s() must not be NULL",
 						funcname)));
+	if (get_rel_name(PG_GETARG_OID(0)) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", PG_GETARG_OID(0))));
 	return PG_GETARG_OID(0);
 }
 
@@ -124,7 +129,7 @@ ManageLockTable(Oid relid, LOCKMODE lockmode, const char *funcname,
 				 errmsg("cannot manage partition \"%s\"",
 						RelationGetRelationName(rel)),
 				 errdetail("A partition follows its partitioned table.")));
-	if (IsCatalogRelation(rel) ||
+	if (IsCatalogRelation(rel) || relid < FirstNormalObjectId ||
 		RelationGetNamespace(rel) == get_namespace_oid("immutable", false))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
@@ -235,6 +240,33 @@ check_not_referenced(Oid relid)
 }
 
 /*
+ * Refuse (0A000) a table with stored generated or identity columns as a
+ * versioned table: PostgreSQL computes them after the BEFORE triggers, so
+ * the heads row the versioning trigger writes would miss them, and writes
+ * through the current view pass every column explicitly.
+ */
+static void
+check_no_computed_columns(Relation rel)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && (att->attgenerated || att->attidentity))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot make table \"%s\" versioned: column \"%s\" is %s",
+							RelationGetRelationName(rel), NameStr(att->attname),
+							att->attgenerated ? "generated" : "an identity"),
+					 errdetail("Every version is written by the versioning trigger, before PostgreSQL computes such columns."),
+					 errhint("Drop the expression or identity, or use a column DEFAULT.")));
+	}
+}
+
+/*
  * Check the fixed columns that rel has already, and append ADD COLUMN
  * clauses for the missing ones to alter.
  */
@@ -273,6 +305,7 @@ plan_fixed_columns(Oid relid, StringInfo alter)
 							col->name, RelationGetRelationName(rel)),
 					 errhint("The versioning trigger assigns its value; drop the expression or identity.")));
 	}
+	check_no_computed_columns(rel);
 	relation_close(rel, NoLock);
 }
 
@@ -438,6 +471,11 @@ companion_name(Oid relid, const char *given, const char *suffix,
 	char	   *name = given ? pstrdup(given) :
 		psprintf("%s_%s", get_rel_name(relid), suffix);
 
+	if (name[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("%s name must not be empty", what),
+				 errhint("%s", hint)));
 	if (strlen(name) >= NAMEDATALEN)
 		ereport(ERROR,
 				(errcode(ERRCODE_NAME_TOO_LONG),

@@ -284,22 +284,29 @@ HistoryWriteAllowed(void)
 
 /*
  * Must a history row be inserted by SQL?  When the history table is
- * partitioned (SQL routes the row to its partition), or has columns of its
- * own (not the table's) with defaults, which an INSERT that leaves them out
- * fills in.
+ * partitioned (SQL routes the row to its partition), has CHECK constraints
+ * or generated columns (which the executor checks and computes), or has
+ * columns of its own (not the table's) with defaults, which an INSERT that
+ * leaves them out fills in, or NOT NULL, which it checks.
  */
 static bool
 insert_by_sql(Versioning *v, Relation history)
 {
 	TupleDesc	desc = RelationGetDescr(history);
+	TupleConstr *constr = desc->constr;
 	int			i;
 
-	if (history->rd_rel->relkind == RELKIND_PARTITIONED_TABLE)
+	if (history->rd_rel->relkind == RELKIND_PARTITIONED_TABLE ||
+		(constr != NULL && (constr->num_check > 0 || constr->has_generated_stored)))
 		return true;
 	for (i = 0; v->to_history && i < desc->natts; i++)
-		if (v->to_history->attrMap->attnums[i] == 0 && TupleDescAttr(desc, i)->atthasdef &&
-			!TupleDescAttr(desc, i)->attisdropped)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (v->to_history->attrMap->attnums[i] == 0 && !att->attisdropped &&
+			(att->atthasdef || att->attnotnull))
 			return true;
+	}
 	return false;
 }
 

@@ -69,6 +69,10 @@ typedef struct Verifier
 	/* a versioned table's erased values: digests by row id, then attnum */
 	HTAB	   *redactions;
 
+	/* a versioned table's heads table, and a slot for its rows */
+	Relation	heads;
+	TupleTableSlot *head_slot;
+
 	StringInfoData buf;
 } Verifier;
 
@@ -138,9 +142,51 @@ compare_digested(const void *a, const void *b)
 	return strcmp(x, y);
 }
 
+/* Copy the hash in column attnum of slot into hash; false when invalid. */
+static bool
+slot_hash(TupleTableSlot *slot, AttrNumber attnum, uint8 *hash)
+{
+	bool		isnull;
+	Datum		value = slot_getattr(slot, attnum, &isnull);
+
+	if (isnull || VARSIZE_ANY_EXHDR(DatumGetPointer(value)) != HASH_LENGTH)
+		return false;
+	memcpy(hash, VARDATA_ANY(DatumGetPointer(value)), HASH_LENGTH);
+	return true;
+}
+
+/*
+ * Report when a versioned table's entity (the chain just walked) has a
+ * heads row that is not its last version: versions removed from the end of
+ * the chain, or the heads row changed.
+ */
+static void
+check_head(Verifier *v)
+{
+	bool		isnull;
+	bool		found;
+	uint8		hash[HASH_LENGTH];
+	int64		version;
+
+	found = HeadsFetch(v->entry, v->heads, v->key, GetActiveSnapshot(), v->head_slot);
+	version = found ? DatumGetInt32(slot_getattr(v->head_slot,
+												 HEADS_ATTMAP(v->entry) ?
+												 HEADS_ATTMAP(v->entry)[v->entry->att_version - 1] :
+												 v->entry->att_version, &isnull)) : 0;
+	if (found && version == v->prev_seq &&
+		slot_hash(v->head_slot, HEADS_ATTMAP(v->entry) ?
+				  HEADS_ATTMAP(v->entry)[v->entry->att_hash - 1] : v->entry->att_hash, hash) &&
+		memcmp(hash, v->prev_hash, HASH_LENGTH) == 0)
+		return;
+	report(v, v->prev_seq, "the heads row is not the last version",
+		   psprintf("%lld", (long long) v->prev_seq),
+		   found ? psprintf("%lld", (long long) version) : NULL);
+}
+
 /*
  * End the walk of the current chain: report when it stops before the row
- * the digest recorded as its last (rows deleted from its end).
+ * the digest recorded as its last (rows deleted from its end), or, on a
+ * versioned table, short of its heads row.
  */
 static void
 leave_chain(Verifier *v)
@@ -149,6 +195,8 @@ leave_chain(Verifier *v)
 		report(v, v->digested->seq, "rows the digest recorded are missing",
 			   psprintf("%lld", (long long) v->digested->seq),
 			   psprintf("%lld", (long long) v->prev_seq));
+	if (v->in_chain && v->heads != NULL && v->prev_seq > 0)
+		check_head(v);
 	v->digested = NULL;
 }
 
@@ -273,19 +321,6 @@ row_redactions(Verifier *v, TupleTableSlot *slot)
 	return entry ? entry->digests : NULL;
 }
 
-/* Copy the hash in column attnum of slot into hash; false when invalid. */
-static bool
-slot_hash(TupleTableSlot *slot, AttrNumber attnum, uint8 *hash)
-{
-	bool		isnull;
-	Datum		value = slot_getattr(slot, attnum, &isnull);
-
-	if (isnull || VARSIZE_ANY_EXHDR(DatumGetPointer(value)) != HASH_LENGTH)
-		return false;
-	memcpy(hash, VARDATA_ANY(DatumGetPointer(value)), HASH_LENGTH);
-	return true;
-}
-
 /*
  * Check the row in slot, and its link to the previous row of its chain.  A
  * row is intact when its hash is SHA-256 of its prev_hash and values; it is
@@ -380,13 +415,32 @@ read_digest(Verifier *v, Jsonb *digest)
 	MemoryContext cxt = CurrentMemoryContext;
 	uint64		i;
 
+	bool		isnull;
+
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT pg_catalog.jsonb_typeof($1) OPERATOR(pg_catalog.=) 'object'"
+							  " AND ($1 OPERATOR(pg_catalog.->>) 'version') OPERATOR(pg_catalog.=) '1'"
+							  " AND pg_catalog.jsonb_typeof($1 OPERATOR(pg_catalog.->) 'chains')"
+							  " OPERATOR(pg_catalog.=) 'array'"
+							  " AND NOT EXISTS (SELECT FROM pg_catalog.jsonb_array_elements("
+							  "$1 OPERATOR(pg_catalog.->) 'chains') AS c"
+							  " WHERE pg_catalog.jsonb_typeof(c) OPERATOR(pg_catalog.<>) 'array'"
+							  " OR (c OPERATOR(pg_catalog.->>) 1) IS NULL"
+							  " OR (c OPERATOR(pg_catalog.->>) 1) OPERATOR(pg_catalog.!~) '^[0-9]{1,18}$'"
+							  " OR (c OPERATOR(pg_catalog.->>) 2) IS NULL"
+							  " OR (c OPERATOR(pg_catalog.->>) 2) OPERATOR(pg_catalog.!~) '^[0-9a-f]{64}$')",
+							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT ||
+		!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) ||
+		isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("digest passed to immutable.verify_chain() is not one chain_digest() made"),
+				 errdetail("A digest is a jsonb object with \"version\": 1 and an array \"chains\" of [chain, chain_seq, hash in hex].")));
 	if (SPI_execute_with_args("SELECT c OPERATOR(pg_catalog.->>) 0,"
 							  " (c OPERATOR(pg_catalog.->>) 1)::pg_catalog.int8,"
 							  " pg_catalog.decode(c OPERATOR(pg_catalog.->>) 2, 'hex')"
-							  " FROM pg_catalog.jsonb_array_elements($1 OPERATOR(pg_catalog.->) 'chains') AS c"
-							  " WHERE $1 OPERATOR(pg_catalog.->>) 'version' OPERATOR(pg_catalog.=) '1'",
+							  " FROM pg_catalog.jsonb_array_elements($1 OPERATOR(pg_catalog.->) 'chains') AS c",
 							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the digest");
 	v->ndigest = SPI_processed;
@@ -408,12 +462,6 @@ read_digest(Verifier *v, Jsonb *digest)
 		memcpy(v->digest[i].hash, VARDATA_ANY(DatumGetPointer(hash)), HASH_LENGTH);
 	}
 	SPI_finish();
-	if (v->ndigest == 0 &&
-		!DatumGetBool(DirectFunctionCall2(jsonb_exists, JsonbPGetDatum(digest),
-										  CStringGetTextDatum("chains"))))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("digest passed to immutable.verify_chain() is not one chain_digest() made")));
 	qsort(v->digest, v->ndigest, sizeof(DigestedChain), compare_digested);
 }
 
@@ -493,7 +541,9 @@ hashed_table(Oid relid)
  * one replaced by a row made to match), rows missing in the middle or at
  * the start of a chain (expected and found are chain_seq numbers), a
  * duplicated row, a row without a valid hash.  A row moved to another
- * chain shows as changed there and missing in its own.  With a digest
+ * chain shows as changed there and missing in its own.  On a versioned
+ * table, an entity whose heads row is not its last version ("the heads
+ * row is not the last version": versions removed from its end).  With a digest
  * (chain_digest's result, taken earlier), also the rows it recorded as the
  * last of their chains: missing ("rows the digest recorded are missing",
  * rows deleted from a chain's end), changed, or a whole chain missing; rows
@@ -523,9 +573,18 @@ immutable_verify_chain(PG_FUNCTION_ARGS)
 	initStringInfo(&v.buf);
 	v.rel = table_open(relid, AccessShareLock);
 	if (v.entry->kind == MANAGED_VERSIONED)
+	{
 		read_redactions(&v);
+		v.heads = table_open(v.entry->heads, AccessShareLock);
+		v.head_slot = table_slot_create(v.heads, NULL);
+	}
 	walk_chains(&v);
 	report_missing_chains(&v);
+	if (v.heads != NULL)
+	{
+		ExecDropSingleTupleTableSlot(v.head_slot);
+		table_close(v.heads, AccessShareLock);
+	}
 	table_close(v.rel, AccessShareLock);
 	return (Datum) 0;
 }
