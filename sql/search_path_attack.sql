@@ -80,6 +80,25 @@ SELECT immutable.uuidv7() IS NOT NULL AS uuid;
 ALTER TABLE public.stock ADD COLUMN note text;
 ALTER TABLE public.acct ADD COLUMN note text;
 
+-- and with an empty search_path
+SET search_path = '';
+INSERT INTO public.ledger VALUES (4, 2, 'c');
+INSERT INTO public.acct_current (aid, owner, bal) VALUES (3, 'cy', 30);
+SELECT count(*) AS problems FROM immutable.verify_chain('public.ledger', immutable.chain_digest('public.ledger'));
+SELECT count(*) AS problems FROM immutable.verify_chain('public.acct', immutable.chain_digest('public.acct'));
+SELECT immutable.redact(NULL::public.acct, entity_id, ARRAY['owner']) FROM public.acct
+ WHERE aid OPERATOR(pg_catalog.=) 3;
+SELECT count(*) AS problems FROM immutable.verify_chain('public.acct');
+INSERT INTO public.stock VALUES (2, 1);
+SELECT immutable.purge_history('public.stock', 'infinity');
+CREATE TABLE public.more (k int PRIMARY KEY, v text);
+SELECT immutable.make_versioned('public.more', hashed => true);
+INSERT INTO public.more_current VALUES (1, 'x');
+SELECT count(*) AS problems FROM immutable.verify_chain('public.more');
+SELECT immutable.make_mutable('public.more');
+DROP TABLE public.more;
+SET search_path = evil, pg_catalog, public;
+
 SELECT immutable.make_mutable('public.ledger');
 SELECT immutable.make_mutable('public.acct');
 SELECT immutable.make_mutable('public.stock');

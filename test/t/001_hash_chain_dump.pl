@@ -27,7 +27,19 @@ $node->safe_psql('postgres', q{
     UPDATE customer_current SET score = score * 3;
     SELECT immutable.redact(NULL::customer, entity_id, ARRAY['email'])
       FROM customer WHERE cid = 1 AND version = 1;
+    CREATE TABLE notes (body text);
+    SELECT immutable.make_append_only('notes');
+    INSERT INTO notes VALUES ('kept');
+    CREATE TABLE stock (item int PRIMARY KEY, qty int NOT NULL);
+    SELECT immutable.make_system_versioned('stock');
+    INSERT INTO stock SELECT i, 0 FROM generate_series(1, 5) AS i;
 });
+$node->safe_psql('postgres', 'UPDATE stock SET qty = qty + 1');
+$node->safe_psql('postgres', 'DELETE FROM stock WHERE item = 5');
+my $managed = q{SELECT string_agg(table_name || ' ' || kind || ' ' || hashed || ' '
+                                  || coalesce(history_table::text, '-') || ' '
+                                  || coalesce(heads_table::text, '-'), ', ' ORDER BY table_name::text)
+                  FROM immutable.managed_tables};
 
 my $ledger_digest = $node->safe_psql('postgres', "SELECT immutable.chain_digest('ledger')");
 my $customer_digest = $node->safe_psql('postgres', "SELECT immutable.chain_digest('customer')");
@@ -42,6 +54,20 @@ $node->command_ok([ 'pg_dump', '-Fc', '-d', $node->connstr('postgres'), '-f', $d
 $node->safe_psql('postgres', 'CREATE DATABASE restored');
 $node->command_ok([ 'pg_restore', '-d', $node->connstr('restored'), $dump ], 'pg_restore');
 
+is($node->safe_psql('restored', $managed), $node->safe_psql('postgres', $managed),
+   'managed_tables is restored');
+for my $table ('notes', 'stock', 'stock_history', 'customer_heads')
+{
+    is($node->safe_psql('restored', "COPY (SELECT * FROM $table AS t ORDER BY t::text) TO STDOUT"),
+       $node->safe_psql('postgres', "COPY (SELECT * FROM $table AS t ORDER BY t::text) TO STDOUT"),
+       "$table is restored byte for byte");
+}
+for my $write ('UPDATE notes SET body = NULL', 'DELETE FROM customer',
+               'TRUNCATE ledger', 'DELETE FROM stock_history')
+{
+    my ($ret, $out, $err) = $node->psql('restored', $write);
+    like($err, qr/cannot (update|delete|truncate)/, "protected after the restore: $write");
+}
 for my $table ('ledger', 'customer')
 {
     my $digest = $table eq 'ledger' ? $ledger_digest : $customer_digest;
@@ -54,6 +80,13 @@ for my $table ('ledger', 'customer')
        $node->safe_psql('postgres', "COPY (SELECT * FROM $table ORDER BY 1) TO STDOUT"),
        "$table is restored byte for byte");
 }
+
+is($node->safe_psql('restored', q{
+    UPDATE customer_current SET score = 1 WHERE cid = 2;
+    UPDATE stock SET qty = 10 WHERE item = 1;
+    SELECT (SELECT max(version) FROM customer WHERE cid = 2) || ' ' ||
+           (SELECT count(*) FROM stock_history WHERE item = 1)}),
+   '3 2', 'versioning and system versioning go on after the restore');
 
 # Other session settings, and new rows on the restored chains.
 is($node->safe_psql('restored', q{
