@@ -1,0 +1,50 @@
+-- Bad input to immutable.delete(rel, entity_id) and
+-- immutable.undelete(rel, entity_id).
+-- Each call below fails with the documented SQLSTATE (README "Reference":
+-- Management, Entities) or is shown to be accepted (\echo :SQLSTATE then
+-- prints 00000); at the end test/regress/bad_input_entity_snapshot.sql
+-- shows that no failed call changed anything and drops what
+-- test/regress/bad_input_entity_setup.sql created. The \ir paths are
+-- relative to the repository root, where pg_regress runs psql. Accepted
+-- calls that write are made inside transactions that are rolled back, or
+-- on tables dropped again.
+\ir test/regress/bad_input_entity_setup.sql
+
+------------------------------------------------------------------------------
+-- rel: a typed NULL naming a table (all entity functions share the check)
+------------------------------------------------------------------------------
+-- not a row of a table
+SELECT immutable.delete(NULL::mv, :'e1');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.undelete(NULL::ft, :'e1');
+\echo :LAST_ERROR_SQLSTATE
+-- a table, but not a versioned one
+SELECT immutable.delete(NULL::sv, :'e1');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.undelete(NULL::tasks_heads, :'e1');
+\echo :LAST_ERROR_SQLSTATE
+
+------------------------------------------------------------------------------
+-- delete(rel, entity_id) and undelete(rel, entity_id)
+------------------------------------------------------------------------------
+SELECT immutable.delete(NULL::tasks, NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.delete(NULL::tasks, :'unknown');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.delete(NULL::tasks, :'e2');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.undelete(NULL::tasks, NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.undelete(NULL::tasks, :'unknown');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.undelete(NULL::tasks, :'e1');
+\echo :LAST_ERROR_SQLSTATE
+
+------------------------------------------------------------------------------
+-- odd identifiers: column names are JSON keys and array elements as they
+-- are, never SQL identifiers
+------------------------------------------------------------------------------
+SELECT immutable.delete(NULL::"Odd ""Schema"""."tâble 1", :'unknown');
+\echo :LAST_ERROR_SQLSTATE
+
+\ir test/regress/bad_input_entity_snapshot.sql

@@ -1,0 +1,98 @@
+-- Bad input to immutable.redact(rel, entity_id, columns).
+-- Each call below fails with the documented SQLSTATE (README "Reference":
+-- Management, Entities) or is shown to be accepted (\echo :SQLSTATE then
+-- prints 00000); at the end test/regress/bad_input_entity_snapshot.sql
+-- shows that no failed call changed anything and drops what
+-- test/regress/bad_input_entity_setup.sql created. The \ir paths are
+-- relative to the repository root, where pg_regress runs psql. Accepted
+-- calls that write are made inside transactions that are rolled back, or
+-- on tables dropped again.
+\ir test/regress/bad_input_entity_setup.sql
+
+------------------------------------------------------------------------------
+-- rel: a typed NULL naming a table (all entity functions share the check)
+------------------------------------------------------------------------------
+-- not a row of a table
+SELECT immutable.redact(NULL::v, :'e1', ARRAY['note']);
+\echo :LAST_ERROR_SQLSTATE
+-- a table, but not a versioned one
+SELECT immutable.redact(NULL::plain, :'e1', ARRAY['note']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.redact(NULL::ao, :'e1', ARRAY['note']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.redact(NULL::sv, :'e1', ARRAY['note']);
+\echo :LAST_ERROR_SQLSTATE
+
+------------------------------------------------------------------------------
+-- redact(rel, entity_id, columns)
+------------------------------------------------------------------------------
+SELECT immutable.redact(NULL::tasks, NULL, ARRAY['note']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.redact(NULL::tasks, :'e1', NULL);
+\echo :LAST_ERROR_SQLSTATE
+-- a NULL element: 22004
+SELECT immutable.redact(NULL::tasks, :'e1', ARRAY[NULL]);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.redact(NULL::tasks, :'e1', ARRAY['note', NULL]);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.redact(NULL::tasks, :'e1', ARRAY[]::text[]);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.redact(NULL::tasks, :'e1', ARRAY['no_such_column']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.redact(NULL::tasks, :'e1', ARRAY['']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.redact(NULL::tasks, :'e1', ARRAY['Note']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.redact(NULL::tasks, :'e1', ARRAY['id']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.redact(NULL::tasks, :'e1', ARRAY['entity_id']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.redact(NULL::tasks, :'e1', ARRAY['version']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.redact(NULL::tasks, :'e1', ARRAY['valid_from']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.redact(NULL::tasks, :'e1', ARRAY['deleted_at']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.redact(NULL::tasks, :'e1', ARRAY['prev_hash']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.redact(NULL::tasks, :'e1', ARRAY['hash']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.redact(NULL::tasks, :'e1', ARRAY['title']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.redact(NULL::tasks, :'e1', ARRAY['amount']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.redact(NULL::tasks, :'unknown', ARRAY['note']);
+\echo :LAST_ERROR_SQLSTATE
+-- a column named twice counts once
+BEGIN;
+SELECT immutable.redact(NULL::tasks, :'e1', ARRAY['note', 'note']) AS redacted_versions;
+\echo :SQLSTATE
+ROLLBACK;
+-- a system column: 22023
+SELECT immutable.redact(NULL::tasks, :'e1', ARRAY['ctid']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.redact(NULL::unhashed, :'e1', ARRAY['xmin']);
+\echo :LAST_ERROR_SQLSTATE
+-- only the owner may redact
+SET ROLE bi_entity_stranger;
+SELECT immutable.redact(NULL::tasks, :'e1', ARRAY['note']);
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+
+------------------------------------------------------------------------------
+-- odd identifiers: column names are JSON keys and array elements as they
+-- are, never SQL identifiers
+------------------------------------------------------------------------------
+BEGIN;
+SELECT immutable.redact(NULL::"Odd ""Schema"""."tâble 1", :'e1', ARRAY['Nöte "1"']);
+\echo :SQLSTATE
+SELECT count(*) AS problems FROM immutable.verify_chain('"Odd ""Schema"""."tâble 1"');
+SELECT relid, column_name FROM immutable.erasure_log
+ WHERE relid = '"Odd ""Schema"""."tâble 1"'::regclass;
+ROLLBACK;
+SELECT immutable.redact(NULL::"Odd ""Schema"""."tâble 1", :'e1', ARRAY['"Nöte ""1"""']);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.redact(NULL::"Odd ""Schema"""."tâble 1", :'unknown', ARRAY['Nöte "1"']);
+\echo :LAST_ERROR_SQLSTATE
+
+\ir test/regress/bad_input_entity_snapshot.sql

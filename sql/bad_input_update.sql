@@ -1,0 +1,93 @@
+-- Bad input to immutable.update(rel, entity_id, changes).
+-- Each call below fails with the documented SQLSTATE (README "Reference":
+-- Management, Entities) or is shown to be accepted (\echo :SQLSTATE then
+-- prints 00000); at the end test/regress/bad_input_entity_snapshot.sql
+-- shows that no failed call changed anything and drops what
+-- test/regress/bad_input_entity_setup.sql created. The \ir paths are
+-- relative to the repository root, where pg_regress runs psql. Accepted
+-- calls that write are made inside transactions that are rolled back, or
+-- on tables dropped again.
+\ir test/regress/bad_input_entity_setup.sql
+
+------------------------------------------------------------------------------
+-- rel: a typed NULL naming a table (all entity functions share the check)
+------------------------------------------------------------------------------
+-- not a row of a table
+SELECT immutable.update(NULL::tasks_current, :'e1', '{"note": "x"}');
+\echo :LAST_ERROR_SQLSTATE
+-- a table, but not a versioned one
+SELECT immutable.update(NULL::ao, :'e1', '{"note": "x"}');
+\echo :LAST_ERROR_SQLSTATE
+
+------------------------------------------------------------------------------
+-- update(rel, entity_id, changes)
+------------------------------------------------------------------------------
+SELECT immutable.update(NULL::tasks, NULL, '{"note": "x"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::tasks, :'e1', NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::tasks, :'e1', 'null');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::tasks, :'e1', '"note"');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::tasks, :'e1', '[{"note": "x"}]');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::tasks, :'e1', '{"no_such_column": 1}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::tasks, :'e1', '{"": 1}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::tasks, :'e1', '{"Note": "x"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::tasks, :'e1', '{"ctid": "(0,1)"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::tasks, :'e1', '{"id": null}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::tasks, :'e1', '{"entity_id": "01890000-0000-7000-8000-000000000002"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::tasks, :'e1', '{"version": 7}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::tasks, :'e1', '{"valid_from": "2000-01-01"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::tasks, :'e1', '{"deleted_at": null}');
+\echo :LAST_ERROR_SQLSTATE
+-- hash and prev_hash: 22023 as well, the extension's own like the others
+SELECT immutable.update(NULL::tasks, :'e1', '{"hash": "\\x00"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::tasks, :'e1', '{"prev_hash": null}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::tasks, :'e1', '{"amount": "lots"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::tasks, :'e1', '{"amount": "1e400000"}');
+\echo :LAST_ERROR_SQLSTATE
+-- PostgreSQL's own message names the failing row, ids and times included:
+-- shown tersely
+\set VERBOSITY terse
+SELECT immutable.update(NULL::tasks, :'e1', '{"title": null}');
+\echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
+SELECT immutable.update(NULL::tasks, :'e1', '{"k": 3}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::tasks, :'unknown', '{"note": "x"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::tasks, :'e2', '{"note": "x"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::tasks, 'not-a-uuid', '{"note": "x"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::tasks, :'e1', '{"note": "x"');
+\echo :LAST_ERROR_SQLSTATE
+
+------------------------------------------------------------------------------
+-- odd identifiers: column names are JSON keys and array elements as they
+-- are, never SQL identifiers
+------------------------------------------------------------------------------
+BEGIN;
+SELECT "kéy ""1""", "Nöte ""1""", version
+  FROM immutable.update(NULL::"Odd ""Schema"""."tâble 1", :'e1', '{"Nöte \"1\"": "y"}');
+\echo :SQLSTATE
+ROLLBACK;
+SELECT immutable.update(NULL::"Odd ""Schema"""."tâble 1", :'e1', '{"\"Nöte \"\"1\"\"\"": "y"}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.update(NULL::"Odd ""Schema"""."tâble 1", :'e1', '{"nöte \"1\"": "y"}');
+\echo :LAST_ERROR_SQLSTATE
+
+\ir test/regress/bad_input_entity_snapshot.sql
