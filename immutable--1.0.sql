@@ -243,7 +243,8 @@ COMMENT ON FUNCTION immutable.set_system_time(timestamptz) IS
 'session''s changes to system-versioned tables, for backfills; NULL returns to '
 'the transaction start time. As temporal_tables'' set_system_time: undone by '
 'the rollback of the (sub)transaction that called it, kept for the session '
-'when it commits. Not executable by PUBLIC. Raises no errors.';
+'when it commits. Not executable by PUBLIC. Raises 22008 for an infinite '
+'time.';
 REVOKE ALL ON FUNCTION immutable.set_system_time(timestamptz) FROM PUBLIC;
 
 CREATE FUNCTION immutable.write_current_view()

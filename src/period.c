@@ -829,7 +829,7 @@ immutable_versioning(PG_FUNCTION_ARGS)
  * system-versioned tables, for backfills; NULL returns to the transaction
  * start time.  As temporal_tables' set_system_time: undone when the
  * (sub)transaction that called it rolls back, kept for the session when it
- * commits.  Not executable by PUBLIC.  Raises no errors.
+ * commits.  Not executable by PUBLIC.  Raises 22008 for an infinite time.
  */
 Datum
 immutable_set_system_time(PG_FUNCTION_ARGS)
@@ -840,6 +840,11 @@ immutable_set_system_time(PG_FUNCTION_ARGS)
 		RegisterSubXactCallback(system_time_subxact_callback, NULL);
 		callbacks_registered = true;
 	}
+	if (!PG_ARGISNULL(0) && TIMESTAMP_NOT_FINITE(PG_GETARG_TIMESTAMPTZ(0)))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_FIELD_OVERFLOW),
+				 errmsg("system time must be finite"),
+				 errhint("Pass a moment, or NULL for the transaction start time.")));
 	pending = true;
 	pending_level = GetCurrentTransactionNestLevel();
 	pending_set = !PG_ARGISNULL(0);
