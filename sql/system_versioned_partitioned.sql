@@ -62,3 +62,24 @@ SELECT immutable.set_system_time(NULL);
 SELECT region, id, v, system_period FROM p_eu_history;
 SELECT tableoid::regclass AS partition, region, id, v FROM p;
 DROP TABLE p, p_eu_history;
+
+-- the DELETE of a row that a vacuumed slot now holds, in another
+-- transaction with the same command id as an earlier UPDATE of the slot's
+-- old row, is recorded: only a row movement's own DELETE is skipped
+CREATE TABLE r (id int PRIMARY KEY, v int);
+SELECT immutable.make_system_versioned('r');
+SELECT immutable.set_system_time('2030-01-01');
+INSERT INTO r VALUES (1, 1);
+SELECT immutable.set_system_time('2030-01-02');
+UPDATE r SET v = 2;
+SELECT immutable.set_system_time('2030-01-03');
+DELETE FROM r;
+VACUUM r;
+INSERT INTO r VALUES (2, 2);
+SELECT ctid AS reused_slot FROM r;
+SELECT immutable.set_system_time('2030-01-04');
+DELETE FROM r;
+SELECT immutable.set_system_time(NULL);
+SELECT id, v, system_period FROM r_history ORDER BY system_period;
+SELECT immutable.make_mutable('r');
+DROP TABLE r, r_history;

@@ -439,14 +439,20 @@ managed_versioning(ManagedRelation *entry, Versioning *v)
  */
 static Oid	moved_relid = InvalidOid;
 static ItemPointerData moved_tid;
+static TransactionId moved_xid;
 static CommandId moved_cid;
 
-/* Is old the row version an UPDATE of this command recorded already? */
+/*
+ * Is old the row version an UPDATE of this command recorded already?  The
+ * (sub)transaction is compared too: command ids start again in every
+ * transaction, and a vacuumed slot takes new row versions.
+ */
 static bool
 recorded_by_update(Relation rel, HeapTuple old)
 {
 	return moved_relid == RelationGetRelid(rel) &&
 		ItemPointerEquals(&moved_tid, &old->t_self) &&
+		moved_xid == GetCurrentTransactionIdIfAny() &&
 		moved_cid == GetCurrentCommandId(false);
 }
 
@@ -477,6 +483,7 @@ change_before(TriggerData *trigdata, Versioning *v)
 		start = period_start(rel, old, v->att_period);
 	moved_relid = RelationGetRelid(rel);
 	moved_tid = old->t_self;
+	moved_xid = GetCurrentTransactionIdIfAny();
 	moved_cid = GetCurrentCommandId(false);
 	return PointerGetDatum(with_period(rel, v, trigdata->tg_newtuple, start, NULL));
 }
