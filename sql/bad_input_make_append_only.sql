@@ -47,23 +47,10 @@ CREATE TABLE "Odd ""Schema"""."tâble 1" ("cölumn ""1""" int, "Chain By" text N
 INSERT INTO "Odd ""Schema"""."tâble 1" VALUES (1, 'x'), (2, 'y');
 
 -- what the failed calls must leave untouched
+\set bi_schema bi_ao
+\ir test/regress/bad_input_catalog.sql
 CREATE TEMP VIEW snapshot AS
-    SELECT 'relation' AS what, n.nspname AS schema, c.relname AS name, c.relkind::text AS detail
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname IN ('bi_ao', 'bi_other', 'Odd "Schema"')
-    UNION ALL
-    SELECT 'trigger', n.nspname, c.relname, tg.tgname
-      FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
-      JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE NOT tg.tgisinternal
-       AND (n.nspname IN ('bi_ao', 'bi_other', 'Odd "Schema"')
-        OR c.oid IN ('pg_class'::regclass, 'immutable.registry'::regclass,
-                     'information_schema.sql_features'::regclass))
-    UNION ALL
-    SELECT 'column', table_schema, table_name,
-           column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '-')
-      FROM information_schema.columns
-     WHERE table_schema IN ('bi_ao', 'bi_other', 'Odd "Schema"')
+    SELECT * FROM catalog_snapshot
     UNION ALL
     SELECT 'managed', NULL, table_name::text, kind FROM immutable.managed_tables
     UNION ALL
@@ -308,7 +295,7 @@ SELECT what, schema, name, string_agg(detail, ', ' ORDER BY detail) AS details
 UNION ALL
 (SELECT * FROM before EXCEPT SELECT * FROM snapshot);
 
-DROP VIEW snapshot;
+DROP VIEW snapshot, catalog_snapshot;
 DROP TABLE before;
 RESET search_path;
 SET client_min_messages = warning;

@@ -59,24 +59,10 @@ INSERT INTO "Odd ""Schema"""."tâble 1" VALUES (1, 'x'), (2, 'y');
 CREATE TABLE "Odd ""Schema"""."ééééééééééééééééééééééééééééééé" (a int);
 
 -- what the failed calls must leave untouched
+\set bi_schema bi_sv
+\ir test/regress/bad_input_catalog.sql
 CREATE TEMP VIEW snapshot AS
-    SELECT 'relation' AS what, n.nspname AS schema, c.relname AS name, c.relkind::text AS detail
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname IN ('bi_sv', 'bi_other', 'Odd "Schema"')
-    UNION ALL
-    SELECT 'trigger', n.nspname, c.relname, tg.tgname
-      FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
-      JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE NOT tg.tgisinternal
-       AND (n.nspname IN ('bi_sv', 'bi_other', 'Odd "Schema"')
-        OR c.oid IN ('pg_class'::regclass, 'immutable.registry'::regclass,
-                     'information_schema.sql_features'::regclass))
-    UNION ALL
-    SELECT 'column', table_schema, table_name,
-           column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '-')
-      FROM information_schema.columns
-     WHERE table_schema IN ('bi_sv', 'bi_other', 'Odd "Schema"')
-        OR (table_schema, table_name) = ('information_schema', 'sql_features')
+    SELECT * FROM catalog_snapshot
     UNION ALL
     SELECT 'function', n.nspname, p.proname, pg_get_function_arguments(p.oid)
       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
@@ -418,7 +404,7 @@ SELECT what, schema, name, string_agg(detail, ', ' ORDER BY detail) AS details
 UNION ALL
 (SELECT * FROM before EXCEPT SELECT * FROM snapshot);
 
-DROP VIEW snapshot;
+DROP VIEW snapshot, catalog_snapshot;
 DROP TABLE before;
 RESET search_path;
 SET client_min_messages = warning;
