@@ -6,7 +6,7 @@ OBJS = \
 	src/uuidv7.o \
 	src/registry.o \
 	src/manage.o \
-	src/protect.o \
+	src/guard.o \
 	src/versioning.o \
 	src/heads.o \
 	src/direct.o \
@@ -44,4 +44,4 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # PGXS does not track header dependencies.
-$(OBJS): src/immutable.h src/compat.h
+$(OBJS): src/immutable.h src/compat.h src/guard.h

@@ -46,6 +46,7 @@
 #include "utils/snapmgr.h"
 #include "utils/typcache.h"
 
+#include "guard.h"
 #include "immutable.h"
 
 PG_FUNCTION_INFO_V1(immutable_hash_chain);

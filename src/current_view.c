@@ -18,6 +18,7 @@
 #include "utils/rel.h"
 #include "utils/typcache.h"
 
+#include "guard.h"
 #include "immutable.h"
 
 PG_FUNCTION_INFO_V1(immutable_write_current_view);

@@ -5,9 +5,8 @@
  *		table) and purge_history (MariaDB's DELETE HISTORY, for a
  *		system-versioned table), each recorded in immutable.erasure_log.
  *
- * Both change tables that refuse every change: the refusing trigger lets
- * through the writes of the one table being erased (and its heads or
- * history table) while this module runs its statement.  A redacted value
+ * Both change tables that refuse every change, each statement through a
+ * write window (guard.c) for exactly the relation and operation it erases.  A redacted value
  * enters a hash-chained table's hashes as its digest (hash.c), which the
  * log keeps, so verify_chain still passes.
  */
@@ -24,25 +23,11 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "guard.h"
 #include "immutable.h"
 
 PG_FUNCTION_INFO_V1(immutable_redact);
 PG_FUNCTION_INFO_V1(immutable_purge_history);
-
-/* The table whose rows this module is erasing, or InvalidOid. */
-static Oid	erasing_relid = InvalidOid;
-
-/*
- * May the refusing trigger of entry's relation let a change through?  Only
- * while its table (itself, or the table of a heads or history table) is
- * being erased here.
- */
-bool
-ErasureAllowed(ManagedRelation *entry)
-{
-	return OidIsValid(erasing_relid) &&
-		(entry->relid == erasing_relid || entry->base_relid == erasing_relid);
-}
 
 /* Raise 42501 unless the current user owns relid. */
 static void
@@ -56,26 +41,18 @@ check_owner(Oid relid, const char *funcname)
 }
 
 /*
- * Run one statement that erases rows of relid's table (or its heads or
- * history table), as the caller, letting it past the refusing triggers.
- * Caller is connected to SPI.  Returns SPI_processed.
+ * Run one statement that erases rows of the relation of the given kind
+ * (the table relid itself, or its heads or history table), as the caller,
+ * through a write window for that relation and event (TRIGGER_EVENT_UPDATE
+ * or _DELETE).  Caller is connected to SPI.  Returns SPI_processed.
  */
 static uint64
-run_erasing(Oid relid, const char *sql, int nargs, Oid *argtypes, Datum *args,
-			int expected)
+run_erasing(ManagedKind kind, Oid relid, TriggerEvent event, const char *sql,
+			int nargs, Oid *argtypes, Datum *args, int expected)
 {
-	int			ret;
+	GuardWindow window = {kind, relid, TRIGGER_OP_BIT(event), -1};
+	int			ret = GuardExecute(&window, NULL, sql, nargs, argtypes, args);
 
-	erasing_relid = relid;
-	PG_TRY();
-	{
-		ret = SPI_execute_with_args(sql, nargs, argtypes, args, NULL, false, 0);
-	}
-	PG_FINALLY();
-	{
-		erasing_relid = InvalidOid;
-	}
-	PG_END_TRY();
 	if (ret != expected)
 		elog(ERROR, "could not run \"%s\": %s", sql, SPI_result_code_string(ret));
 	return SPI_processed;
@@ -297,12 +274,14 @@ immutable_redact(PG_FUNCTION_ARGS)
 	for (i = 0; i < nrows; i++)
 		if (log_row_values(entry, rows, i, attnums, ncolumns, entity_id))
 			redacted++;
-	(void) run_erasing(relid, psprintf("UPDATE ONLY %s SET %s WHERE entity_id OPERATOR(pg_catalog.=) $1",
-									   table, column_list(relid, attnums, ncolumns, "%s%s = NULL")),
+	(void) run_erasing(MANAGED_VERSIONED, relid, TRIGGER_EVENT_UPDATE,
+					   psprintf("UPDATE ONLY %s SET %s WHERE entity_id OPERATOR(pg_catalog.=) $1",
+								table, column_list(relid, attnums, ncolumns, "%s%s = NULL")),
 					   1, argtypes, args, SPI_OK_UPDATE);
-	(void) run_erasing(relid, psprintf("UPDATE ONLY %s SET %s WHERE entity_id OPERATOR(pg_catalog.=) $1",
-									   RelationQualifiedName(entry->heads),
-									   column_list(relid, attnums, ncolumns, "%s%s = NULL")),
+	(void) run_erasing(MANAGED_HEADS, relid, TRIGGER_EVENT_UPDATE,
+					   psprintf("UPDATE ONLY %s SET %s WHERE entity_id OPERATOR(pg_catalog.=) $1",
+								RelationQualifiedName(entry->heads),
+								column_list(relid, attnums, ncolumns, "%s%s = NULL")),
 					   1, argtypes, args, SPI_OK_UPDATE);
 	SPI_finish();
 	PG_RETURN_INT32(redacted);
@@ -332,7 +311,7 @@ immutable_purge_history(PG_FUNCTION_ARGS)
 	check_owner(relid, "purge_history");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	rows = run_erasing(relid,
+	rows = run_erasing(MANAGED_HISTORY, relid, TRIGGER_EVENT_DELETE,
 					   psprintf("DELETE FROM %s AS h"
 								" WHERE pg_catalog.upper(h.%s) OPERATOR(pg_catalog.<=) $1",
 								RelationQualifiedName(entry->history),

@@ -39,6 +39,7 @@
 #include "utils/ruleutils.h"
 #include "utils/snapmgr.h"
 
+#include "guard.h"
 #include "immutable.h"
 
 PG_FUNCTION_INFO_V1(immutable_add_head);
@@ -49,9 +50,6 @@ PG_FUNCTION_INFO_V1(immutable_add_head);
  */
 #define HEADS_FILLFACTOR 80
 
-/* True while the extension itself writes a heads table through SQL. */
-static bool heads_sync = false;
-
 /*
  * Entities whose head a BEFORE trigger inserted ahead of their first
  * version's AFTER trigger (several versions of a new entity in one
@@ -60,13 +58,6 @@ static bool heads_sync = false;
  */
 static List *early_heads = NIL;
 static bool early_heads_callback = false;
-
-/* May the refusing trigger of a heads table let this write through? */
-bool
-HeadsWriteAllowed(void)
-{
-	return heads_sync;
-}
 
 /* Forget early heads at the end of every transaction. */
 static void
@@ -409,9 +400,9 @@ plan_column_changes(Relation rel, Relation heads, Node *parsetree,
  * parsetree, NULL when unknown) of its versioned table: renamed columns
  * renamed, added ones added, type changes made, dropped ones dropped, and
  * the values of added or retyped columns copied from the versions the heads
- * are.  A column the current view shows cannot change type or be dropped
- * without CASCADE (the error is PostgreSQL's, as for any view).  Caller has
- * run DdlBegin.
+ * are (through a write window for UPDATEs of this heads table).  A column
+ * the current view shows cannot change type or be dropped without CASCADE
+ * (the error is PostgreSQL's, as for any view).  Caller has run DdlBegin.
  */
 void
 HeadsRefresh(ManagedRelation *entry, Node *parsetree)
@@ -422,6 +413,7 @@ HeadsRefresh(ManagedRelation *entry, Node *parsetree)
 	StringInfoData alter;
 	StringInfoData columns;
 	bool		copy;
+	GuardWindow window = {MANAGED_HEADS, entry->relid, TRIGGER_OP_BIT(TRIGGER_EVENT_UPDATE), -1};
 
 	DdlFollowColumnRename(entry->heads, parsetree);
 	rel = relation_open(entry->relid, AccessShareLock);
@@ -439,17 +431,11 @@ HeadsRefresh(ManagedRelation *entry, Node *parsetree)
 	DdlRun(psprintf("ALTER TABLE %s%s", quoted, alter.data), SPI_OK_UTILITY);
 	if (!copy)
 		return;
-	heads_sync = true;
-	PG_TRY();
-	{
-		DdlRun(psprintf("UPDATE %1$s AS h SET (%2$s) = (SELECT %2$s FROM ONLY %3$s AS t"
-						" WHERE t.id OPERATOR(pg_catalog.=) h.id)",
-						quoted, columns.data, RelationQualifiedName(entry->relid)),
-			   SPI_OK_UPDATE);
-	}
-	PG_FINALLY();
-	{
-		heads_sync = false;
-	}
-	PG_END_TRY();
+	if (GuardExecute(&window, NULL,
+					 psprintf("UPDATE %1$s AS h SET (%2$s) = (SELECT %2$s FROM ONLY %3$s AS t"
+							  " WHERE t.id OPERATOR(pg_catalog.=) h.id)",
+							  quoted, columns.data, RelationQualifiedName(entry->relid)),
+					 0, NULL, NULL) != SPI_OK_UPDATE)
+		elog(ERROR, "could not copy values into heads table \"%s\"",
+			 get_rel_name(entry->heads));
 }

@@ -191,12 +191,6 @@ extern void HistoryRefresh(ManagedRelation *entry, Node *parsetree);
 /* uuidv7.c */
 extern pg_uuid_t *Uuidv7Generate(void);
 
-/* protect.c: events is a mask of TRIGGER_OP_BIT(TRIGGER_EVENT_...) */
-#define TRIGGER_OP_BIT(event) (1U << ((event) & TRIGGER_EVENT_OPMASK))
-extern void TriggerCheckCall(FunctionCallInfo fcinfo, const char *funcname,
-							 uint32 timing, bool for_row, uint32 events);
-extern void TriggerCheckFiresLast(Relation rel, Trigger *self, int16 events);
-
 /* ddl.c */
 extern void DdlRun(const char *sql, int expected);
 extern void DdlRunAsExtensionOwner(const char *sql);
@@ -222,7 +216,6 @@ extern void HeadsInsertEarly(ManagedRelation *entry, Relation heads, HeapTuple r
 							 Datum entity_id);
 extern TM_Result HeadsUpdate(ManagedRelation *entry, Relation heads,
 							 TupleTableSlot *head, HeapTuple row);
-extern bool HeadsWriteAllowed(void);
 
 /* hash.c */
 typedef struct RowEncoder RowEncoder;
@@ -243,11 +236,7 @@ extern HeapTuple ChainLinkTuple(ManagedRelation *entry, TupleDesc desc, HeapTupl
 extern uint8 *ChainSlotHash(TupleTableSlot *slot, AttrNumber attnum, Relation rel);
 extern int64 ChainSlotSeq(ManagedRelation *entry, TupleTableSlot *slot, bool *isnull);
 
-/* erase.c */
-extern bool ErasureAllowed(ManagedRelation *entry);
-
 /* period.c */
-extern bool HistoryWriteAllowed(void);
 extern TimestampTz SystemTime(void);
 
 /* system_time.c */

@@ -51,6 +51,7 @@
 #include "utils/typcache.h"
 #include "utils/varlena.h"
 
+#include "guard.h"
 #include "immutable.h"
 
 PG_FUNCTION_INFO_V1(immutable_versioning);
@@ -68,9 +69,6 @@ typedef struct Versioning
 	const char *adjust;			/* "true" or "false", or the trigger argument */
 	SPIPlanPtr *insert_plan;	/* where the history INSERT by SQL is kept */
 } Versioning;
-
-/* True while this module inserts into a history table by SQL. */
-static bool history_insert = false;
 
 /* ----------------------------------------------------------------------
  * System time
@@ -275,13 +273,6 @@ with_period(Relation rel, Versioning *v, HeapTuple tuple, TimestampTz start,
 	return heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), 1, &col, &period, &isnull);
 }
 
-/* May the refusing trigger of a history table let this write through? */
-bool
-HistoryWriteAllowed(void)
-{
-	return history_insert;
-}
-
 /*
  * Must a history row be inserted by SQL?  When the history table is
  * partitioned (SQL routes the row to its partition), has CHECK constraints
@@ -340,13 +331,18 @@ insert_statement(Versioning *v, Relation history)
 
 /*
  * Insert row (in the history table's layout) by SQL, with a plan kept in
- * *v->insert_plan, letting it past the history table's refusing trigger.
+ * *v->insert_plan, through a write window for this one row of the history
+ * table (which belongs to the registry's system-versioned table, the root of
+ * a partitioned one).
  */
 static void
 insert_with_sql(Versioning *v, Relation history, HeapTuple row)
 {
 	Oid			argtypes[1] = {history->rd_rel->reltype};
 	Datum		args[1] = {heap_copy_tuple_as_datum(row, RelationGetDescr(history))};
+	GuardWindow window = {MANAGED_HISTORY,
+		RegistryLookup(RelationGetRelid(history))->base_relid,
+		TRIGGER_OP_BIT(TRIGGER_EVENT_INSERT), 1};
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -361,18 +357,9 @@ insert_with_sql(Versioning *v, Relation history, HeapTuple row)
 			SPI_freeplan(*v->insert_plan);
 		*v->insert_plan = plan;
 	}
-	history_insert = true;
-	PG_TRY();
-	{
-		if (SPI_execute_plan(*v->insert_plan, args, NULL, false, 0) != SPI_OK_INSERT)
-			elog(ERROR, "could not insert into history table \"%s\"",
-				 RelationGetRelationName(history));
-	}
-	PG_FINALLY();
-	{
-		history_insert = false;
-	}
-	PG_END_TRY();
+	if (GuardExecute(&window, *v->insert_plan, NULL, 1, argtypes, args) != SPI_OK_INSERT)
+		elog(ERROR, "could not insert into history table \"%s\"",
+			 RelationGetRelationName(history));
 	SPI_finish();
 }
 

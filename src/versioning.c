@@ -37,6 +37,7 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
+#include "guard.h"
 #include "immutable.h"
 
 PG_FUNCTION_INFO_V1(immutable_stamp_version);

@@ -1,7 +1,19 @@
 /*
- * protect.c
- *		The guard every trigger function of the extension starts with, and the
- *		trigger that refuses UPDATE, DELETE and TRUNCATE on managed tables.
+ * guard.c
+ *		The write guard: the trigger that refuses every change to protected
+ *		relations (UPDATE, DELETE and TRUNCATE of managed tables, and any
+ *		write to heads and history tables), the write windows through which
+ *		the extension's own statements get past it, and the checks every
+ *		trigger function of the extension starts with.
+ *
+ * Some writes of the extension go through SQL: a history row into a history
+ * table with constraints, defaults or partitions, a heads table following an
+ * ALTER TABLE of its versioned table, redact and purge_history.  Code of
+ * other roles can run inside such a statement (a CHECK constraint, a
+ * DEFAULT, a trigger of that relation), so a write window names exactly the
+ * relation and the operations it is opened for, and how many rows may pass:
+ * nothing else gets through while it is open, and a window opened further
+ * down the stack hides it until it closes.
  */
 #include "postgres.h"
 
@@ -11,9 +23,61 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "guard.h"
 #include "immutable.h"
 
 PG_FUNCTION_INFO_V1(immutable_refuse_change);
+
+/* The write window of the statement the extension is running, or NULL. */
+static GuardWindow *open_window = NULL;
+
+/*
+ * Run one statement inside a write window: the prepared plan with args, or,
+ * when plan is NULL, the SQL text sql with nargs arguments of argtypes.
+ * Caller is connected to SPI.  Returns the SPI result code.
+ */
+int
+GuardExecute(const GuardWindow *window, SPIPlanPtr plan, const char *sql,
+			 int nargs, Oid *argtypes, Datum *args)
+{
+	GuardWindow this_window = *window;
+	GuardWindow *outer = open_window;
+	int			ret;
+
+	open_window = &this_window;
+	PG_TRY();
+	{
+		if (plan != NULL)
+			ret = SPI_execute_plan(plan, args, NULL, false, 0);
+		else
+			ret = SPI_execute_with_args(sql, nargs, argtypes, args, NULL, false, 0);
+	}
+	PG_FINALLY();
+	{
+		open_window = outer;
+	}
+	PG_END_TRY();
+	return ret;
+}
+
+/*
+ * Does the open write window let this row change (or TRUNCATE: never) of
+ * entry's relation through?  Counts the row against the window.
+ */
+static bool
+window_allows(ManagedRelation *entry, TriggerEvent event)
+{
+	Oid			table = OidIsValid(entry->base_relid) ? entry->base_relid : entry->relid;
+
+	if (open_window == NULL || open_window->rows == 0 ||
+		TRIGGER_FIRED_BY_TRUNCATE(event) ||
+		open_window->kind != entry->kind || open_window->table != table ||
+		(open_window->events & TRIGGER_OP_BIT(event)) == 0)
+		return false;
+	if (open_window->rows > 0)
+		open_window->rows--;
+	return true;
+}
 
 /* Return the name of a trigger timing, for messages. */
 static const char *
@@ -162,9 +226,8 @@ refusal_hint(ManagedRelation *entry, TriggerEvent event)
  * BEFORE UPDATE OR DELETE FOR EACH ROW and BEFORE TRUNCATE FOR EACH STATEMENT
  * on append-only and versioned tables, and also BEFORE INSERT on the heads
  * tables of versioned tables and the history tables of system-versioned
- * tables, which only the extension's triggers write
- * (directly, and through SQL while a heads table follows an ALTER TABLE of
- * its versioned table, the one time the change is let through).  Raises 23001
+ * tables, which only the extension's triggers write.  Lets through only the
+ * row changes of an open write window (GuardExecute).  Raises 23001
  * (restrict_violation) with the table in the error's schema and table fields;
  * MERGE's update and delete actions fire the same row triggers.  Raises 39P01
  * when called otherwise.
@@ -191,8 +254,7 @@ immutable_refuse_change(PG_FUNCTION_ARGS)
 	rel = trigdata->tg_relation;
 	event = trigdata->tg_event;
 	entry = RegistryLookup(RelationGetRelid(rel));
-	if ((entry->kind == MANAGED_HEADS && HeadsWriteAllowed()) || HistoryWriteAllowed() ||
-		ErasureAllowed(entry))
+	if (window_allows(entry, event))
 		return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(event) ?
 							   trigdata->tg_newtuple : trigdata->tg_trigtuple);
 	verb = TRIGGER_FIRED_BY_INSERT(event) ? "insert into" :

@@ -1,0 +1,42 @@
+/*
+ * guard.h
+ *		The write guard: the triggers that refuse every change to protected
+ *		relations, the one way the extension's own writes get past them
+ *		(write windows), and the checks every trigger function of the
+ *		extension starts with.
+ */
+#ifndef IMMUTABLE_GUARD_H
+#define IMMUTABLE_GUARD_H
+
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+
+#include "immutable.h"
+
+/* A mask of TRIGGER_EVENT_INSERT/UPDATE/DELETE/TRUNCATE. */
+#define TRIGGER_OP_BIT(event) (1U << ((event) & TRIGGER_EVENT_OPMASK))
+
+/*
+ * One write the extension makes to a relation that refuses changes: the
+ * relation is named by its kind and the managed table it belongs to (the
+ * table itself, or the table of a heads or history table, whose partitions
+ * count as that history table), events is a TRIGGER_OP_BIT mask, and rows
+ * bounds how many row changes pass (-1: any number).
+ */
+typedef struct GuardWindow
+{
+	ManagedKind kind;
+	Oid			table;
+	uint32		events;
+	int64		rows;
+} GuardWindow;
+
+extern int	GuardExecute(const GuardWindow *window, SPIPlanPtr plan, const char *sql,
+						 int nargs, Oid *argtypes, Datum *args);
+
+extern void TriggerCheckCall(FunctionCallInfo fcinfo, const char *funcname,
+							 uint32 timing, bool for_row, uint32 events);
+extern void TriggerCheckFiresLast(Relation rel, Trigger *self, int16 events);
+
+#endif							/* IMMUTABLE_GUARD_H */
