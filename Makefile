@@ -7,6 +7,7 @@ OBJS = \
 	src/registry.o \
 	src/manage.o \
 	src/guard.o \
+	src/ddl_guard.o \
 	src/versioning.o \
 	src/heads.o \
 	src/direct.o \
@@ -44,4 +45,4 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # PGXS does not track header dependencies.
-$(OBJS): src/immutable.h src/compat.h src/guard.h
+$(OBJS): src/immutable.h src/compat.h src/guard.h src/ddl_guard.h

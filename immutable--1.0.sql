@@ -281,20 +281,24 @@ COMMENT ON FUNCTION immutable.follow_alter_table() IS
 'renamed columns renamed, column defaults copied.';
 REVOKE ALL ON FUNCTION immutable.follow_alter_table() FROM PUBLIC;
 
-CREATE FUNCTION immutable.guard_triggers()
+CREATE FUNCTION immutable.guard_ddl()
 RETURNS event_trigger
-AS 'MODULE_PATHNAME', 'immutable_guard_triggers'
+AS 'MODULE_PATHNAME', 'immutable_guard_ddl'
 LANGUAGE C;
-COMMENT ON FUNCTION immutable.guard_triggers() IS
-'Event trigger function (ddl_command_start; ALTER TABLE, DROP TRIGGER, ALTER '
-'TRIGGER): refuses with 42501 (insufficient_privilege) when a role that is not '
-'superuser disables, drops or renames the extension''s triggers on a managed '
-'table or current view. immutable.make_mutable() is the way out.';
-REVOKE ALL ON FUNCTION immutable.guard_triggers() FROM PUBLIC;
+COMMENT ON FUNCTION immutable.guard_ddl() IS
+'Event trigger function (ddl_command_start, every command): refuses DDL that '
+'would rewrite, remove, detach or unprotect what managed tables keep: 0A000 '
+'for a type change that does not keep every value exactly or of a column the '
+'extension keeps, DROP COLUMN of append-only, versioned and history tables, '
+'column changes of heads and history tables, SET LOGGED/UNLOGGED, DETACH '
+'PARTITION; 55000 for dropping a partition of a system-versioned or history '
+'table; 42501 for dropping, renaming or making extension-dependent the '
+'extension''s triggers, or disabling them as a role that is not superuser; '
+'23001 for TRUNCATE. immutable.make_mutable() is the way out.';
+REVOKE ALL ON FUNCTION immutable.guard_ddl() FROM PUBLIC;
 
-CREATE EVENT TRIGGER immutable_guard_triggers ON ddl_command_start
-    WHEN TAG IN ('ALTER TABLE', 'DROP TRIGGER', 'ALTER TRIGGER')
-    EXECUTE FUNCTION immutable.guard_triggers();
+CREATE EVENT TRIGGER immutable_guard_ddl ON ddl_command_start
+    EXECUTE FUNCTION immutable.guard_ddl();
 
 CREATE EVENT TRIGGER immutable_follow_alter_table ON ddl_command_end
     WHEN TAG IN ('ALTER TABLE')

@@ -24,11 +24,11 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 
+#include "ddl_guard.h"
 #include "immutable.h"
 
 PG_FUNCTION_INFO_V1(immutable_forget_dropped);
 PG_FUNCTION_INFO_V1(immutable_follow_alter_table);
-PG_FUNCTION_INFO_V1(immutable_guard_triggers);
 
 /* Run one SQL statement through SPI, failing on anything unexpected. */
 void
@@ -74,9 +74,10 @@ DdlFollowColumnRename(Oid relid, Node *parsetree)
 		get_attnum(relid, stmt->subname) == InvalidAttrNumber ||
 		get_attnum(relid, stmt->newname) != InvalidAttrNumber)
 		return;
-	DdlRun(psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s", RelationQualifiedName(relid),
-					quote_identifier(stmt->subname), quote_identifier(stmt->newname)),
-		   SPI_OK_UTILITY);
+	DdlGuardRunOnCompanion(relid, psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s",
+										   RelationQualifiedName(relid),
+										   quote_identifier(stmt->subname),
+										   quote_identifier(stmt->newname)));
 	CommandCounterIncrement();
 }
 
@@ -119,19 +120,6 @@ result_oids(uint64 *n)
 	}
 	*n = SPI_processed;
 	return oids;
-}
-
-/*
- * Is pg_restore running this session?  Its statements recreate managed
- * tables and their companions exactly as they were dumped; the event
- * triggers must not add to them.
- */
-static bool
-restore_in_progress(void)
-{
-	const char *name = GetConfigOption("application_name", true, false);
-
-	return name != NULL && strcmp(name, "pg_restore") == 0;
 }
 
 /* Did the statement that fired the sql_drop event trigger say CASCADE? */
@@ -226,12 +214,39 @@ drop_companions(Oid *dropped, uint64 n, bool cascade)
 }
 
 /*
+ * Refuse the drop of the extension's triggers from tables that stay
+ * managed (DdlGuardCheckDroppedTrigger), however the drop came about.
+ * Caller has run DdlBegin.
+ */
+static void
+check_dropped_triggers(void)
+{
+	uint64		i;
+	int			ret;
+
+	ret = SPI_execute("SELECT address_names[1], address_names[2], address_names[3]"
+					  " FROM pg_catalog.pg_event_trigger_dropped_objects()"
+					  " WHERE object_type OPERATOR(pg_catalog.=) 'trigger'",
+					  true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not read dropped objects: %s", SPI_result_code_string(ret));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+
+		DdlGuardCheckDroppedTrigger(SPI_getvalue(tuple, desc, 1), SPI_getvalue(tuple, desc, 2),
+									SPI_getvalue(tuple, desc, 3));
+	}
+}
+
+/*
  * immutable.forget_dropped() RETURNS event_trigger
  *
- * sql_drop event trigger: a dropped versioned table takes its current view
- * and heads table with it, a heads or history table cannot be dropped alone
- * (55000) (neither checked while pg_restore runs: it drops and recreates
- * them itself), a dropped table leaves the registry (its OID could
+ * sql_drop event trigger: the extension's triggers cannot be dropped from a
+ * table that stays managed (55000); a dropped versioned table takes its
+ * current view and heads table with it, a heads or history table cannot be
+ * dropped alone (55000), a dropped table leaves the registry (its OID could
  * otherwise be reused by an unrelated table), and a dropped current view is
  * cleared from its table's row.  Raises 39P01 when not called as an event
  * trigger.
@@ -251,6 +266,7 @@ immutable_forget_dropped(PG_FUNCTION_ARGS)
 				 errmsg("function \"forget_dropped\" was not called by event trigger manager")));
 
 	nestlevel = DdlBegin();
+	check_dropped_triggers();
 	ret = SPI_execute("SELECT objid FROM pg_catalog.pg_event_trigger_dropped_objects()"
 					  " WHERE classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
 					  " AND objsubid OPERATOR(pg_catalog.=) 0"
@@ -260,7 +276,7 @@ immutable_forget_dropped(PG_FUNCTION_ARGS)
 		elog(ERROR, "could not read dropped objects: %s", SPI_result_code_string(ret));
 
 	dropped = result_oids(&ndropped);
-	if (ndropped > 0 && !restore_in_progress())
+	if (ndropped > 0)
 		drop_companions(dropped, ndropped, dropped_with_cascade(fcinfo));
 	for (i = 0; i < ndropped; i++)
 	{
@@ -329,7 +345,7 @@ immutable_follow_alter_table(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"follow_alter_table\" was not called by event trigger manager")));
 	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
-	if (creating_extension || restore_in_progress() || !changes_columns(parsetree))
+	if (creating_extension || !changes_columns(parsetree))
 		PG_RETURN_VOID();
 
 	nestlevel = DdlBegin();
@@ -364,21 +380,6 @@ immutable_follow_alter_table(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-/* Is name one of the triggers the extension attaches? */
-static bool
-is_extension_trigger(const char *name)
-{
-	return name != NULL &&
-		(strcmp(name, TRIGGER_REFUSE_CHANGE) == 0 ||
-		 strcmp(name, TRIGGER_REFUSE_TRUNCATE) == 0 ||
-		 strcmp(name, TRIGGER_STAMP_VERSION) == 0 ||
-		 strcmp(name, TRIGGER_ADD_HEAD) == 0 ||
-		 strcmp(name, TRIGGER_SYSTEM_PERIOD) == 0 ||
-		 strcmp(name, TRIGGER_WRITE_HISTORY) == 0 ||
-		 strcmp(name, TRIGGER_CURRENT_VIEW) == 0 ||
-		 strcmp(name, TRIGGER_HASH_CHAIN) == 0);
-}
-
 /* Drop the trigger name of relid (named table) when it has one. */
 void
 DdlDropTrigger(Oid relid, const char *table, const char *name)
@@ -388,126 +389,3 @@ DdlDropTrigger(Oid relid, const char *table, const char *name)
 			   SPI_OK_UTILITY);
 }
 
-/* Return the managed relation rv names, or InvalidOid. */
-static Oid
-managed_relation(RangeVar *rv)
-{
-	Oid			relid = RangeVarGetRelid(rv, NoLock, true);
-
-	if (!OidIsValid(relid) || RegistryLookup(relid)->kind == MANAGED_NONE)
-		return InvalidOid;
-	return relid;
-}
-
-/* Raise 42501 for a change of the extension's triggers on relid. */
-static void
-refuse_trigger_change(Oid relid, const char *action, const char *trigger)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 errmsg("cannot %s trigger \"%s\" of managed relation \"%s\"",
-					action, trigger, get_rel_name(relid)),
-			 errdetail("The immutable extension's triggers protect the history of the table; only a superuser may change them."),
-			 errhint("Call immutable.make_mutable() as the table's owner to take the table out of management.")));
-}
-
-/*
- * Check ALTER TABLE: disabling the extension's triggers, or letting them
- * fire only in replica sessions or always, would switch protection off.
- */
-static void
-guard_alter_table(AlterTableStmt *stmt)
-{
-	Oid			relid = managed_relation(stmt->relation);
-	ListCell   *lc;
-
-	if (!OidIsValid(relid))
-		return;
-	foreach(lc, stmt->cmds)
-	{
-		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
-
-		switch (cmd->subtype)
-		{
-			case AT_DisableTrig:
-			case AT_EnableAlwaysTrig:
-			case AT_EnableReplicaTrig:
-				if (is_extension_trigger(cmd->name))
-					refuse_trigger_change(relid, "disable", cmd->name);
-				break;
-			case AT_DisableTrigAll:
-			case AT_DisableTrigUser:
-				refuse_trigger_change(relid, "disable", TRIGGER_REFUSE_CHANGE);
-				break;
-			default:
-				break;
-		}
-	}
-}
-
-/* Check DROP TRIGGER: each object is a name list ending in the trigger. */
-static void
-guard_drop_trigger(DropStmt *stmt)
-{
-	ListCell   *lc;
-
-	if (stmt->removeType != OBJECT_TRIGGER)
-		return;
-	foreach(lc, stmt->objects)
-	{
-		List	   *names = lfirst(lc);
-		const char *trigger = strVal(llast(names));
-		Oid			relid;
-
-		if (!is_extension_trigger(trigger))
-			continue;
-		relid = managed_relation(makeRangeVarFromNameList(list_truncate(list_copy(names),
-																		list_length(names) - 1)));
-		if (OidIsValid(relid))
-			refuse_trigger_change(relid, "drop", trigger);
-	}
-}
-
-/* Check ALTER TRIGGER ... RENAME. */
-static void
-guard_rename_trigger(RenameStmt *stmt)
-{
-	Oid			relid;
-
-	if (stmt->renameType != OBJECT_TRIGGER || !is_extension_trigger(stmt->subname))
-		return;
-	relid = managed_relation(stmt->relation);
-	if (OidIsValid(relid))
-		refuse_trigger_change(relid, "rename", stmt->subname);
-}
-
-/*
- * immutable.guard_triggers() RETURNS event_trigger
- *
- * ddl_command_start event trigger for ALTER TABLE, DROP TRIGGER and ALTER
- * TRIGGER: a role that is not superuser cannot disable, drop or rename the
- * extension's triggers on a managed table or current view (42501); the way
- * out is immutable.make_mutable(), which takes the table out of the registry
- * first.  Raises 39P01 when not called as an event trigger.
- */
-Datum
-immutable_guard_triggers(PG_FUNCTION_ARGS)
-{
-	Node	   *parsetree;
-
-	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"guard_triggers\" was not called by event trigger manager")));
-	if (superuser())
-		PG_RETURN_VOID();
-
-	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
-	if (IsA(parsetree, AlterTableStmt))
-		guard_alter_table((AlterTableStmt *) parsetree);
-	else if (IsA(parsetree, DropStmt))
-		guard_drop_trigger((DropStmt *) parsetree);
-	else if (IsA(parsetree, RenameStmt))
-		guard_rename_trigger((RenameStmt *) parsetree);
-	PG_RETURN_VOID();
-}

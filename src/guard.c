@@ -160,25 +160,6 @@ TriggerCheckFiresLast(Relation rel, Trigger *self, int16 events)
 	}
 }
 
-/* Return how the refusal names a table of this kind. */
-static const char *
-kind_adjective(ManagedKind kind)
-{
-	switch (kind)
-	{
-		case MANAGED_VERSIONED:
-			return "versioned";
-		case MANAGED_SYSTEM_VERSIONED:
-			return "system-versioned";
-		case MANAGED_HEADS:
-			return "heads";
-		case MANAGED_HISTORY:
-			return "history";
-		default:
-			return "append-only";
-	}
-}
-
 /* Return why a table of this kind refuses the change. */
 static const char *
 refusal_detail(ManagedKind kind)
@@ -221,6 +202,28 @@ refusal_hint(ManagedRelation *entry, TriggerEvent event)
 }
 
 /*
+ * Raise 23001 (restrict_violation) for a change (event) of entry's relation,
+ * named relname; rel, when not NULL, goes into the error's schema and table
+ * fields.
+ */
+void
+GuardRefuseChange(ManagedRelation *entry, Relation rel, const char *relname,
+				  TriggerEvent event)
+{
+	const char *verb = TRIGGER_FIRED_BY_INSERT(event) ? "insert into" :
+		TRIGGER_FIRED_BY_UPDATE(event) ? "update row of" :
+		TRIGGER_FIRED_BY_DELETE(event) ? "delete row of" : "truncate";
+
+	ereport(ERROR,
+			(errcode(ERRCODE_RESTRICT_VIOLATION),
+			 errmsg("cannot %s %s table \"%s\"", verb,
+					ManagedKindAdjective(entry->kind), relname),
+			 errdetail("%s", refusal_detail(entry->kind)),
+			 errhint("%s", refusal_hint(entry, event)),
+			 rel ? errtable(rel) : 0));
+}
+
+/*
  * immutable.refuse_change() RETURNS trigger
  *
  * BEFORE UPDATE OR DELETE FOR EACH ROW and BEFORE TRUNCATE FOR EACH STATEMENT
@@ -239,7 +242,6 @@ immutable_refuse_change(PG_FUNCTION_ARGS)
 	Relation	rel;
 	ManagedRelation *entry;
 	TriggerEvent event;
-	const char *verb;
 
 	if (CALLED_AS_TRIGGER(fcinfo) &&
 		TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
@@ -257,16 +259,6 @@ immutable_refuse_change(PG_FUNCTION_ARGS)
 	if (window_allows(entry, event))
 		return PointerGetDatum(TRIGGER_FIRED_BY_UPDATE(event) ?
 							   trigdata->tg_newtuple : trigdata->tg_trigtuple);
-	verb = TRIGGER_FIRED_BY_INSERT(event) ? "insert into" :
-		TRIGGER_FIRED_BY_UPDATE(event) ? "update row of" :
-		TRIGGER_FIRED_BY_DELETE(event) ? "delete row of" : "truncate";
-
-	ereport(ERROR,
-			(errcode(ERRCODE_RESTRICT_VIOLATION),
-			 errmsg("cannot %s %s table \"%s\"", verb, kind_adjective(entry->kind),
-					RelationGetRelationName(rel)),
-			 errdetail("%s", refusal_detail(entry->kind)),
-			 errhint("%s", refusal_hint(entry, event)),
-			 errtable(rel)));
+	GuardRefuseChange(entry, rel, RelationGetRelationName(rel), event);
 	PG_RETURN_NULL();			/* keep compiler quiet */
 }

@@ -35,6 +35,9 @@ typedef struct GuardWindow
 extern int	GuardExecute(const GuardWindow *window, SPIPlanPtr plan, const char *sql,
 						 int nargs, Oid *argtypes, Datum *args);
 
+extern void GuardRefuseChange(ManagedRelation *entry, Relation rel, const char *relname,
+							  TriggerEvent event);
+
 extern void TriggerCheckCall(FunctionCallInfo fcinfo, const char *funcname,
 							 uint32 timing, bool for_row, uint32 events);
 extern void TriggerCheckFiresLast(Relation rel, Trigger *self, int16 events);

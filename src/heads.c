@@ -39,6 +39,7 @@
 #include "utils/ruleutils.h"
 #include "utils/snapmgr.h"
 
+#include "ddl_guard.h"
 #include "guard.h"
 #include "immutable.h"
 
@@ -321,33 +322,14 @@ HeadsCreate(Oid relid, const char *name)
 	return get_relname_relid(name, nspid);
 }
 
-/* Was column name dropped with CASCADE by the ALTER TABLE in parsetree? */
-static bool
-dropped_with_cascade(Node *parsetree, const char *name)
-{
-	ListCell   *lc;
-
-	if (parsetree == NULL || !IsA(parsetree, AlterTableStmt))
-		return false;
-	foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
-	{
-		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
-
-		if (cmd->subtype == AT_DropColumn && cmd->behavior == DROP_CASCADE &&
-			strcmp(cmd->name, name) == 0)
-			return true;
-	}
-	return false;
-}
-
 /*
  * Append to alter the clauses that give heads the table's columns: missing
- * ones added, changed types changed (values copied afterwards), columns the
- * table no longer has dropped.  Return whether values must be copied.
+ * ones added, changed types changed (values copied afterwards); the DDL
+ * guard refuses dropping a column of a versioned table.  Return whether
+ * values must be copied.
  */
 static bool
-plan_column_changes(Relation rel, Relation heads, Node *parsetree,
-					StringInfo alter)
+plan_column_changes(Relation rel, Relation heads, StringInfo alter)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	TupleDesc	hdesc = RelationGetDescr(heads);
@@ -381,28 +363,17 @@ plan_column_changes(Relation rel, Relation heads, Node *parsetree,
 							 alter->len ? "," : "", column, column, type);
 		copy = true;
 	}
-	for (i = 0; i < hdesc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(hdesc, i);
-
-		if (!att->attisdropped &&
-			attnameAttNum(rel, NameStr(att->attname), false) == InvalidAttrNumber)
-			appendStringInfo(alter, "%s DROP COLUMN %s%s", alter->len ? "," : "",
-							 quote_identifier(NameStr(att->attname)),
-							 dropped_with_cascade(parsetree, NameStr(att->attname)) ?
-							 " CASCADE" : "");
-	}
 	return copy;
 }
 
 /*
  * Bring the heads table of entry up to date after an ALTER TABLE (given as
  * parsetree, NULL when unknown) of its versioned table: renamed columns
- * renamed, added ones added, type changes made, dropped ones dropped, and
- * the values of added or retyped columns copied from the versions the heads
- * are (through a write window for UPDATEs of this heads table).  A column
- * the current view shows cannot change type or be dropped without CASCADE
- * (the error is PostgreSQL's, as for any view).  Caller has run DdlBegin.
+ * renamed, added ones added, type changes made, and the values of added or
+ * retyped columns copied from the versions the heads are (through a write
+ * window for UPDATEs of this heads table).  A column the current view shows
+ * cannot change type (the error is PostgreSQL's, as for any view).  Caller
+ * has run DdlBegin.
  */
 void
 HeadsRefresh(ManagedRelation *entry, Node *parsetree)
@@ -420,7 +391,7 @@ HeadsRefresh(ManagedRelation *entry, Node *parsetree)
 	heads = relation_open(entry->heads, AccessShareLock);
 
 	initStringInfo(&alter);
-	copy = plan_column_changes(rel, heads, parsetree, &alter);
+	copy = plan_column_changes(rel, heads, &alter);
 	initStringInfo(&columns);
 	EntityAppendColumns(&columns, rel, "", false);
 	relation_close(heads, AccessShareLock);
@@ -428,7 +399,7 @@ HeadsRefresh(ManagedRelation *entry, Node *parsetree)
 	if (alter.len == 0)
 		return;
 
-	DdlRun(psprintf("ALTER TABLE %s%s", quoted, alter.data), SPI_OK_UTILITY);
+	DdlGuardRunOnCompanion(entry->heads, psprintf("ALTER TABLE %s%s", quoted, alter.data));
 	if (!copy)
 		return;
 	if (GuardExecute(&window, NULL,

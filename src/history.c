@@ -24,6 +24,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "ddl_guard.h"
 #include "immutable.h"
 
 PG_FUNCTION_INFO_V1(immutable_make_system_versioned);
@@ -532,5 +533,5 @@ HistoryRefresh(ManagedRelation *entry, Node *parsetree)
 	relation_close(history, AccessShareLock);
 	relation_close(rel, AccessShareLock);
 	if (alter.len > 0)
-		DdlRun(psprintf("ALTER TABLE %s%s", quoted, alter.data), SPI_OK_UTILITY);
+		DdlGuardRunOnCompanion(entry->history, psprintf("ALTER TABLE %s%s", quoted, alter.data));
 }

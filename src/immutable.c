@@ -7,6 +7,7 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "ddl_guard.h"
 #include "immutable.h"
 
 PG_MODULE_MAGIC;
@@ -14,11 +15,13 @@ PG_MODULE_MAGIC;
 void		_PG_init(void);
 
 /*
- * Set up the relation cache and reserve the immutable.* settings prefix.
+ * Set up the relation cache, install the DDL guard and reserve the
+ * immutable.* settings prefix.
  */
 void
 _PG_init(void)
 {
 	RegistryInit();
+	DdlGuardInit();
 	MarkGUCPrefixReserved("immutable");
 }

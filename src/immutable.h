@@ -83,6 +83,7 @@ typedef struct ManagedRelation
 {
 	Oid			relid;			/* hash key */
 	bool		valid;			/* false after an invalidation */
+	bool		described;		/* what follows the options is filled in */
 	ManagedKind kind;
 	Oid			current_view;	/* versioned: the current view, or InvalidOid */
 	Oid			heads;			/* versioned: the heads table */
@@ -164,8 +165,11 @@ extern Oid	ExtensionOwner(void);
 extern uint64 ExecuteAsExtensionOwner(const char *query, int nargs, Oid *argtypes,
 									  Datum *args, const char *nulls, int expected);
 extern ManagedRelation *RegistryLookup(Oid relid);
+extern ManagedRelation *RegistryLookupRow(Oid relid);
 extern ManagedRelation *RegistryLookupVersioned(Oid relid);
 extern const char *ManagedKindName(ManagedKind kind);
+extern const char *ManagedKindAdjective(ManagedKind kind);
+extern bool RegistryExists(void);
 extern void RegistryInsert(Oid relid, ManagedKind kind, Oid current_view,
 						   Oid heads);
 extern void RegistryInsertSystemVersioned(Oid relid, Oid history,

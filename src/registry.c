@@ -108,6 +108,25 @@ ManagedKindName(ManagedKind kind)
 	return "unmanaged";
 }
 
+/* Return how messages name a relation of this kind ("append-only table"). */
+const char *
+ManagedKindAdjective(ManagedKind kind)
+{
+	switch (kind)
+	{
+		case MANAGED_VERSIONED:
+			return "versioned";
+		case MANAGED_SYSTEM_VERSIONED:
+			return "system-versioned";
+		case MANAGED_HEADS:
+			return "heads";
+		case MANAGED_HISTORY:
+			return "history";
+		default:
+			return "append-only";
+	}
+}
+
 /* Parse immutable.registry.kind. */
 static ManagedKind
 managed_kind_from_name(const char *name)
@@ -131,6 +150,16 @@ registry_relid(void)
 	if (!OidIsValid(nspid))
 		return InvalidOid;
 	return get_relname_relid("registry", nspid);
+}
+
+/*
+ * Is the extension installed in this database (its registry there)?  The
+ * library can stay loaded in a session after DROP EXTENSION.
+ */
+bool
+RegistryExists(void)
+{
+	return OidIsValid(registry_relid());
 }
 
 /*
@@ -460,7 +489,7 @@ static void
 inherit_from_root(ManagedRelation *entry)
 {
 	List	   *ancestors = get_partition_ancestors(entry->relid);
-	ManagedRelation *root = RegistryLookup(llast_oid(ancestors));
+	ManagedRelation *root = RegistryLookupRow(llast_oid(ancestors));
 
 	if (root->kind == MANAGED_HISTORY)
 	{
@@ -492,11 +521,14 @@ forget_plans(ManagedRelation *entry)
 }
 
 /*
- * Return the cache entry of relid, rebuilding it when invalid.  The entry of
- * an unmanaged relation has kind MANAGED_NONE.
+ * Return the cache entry of relid with its registry row read (kind,
+ * companions and options: the period column, adjust, hashed, chain_by),
+ * reading it again after an invalidation.  The entry of an unmanaged
+ * relation has kind MANAGED_NONE.  Nothing else is looked at, so this works
+ * while a table is incomplete (a restore creates its indexes last).
  */
 ManagedRelation *
-RegistryLookup(Oid relid)
+RegistryLookupRow(Oid relid)
 {
 	ManagedRelation *entry;
 	bool		found;
@@ -523,18 +555,36 @@ RegistryLookup(Oid relid)
 	entry->to_heads = NULL;
 	entry->from_heads = NULL;
 	entry->to_history = NULL;
+	entry->described = false;
 	registry_read(entry);
 	if (entry->kind == MANAGED_NONE && get_rel_relispartition(relid))
 		inherit_from_root(entry);
+	if (entry->kind != MANAGED_VERSIONED && entry->kind != MANAGED_SYSTEM_VERSIONED)
+		forget_plans(entry);
+	entry->valid = true;
+	return entry;
+}
+
+/*
+ * Return the cache entry of relid with everything the triggers and
+ * functions need (RegistryLookupRow, then the table described: fixed
+ * columns, indexes, heads or history table, hash chain), rebuilding it
+ * after an invalidation.
+ */
+ManagedRelation *
+RegistryLookup(Oid relid)
+{
+	ManagedRelation *entry = RegistryLookupRow(relid);
+
+	if (entry->described)
+		return entry;
 	if (entry->kind == MANAGED_VERSIONED)
 		describe_versioned(entry);
 	else if (entry->kind == MANAGED_SYSTEM_VERSIONED)
 		describe_system_versioned(entry);
 	if (entry->hashed)
 		ChainDescribe(entry);
-	if (entry->kind != MANAGED_VERSIONED && entry->kind != MANAGED_SYSTEM_VERSIONED)
-		forget_plans(entry);
-	entry->valid = true;
+	entry->described = true;
 	return entry;
 }
 

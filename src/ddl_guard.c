@@ -1,0 +1,644 @@
+/*
+ * ddl_guard.c
+ *		The DDL guard: the utility commands that would rewrite, remove, detach
+ *		or unprotect what managed tables keep are refused before they run.
+ *
+ * A ProcessUtility hook sees every utility command of a session once the
+ * library is loaded; the extension's ddl_command_start event trigger, which
+ * fires for every DDL command in every session, runs the same checks for
+ * the command that loads the library (the hook is installed too late to
+ * see it).  TRUNCATE fires no event trigger: the extension's TRUNCATE
+ * triggers refuse it on managed tables and on every partition of a
+ * system-versioned or history table.
+ *
+ * Refused, for every role: a type change of a column that does not keep
+ * every stored value exactly, and any change of the columns the extension
+ * keeps (a versioned table's id, entity_id, version, valid_from and
+ * deleted_at, a period column, hash-chain columns); dropping a column (of a
+ * system-versioned table too: its current values have no history row); column changes on heads and
+ * history tables other than the ones the extension makes when they follow
+ * their table; SET LOGGED or UNLOGGED; DETACH PARTITION of a
+ * system-versioned or history table, and dropping one of their partitions
+ * alone; TRUNCATE; dropping, renaming or making dependent on an extension
+ * the extension's triggers.  Refused for roles that are not superuser:
+ * disabling the extension's triggers.  Each refusal names make_mutable,
+ * the way out for the table's owner.
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "catalog/namespace.h"
+#include "catalog/partition.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "commands/event_trigger.h"
+#include "commands/extension.h"
+#include "commands/trigger.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/parsenodes.h"
+#include "parser/parse_coerce.h"
+#include "parser/parse_relation.h"
+#include "parser/parse_type.h"
+#include "tcop/utility.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "ddl_guard.h"
+#include "guard.h"
+#include "immutable.h"
+
+PG_FUNCTION_INFO_V1(immutable_guard_ddl);
+
+static ProcessUtility_hook_type prev_ProcessUtility = NULL;
+
+/*
+ * How many commands run inside the hook now.  The event trigger checks only
+ * a command the hook did not see, the one during which the library loaded.
+ */
+static int	hooked_commands = 0;
+
+/*
+ * The heads or history table whose next ALTER TABLE is the extension's own
+ * (DdlGuardRunOnCompanion), or InvalidOid.
+ */
+static Oid	companion_relid = InvalidOid;
+
+/* The names of the triggers the extension attaches. */
+static const char *const extension_triggers[] = {
+	TRIGGER_REFUSE_CHANGE, TRIGGER_REFUSE_TRUNCATE, TRIGGER_STAMP_VERSION,
+	TRIGGER_ADD_HEAD, TRIGGER_SYSTEM_PERIOD, TRIGGER_WRITE_HISTORY,
+	TRIGGER_CURRENT_VIEW, TRIGGER_HASH_CHAIN
+};
+
+/* Is name one of the triggers the extension attaches? */
+bool
+DdlGuardIsExtensionTrigger(const char *name)
+{
+	int			i;
+
+	for (i = 0; name != NULL && i < lengthof(extension_triggers); i++)
+		if (strcmp(name, extension_triggers[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Return the registry entry of the relation rv names, or NULL if unmanaged. */
+static ManagedRelation *
+managed_entry(RangeVar *rv)
+{
+	Oid			relid;
+	ManagedRelation *entry;
+
+	if (rv == NULL)
+		return NULL;
+	relid = RangeVarGetRelid(rv, NoLock, true);
+	if (!OidIsValid(relid))
+		return NULL;
+	entry = RegistryLookupRow(relid);
+	return entry->kind == MANAGED_NONE ? NULL : entry;
+}
+
+/* Return the name of the managed table entry's relation belongs to. */
+static const char *
+owning_table_name(ManagedRelation *entry)
+{
+	return get_rel_name(OidIsValid(entry->base_relid) ? entry->base_relid : entry->relid);
+}
+
+/* Raise 0A000 for a command (what) that managed tables do not allow. */
+static void
+refuse(ManagedRelation *entry, const char *what, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("cannot %s %s table \"%s\"", what,
+					ManagedKindAdjective(entry->kind), get_rel_name(entry->relid)),
+			 errdetail("%s", detail),
+			 errhint("Call immutable.make_mutable() on table \"%s\" first if the change is meant; "
+					 "its make_* function puts it under management again.",
+					 owning_table_name(entry))));
+}
+
+/* Raise 42501 for a change (action) of the extension's trigger on entry's relation. */
+static void
+refuse_trigger_change(ManagedRelation *entry, const char *action, const char *trigger)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("cannot %s trigger \"%s\" of managed relation \"%s\"",
+					action, trigger, get_rel_name(entry->relid)),
+			 errdetail("The immutable extension's triggers protect the history of the table."),
+			 errhint("Call immutable.make_mutable() as the table's owner to take the table out of management.")));
+}
+
+/*
+ * Return the name of the period column of a system-versioned or history
+ * table (or a partition of one), or NULL.
+ */
+static const char *
+period_column(ManagedRelation *entry)
+{
+	ManagedRelation *table = entry;
+
+	if (entry->kind == MANAGED_HISTORY)
+		table = RegistryLookupRow(entry->base_relid);
+	if (table->kind != MANAGED_SYSTEM_VERSIONED || table->att_period == InvalidAttrNumber)
+		return NULL;
+	return get_attname(table->relid, table->att_period, true);
+}
+
+/*
+ * Is column one the extension keeps: a versioned table's fixed columns, a
+ * period column, a hash-chained table's hash columns and chain_by column?
+ */
+static bool
+is_kept_column(ManagedRelation *entry, const char *column)
+{
+	static const char *const versioned[] = {
+		COL_ID, COL_ENTITY_ID, COL_VERSION, COL_VALID_FROM, COL_DELETED_AT
+	};
+	static const char *const hashed[] = {COL_CHAIN_SEQ, COL_PREV_HASH, COL_HASH};
+	const char *period = period_column(entry);
+	int			i;
+
+	if (period != NULL && strcmp(column, period) == 0)
+		return true;
+	for (i = 0; entry->kind == MANAGED_VERSIONED && i < lengthof(versioned); i++)
+		if (strcmp(column, versioned[i]) == 0)
+			return true;
+	for (i = 0; entry->hashed && i < lengthof(hashed); i++)
+		if (strcmp(column, hashed[i]) == 0)
+			return true;
+	return entry->hashed && entry->att_chain_by != InvalidAttrNumber &&
+		strcmp(column, get_attname(entry->relid, entry->att_chain_by, false)) == 0;
+}
+
+/*
+ * Does a typmod change keep every value of type typid exactly?  Dropping the
+ * modifier does, and so does a longer maximum length of a type that does not
+ * pad, or more digits before the point of a numeric at the same scale.
+ */
+static bool
+typmod_change_is_exact(Oid typid, int32 from, int32 to)
+{
+	if (to == from || to == -1)
+		return true;
+	if (from == -1)
+		return false;
+	if (typid == VARCHAROID || typid == VARBITOID)
+		return to > from;
+	if (typid == NUMERICOID)
+		return ((to - VARHDRSZ) & 0xffff) == ((from - VARHDRSZ) & 0xffff) &&
+			((to - VARHDRSZ) >> 16) >= ((from - VARHDRSZ) >> 16);
+	return false;
+}
+
+/*
+ * Does converting values of type from (typmod fromtypmod) to type to
+ * (totypmod) keep every value exactly?  The same type under a wider
+ * modifier, a binary-coercible type without a modifier (varchar to text),
+ * or a widening of integers and floats that every value survives.
+ */
+static bool
+conversion_is_exact(Oid from, int32 fromtypmod, Oid to, int32 totypmod)
+{
+	static const Oid widenings[][2] = {
+		{INT2OID, INT4OID}, {INT2OID, INT8OID}, {INT4OID, INT8OID},
+		{INT2OID, NUMERICOID}, {INT4OID, NUMERICOID}, {INT8OID, NUMERICOID},
+		{INT2OID, FLOAT4OID}, {INT2OID, FLOAT8OID}, {INT4OID, FLOAT8OID},
+		{FLOAT4OID, FLOAT8OID}
+	};
+	int			i;
+
+	if (from == to)
+		return typmod_change_is_exact(from, fromtypmod, totypmod);
+	if (totypmod != -1)
+		return false;
+	if (IsBinaryCoercible(from, to))
+		return true;
+	for (i = 0; i < lengthof(widenings); i++)
+		if (widenings[i][0] == from && widenings[i][1] == to)
+			return true;
+	return false;
+}
+
+/*
+ * Is a USING expression of ALTER COLUMN column TYPE the plain conversion:
+ * none, the column itself, or the column cast to the new type (as Django
+ * writes it)?
+ */
+static bool
+using_is_plain(Node *expr, const char *column)
+{
+	if (expr == NULL)
+		return true;
+	if (IsA(expr, TypeCast))
+		expr = ((TypeCast *) expr)->arg;
+	return IsA(expr, ColumnRef) &&
+		list_length(((ColumnRef *) expr)->fields) == 1 &&
+		IsA(linitial(((ColumnRef *) expr)->fields), String) &&
+		strcmp(strVal(linitial(((ColumnRef *) expr)->fields)), column) == 0;
+}
+
+/*
+ * Check ALTER COLUMN ... TYPE: a kept column never changes type; other
+ * columns only to a type that keeps every value exactly, with no USING
+ * expression other than the column itself.
+ */
+static void
+check_retype(ManagedRelation *entry, AlterTableCmd *cmd)
+{
+	ColumnDef  *def = (ColumnDef *) cmd->def;
+	Relation	rel;
+	AttrNumber	attnum;
+	Form_pg_attribute att;
+	Oid			typid;
+	int32		typmod;
+	bool		exact;
+
+	if (is_kept_column(entry, cmd->name))
+		refuse(entry, psprintf("change the type of column \"%s\" of", cmd->name),
+			   "The extension keeps this column: its type is part of how the table is managed.");
+	rel = relation_open(entry->relid, AccessShareLock);
+	attnum = attnameAttNum(rel, cmd->name, false);
+	if (attnum <= 0)
+	{
+		relation_close(rel, AccessShareLock);
+		return;					/* PostgreSQL reports the missing column */
+	}
+	att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+	typenameTypeIdAndMod(NULL, def->typeName, &typid, &typmod);
+	exact = conversion_is_exact(att->atttypid, att->atttypmod, typid, typmod) &&
+		using_is_plain(def->raw_default, cmd->name);
+	relation_close(rel, AccessShareLock);
+	if (!exact)
+		refuse(entry, psprintf("change the type of column \"%s\" of", cmd->name),
+			   "Only a type change that keeps every stored value exactly is allowed "
+			   "(a longer maximum length, varchar to text, a wider integer or float), "
+			   "without a USING expression.");
+}
+
+/*
+ * Check one subcommand of an ALTER TABLE of a managed relation (not the
+ * extension's own ALTER TABLE of a heads or history table).
+ */
+static void
+check_alter_table_cmd(ManagedRelation *entry, AlterTableCmd *cmd)
+{
+	switch (cmd->subtype)
+	{
+		case AT_AlterColumnType:
+			if (entry->kind == MANAGED_HEADS)
+				refuse(entry, "change the columns of",
+					   "A heads table follows the columns of its versioned table.");
+			check_retype(entry, cmd);
+			break;
+		case AT_DropColumn:
+			refuse(entry, psprintf("drop column \"%s\" of", cmd->name),
+				   "Dropping a column would remove its values from every row the table keeps.");
+			break;
+		case AT_AddColumn:
+			if (entry->kind == MANAGED_HEADS)
+				refuse(entry, "change the columns of",
+					   "A heads table follows the columns of its versioned table.");
+			break;
+		case AT_SetLogged:
+		case AT_SetUnLogged:
+			refuse(entry, "change the persistence of",
+				   "Its heads or history table, or its partitions, would be left with the other "
+				   "persistence, and an unlogged table loses its rows in a crash.");
+			break;
+		case AT_DetachPartition:
+		case AT_DetachPartitionFinalize:
+			if (entry->kind == MANAGED_SYSTEM_VERSIONED || entry->kind == MANAGED_HISTORY)
+				refuse(entry, "detach a partition of",
+					   "The partition's rows would leave the table without their history.");
+			break;
+		case AT_DisableTrig:
+		case AT_EnableAlwaysTrig:
+		case AT_EnableReplicaTrig:
+			if (!superuser() && DdlGuardIsExtensionTrigger(cmd->name))
+				refuse_trigger_change(entry, "disable", cmd->name);
+			break;
+		case AT_DisableTrigAll:
+		case AT_DisableTrigUser:
+			if (!superuser())
+				refuse_trigger_change(entry, "disable", TRIGGER_REFUSE_CHANGE);
+			break;
+		default:
+			break;
+	}
+}
+
+/* Check ALTER TABLE. */
+static void
+check_alter_table(AlterTableStmt *stmt)
+{
+	ManagedRelation *entry = managed_entry(stmt->relation);
+	ListCell   *lc;
+
+	if (entry == NULL)
+		return;
+	if (entry->relid == companion_relid)
+	{
+		companion_relid = InvalidOid;	/* one statement: nothing nested */
+		return;
+	}
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+
+		if (entry->kind == MANAGED_CURRENT_VIEW &&
+			cmd->subtype != AT_DisableTrig && cmd->subtype != AT_DisableTrigAll &&
+			cmd->subtype != AT_DisableTrigUser && cmd->subtype != AT_EnableAlwaysTrig &&
+			cmd->subtype != AT_EnableReplicaTrig)
+			continue;
+		check_alter_table_cmd(entry, cmd);
+	}
+}
+
+/*
+ * Check RENAME: of a kept column (the table would lose it), of any column
+ * of a heads or history table (they follow their table by name), of the
+ * extension's triggers.
+ */
+static void
+check_rename(RenameStmt *stmt)
+{
+	ManagedRelation *entry;
+
+	if (stmt->renameType != OBJECT_COLUMN && stmt->renameType != OBJECT_TRIGGER)
+		return;
+	entry = managed_entry(stmt->relation);
+	if (entry == NULL)
+		return;
+	if (stmt->renameType == OBJECT_TRIGGER)
+	{
+		if (DdlGuardIsExtensionTrigger(stmt->subname))
+			refuse_trigger_change(entry, "rename", stmt->subname);
+		return;
+	}
+	if (entry->relid == companion_relid)
+	{
+		companion_relid = InvalidOid;
+		return;
+	}
+	if (entry->kind == MANAGED_HEADS || entry->kind == MANAGED_HISTORY)
+		refuse(entry, psprintf("rename column \"%s\" of", stmt->subname),
+			   "It follows the columns of its table by name.");
+	if (is_kept_column(entry, stmt->subname))
+		refuse(entry, psprintf("rename column \"%s\" of", stmt->subname),
+			   "The extension keeps this column under its name.");
+}
+
+/* Check TRUNCATE: refused as the TRUNCATE trigger would (23001). */
+static void
+check_truncate(TruncateStmt *stmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->relations)
+	{
+		ManagedRelation *entry = managed_entry(lfirst_node(RangeVar, lc));
+
+		if (entry != NULL && entry->kind != MANAGED_CURRENT_VIEW)
+			GuardRefuseChange(entry, NULL, get_rel_name(entry->relid), TRIGGER_EVENT_TRUNCATE);
+	}
+}
+
+/* Return the OIDs of the relations a DROP TABLE names (missing ones left out). */
+static List *
+dropped_relids(DropStmt *stmt)
+{
+	List	   *relids = NIL;
+	ListCell   *lc;
+
+	foreach(lc, stmt->objects)
+	{
+		Oid			relid = RangeVarGetRelid(makeRangeVarFromNameList(lfirst(lc)),
+											 NoLock, true);
+
+		if (OidIsValid(relid))
+			relids = lappend_oid(relids, relid);
+	}
+	return relids;
+}
+
+/*
+ * Check DROP TABLE: a partition of a system-versioned or history table
+ * cannot be dropped unless its partitioned table is dropped too (dropping a
+ * heads or history table alone is refused by the sql_drop event trigger).
+ */
+static void
+check_drop_tables(DropStmt *stmt)
+{
+	List	   *relids = dropped_relids(stmt);
+	ListCell   *lc;
+
+	foreach(lc, relids)
+	{
+		Oid			relid = lfirst_oid(lc);
+		ManagedRelation *entry;
+		List	   *ancestors;
+
+		if (!get_rel_relispartition(relid))
+			continue;
+		entry = RegistryLookupRow(relid);
+		if (entry->kind != MANAGED_SYSTEM_VERSIONED && entry->kind != MANAGED_HISTORY)
+			continue;
+		ancestors = get_partition_ancestors(relid);
+		if (!list_member_oid(relids, llast_oid(ancestors)))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("cannot drop partition \"%s\" of %s table \"%s\"",
+							get_rel_name(relid), ManagedKindAdjective(entry->kind),
+							get_rel_name(llast_oid(ancestors))),
+					 errdetail("Its rows would leave the table without their history."),
+					 errhint("Call immutable.make_mutable() on table \"%s\" first if the rows may go.",
+							 owning_table_name(entry))));
+	}
+}
+
+/* Check DROP TRIGGER: each object is a name list ending in the trigger. */
+static void
+check_drop_triggers(DropStmt *stmt)
+{
+	ListCell   *lc;
+
+	foreach(lc, stmt->objects)
+	{
+		List	   *names = lfirst(lc);
+		const char *trigger = strVal(llast(names));
+		ManagedRelation *entry;
+
+		if (!DdlGuardIsExtensionTrigger(trigger))
+			continue;
+		entry = managed_entry(makeRangeVarFromNameList(list_truncate(list_copy(names),
+																	 list_length(names) - 1)));
+		if (entry != NULL)
+			refuse_trigger_change(entry, "drop", trigger);
+	}
+}
+
+/* Check ALTER TRIGGER ... DEPENDS ON EXTENSION: dropping that one would drop it. */
+static void
+check_depends(AlterObjectDependsStmt *stmt)
+{
+	const char *trigger;
+	ManagedRelation *entry;
+
+	if (stmt->objectType != OBJECT_TRIGGER || stmt->remove)
+		return;
+	trigger = strVal(linitial((List *) stmt->object));
+	entry = managed_entry(stmt->relation);
+	if (entry != NULL && DdlGuardIsExtensionTrigger(trigger))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("trigger \"%s\" of managed relation \"%s\" cannot depend on an extension",
+						trigger, get_rel_name(entry->relid)),
+				 errdetail("Dropping the extension would drop the trigger, and with it the protection of the table."),
+				 errhint("Call immutable.make_mutable() as the table's owner to take the table out of management.")));
+}
+
+/*
+ * Refuse the utility command parsetree when it would rewrite, remove,
+ * detach or unprotect what a managed table keeps.  Does nothing while the
+ * extension is not installed in this database or is being created.
+ */
+void
+DdlGuardCheck(Node *parsetree)
+{
+	if (creating_extension || !RegistryExists())
+		return;
+	switch (nodeTag(parsetree))
+	{
+		case T_AlterTableStmt:
+			check_alter_table((AlterTableStmt *) parsetree);
+			break;
+		case T_RenameStmt:
+			check_rename((RenameStmt *) parsetree);
+			break;
+		case T_TruncateStmt:
+			check_truncate((TruncateStmt *) parsetree);
+			break;
+		case T_DropStmt:
+			if (((DropStmt *) parsetree)->removeType == OBJECT_TABLE)
+				check_drop_tables((DropStmt *) parsetree);
+			else if (((DropStmt *) parsetree)->removeType == OBJECT_TRIGGER)
+				check_drop_triggers((DropStmt *) parsetree);
+			break;
+		case T_AlterObjectDependsStmt:
+			check_depends((AlterObjectDependsStmt *) parsetree);
+			break;
+		default:
+			break;
+	}
+}
+
+/* The ProcessUtility hook: check, then run the command. */
+static void
+ddl_guard_process_utility(PlannedStmt *pstmt, const char *queryString,
+						  bool readOnlyTree, ProcessUtilityContext context,
+						  ParamListInfo params, QueryEnvironment *queryEnv,
+						  DestReceiver *dest, QueryCompletion *qc)
+{
+	DdlGuardCheck(pstmt->utilityStmt);
+	hooked_commands++;
+	PG_TRY();
+	{
+		if (prev_ProcessUtility)
+			prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+								queryEnv, dest, qc);
+		else
+			standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+									queryEnv, dest, qc);
+	}
+	PG_FINALLY();
+	{
+		hooked_commands--;
+	}
+	PG_END_TRY();
+}
+
+/* Install the ProcessUtility hook (from _PG_init). */
+void
+DdlGuardInit(void)
+{
+	prev_ProcessUtility = ProcessUtility_hook;
+	ProcessUtility_hook = ddl_guard_process_utility;
+}
+
+/*
+ * Run sql, an ALTER TABLE of the heads or history table relid that makes it
+ * follow its table, past the guard: the window covers that one statement
+ * and nothing it runs.  Caller has run DdlBegin.
+ */
+void
+DdlGuardRunOnCompanion(Oid relid, const char *sql)
+{
+	Oid			outer = companion_relid;
+
+	int			ret;
+
+	companion_relid = relid;
+	PG_TRY();
+	{
+		ret = SPI_execute(sql, false, 0);
+	}
+	PG_FINALLY();
+	{
+		companion_relid = outer;
+	}
+	PG_END_TRY();
+	if (ret != SPI_OK_UTILITY)
+		elog(ERROR, "SPI_execute failed for \"%s\": %s", sql, SPI_result_code_string(ret));
+}
+
+/*
+ * Refuse (55000) the removal of the extension's trigger named trigger from
+ * the table schema.table, seen by the sql_drop event trigger, unless the
+ * table is gone or no longer managed: only make_mutable and DROP TABLE take
+ * the extension's triggers away, whatever dropped them (an extension the
+ * trigger was made to depend on, a function dropped with CASCADE ...).
+ */
+void
+DdlGuardCheckDroppedTrigger(const char *schema, const char *table, const char *trigger)
+{
+	Oid			nspid = get_namespace_oid(schema, true);
+	Oid			relid = OidIsValid(nspid) ? get_relname_relid(table, nspid) : InvalidOid;
+
+	if (!DdlGuardIsExtensionTrigger(trigger) || !OidIsValid(relid) ||
+		RegistryLookupRow(relid)->kind == MANAGED_NONE)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("cannot drop trigger \"%s\" of managed relation \"%s\"", trigger, table),
+			 errdetail("The immutable extension's triggers protect the history of the table."),
+			 errhint("Call immutable.make_mutable() as the table's owner to take the table out of management.")));
+}
+
+/*
+ * immutable.guard_ddl() RETURNS event_trigger
+ *
+ * ddl_command_start event trigger for every DDL command: runs the DDL
+ * guard's checks (DdlGuardCheck) on the command, unless the guard's
+ * ProcessUtility hook has checked it already (the hook is installed when
+ * the library loads, which may be during this very command).  Raises
+ * 0A000, 42501 or 55000 as DdlGuardCheck does, 23001 for TRUNCATE; 39P01
+ * when not called as an event trigger.
+ */
+Datum
+immutable_guard_ddl(PG_FUNCTION_ARGS)
+{
+	Node	   *parsetree;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"guard_ddl\" was not called by event trigger manager")));
+	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
+	if (hooked_commands == 0)
+		DdlGuardCheck(parsetree);
+	PG_RETURN_VOID();
+}

@@ -1,0 +1,18 @@
+/*
+ * ddl_guard.h
+ *		The DDL guard: utility commands that would rewrite, remove, detach or
+ *		unprotect what managed tables keep are refused before they run.
+ */
+#ifndef IMMUTABLE_DDL_GUARD_H
+#define IMMUTABLE_DDL_GUARD_H
+
+#include "nodes/nodes.h"
+
+extern void DdlGuardInit(void);
+extern void DdlGuardCheck(Node *parsetree);
+extern bool DdlGuardIsExtensionTrigger(const char *name);
+extern void DdlGuardRunOnCompanion(Oid relid, const char *sql);
+extern void DdlGuardCheckDroppedTrigger(const char *schema, const char *table,
+										const char *trigger);
+
+#endif							/* IMMUTABLE_DDL_GUARD_H */
