@@ -304,6 +304,21 @@ CREATE EVENT TRIGGER immutable_follow_alter_table ON ddl_command_end
     WHEN TAG IN ('ALTER TABLE')
     EXECUTE FUNCTION immutable.follow_alter_table();
 
+CREATE FUNCTION immutable.protect_partitions()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'immutable_protect_partitions'
+LANGUAGE C;
+COMMENT ON FUNCTION immutable.protect_partitions() IS
+'Event trigger function (ddl_command_end; CREATE TABLE, ALTER TABLE): gives a '
+'partition created in or attached to a system-versioned or history table, at '
+'any level, the TRUNCATE trigger that refuses TRUNCATE (23001); TRUNCATE fires '
+'only the triggers of the tables it names.';
+REVOKE ALL ON FUNCTION immutable.protect_partitions() FROM PUBLIC;
+
+CREATE EVENT TRIGGER immutable_protect_partitions ON ddl_command_end
+    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+    EXECUTE FUNCTION immutable.protect_partitions();
+
 ------------------------------------------------------------------------------
 -- Putting tables under management and taking them out again
 ------------------------------------------------------------------------------

@@ -194,10 +194,38 @@ ALTER TABLE dg.ledger DISABLE TRIGGER ALL;
 RESET application_name;
 SELECT count(*) AS history_rows FROM dg.acct_history;
 
+-- partitions created or attached later get the TRUNCATE trigger too (as
+-- superuser: the trigger functions are not PUBLIC)
+RESET ROLE;
+CREATE TABLE dg.part_asia PARTITION OF dg.part FOR VALUES IN ('asia');
+CREATE TABLE dg.part_ap (LIKE dg.part);
+ALTER TABLE dg.part ATTACH PARTITION dg.part_ap FOR VALUES IN ('ap');
+INSERT INTO dg.part VALUES ('asia', 1, 1, 'x'), ('ap', 1, 1, 'y');
+SELECT tgrelid::regclass AS partition FROM pg_trigger
+ WHERE tgname = 'immutable_refuse_truncate' AND tgrelid::regclass::text LIKE 'dg.part%'
+ ORDER BY 1;
+-- TRUNCATE as the first command of a session, before anything loaded the
+-- library (no DDL guard yet): each partition's own trigger refuses it
+\c -
+TRUNCATE dg.part_eu;
+\c -
+TRUNCATE dg.part_log_old;
+\c -
+TRUNCATE dg.part_asia;
+\c -
+TRUNCATE dg.part_ap;
+\c -
+\set SHOW_CONTEXT never
+SET TIME ZONE 'UTC';
+SELECT count(*) AS rows_kept FROM dg.part;
+SET ROLE dg_alice;
+
 -- make_mutable stays the way out for the owner
 SELECT immutable.make_mutable('dg.ledger');
 ALTER TABLE dg.ledger DROP COLUMN memo;
-DROP TABLE outcomes;
+SELECT immutable.make_mutable('dg.part');
+SELECT count(*) AS truncate_triggers_left FROM pg_trigger
+ WHERE tgname = 'immutable_refuse_truncate' AND tgrelid::regclass::text LIKE 'dg.part%';
 RESET ROLE;
 
 DROP SCHEMA dg CASCADE;

@@ -10,6 +10,7 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "catalog/partition.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
@@ -29,6 +30,7 @@
 
 PG_FUNCTION_INFO_V1(immutable_forget_dropped);
 PG_FUNCTION_INFO_V1(immutable_follow_alter_table);
+PG_FUNCTION_INFO_V1(immutable_protect_partitions);
 
 /* Run one SQL statement through SPI, failing on anything unexpected. */
 void
@@ -376,6 +378,128 @@ immutable_follow_alter_table(PG_FUNCTION_ARGS)
 			get_rel_relkind(entry->current_view) == RELKIND_VIEW)
 			CurrentViewRefresh(altered[i], entry->heads, entry->current_view);
 	}
+	DdlEnd(nestlevel);
+	PG_RETURN_VOID();
+}
+
+/*
+ * Return the partitions of root at every level (not root itself), or NIL
+ * when it is not partitioned.  Caller has run DdlBegin.
+ */
+static List *
+partitions_of(Oid root)
+{
+	Oid			argtypes[1] = {REGCLASSOID};
+	Datum		args[1] = {ObjectIdGetDatum(root)};
+	List	   *partitions = NIL;
+	uint64		n;
+	Oid		   *oids;
+	uint64		i;
+
+	if (get_rel_relkind(root) != RELKIND_PARTITIONED_TABLE)
+		return NIL;
+	if (SPI_execute_with_args("SELECT relid::pg_catalog.oid FROM pg_catalog.pg_partition_tree($1)"
+							  " WHERE relid OPERATOR(pg_catalog.<>) $1",
+							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the partitions of relation %u", root);
+	oids = result_oids(&n);
+	for (i = 0; i < n; i++)
+		partitions = lappend_oid(partitions, oids[i]);
+	return partitions;
+}
+
+/*
+ * Give every partition of root (a system-versioned or history table) the
+ * TRUNCATE trigger of its partitioned table: TRUNCATE fires only the
+ * statement triggers of the tables it names, and a session that has not
+ * loaded the library has no DDL guard to refuse it.  Caller has run
+ * DdlBegin.
+ */
+void
+DdlProtectPartitions(Oid root)
+{
+	ListCell   *lc;
+
+	foreach(lc, partitions_of(root))
+	{
+		Oid			partition = lfirst_oid(lc);
+
+		if (!OidIsValid(get_trigger_oid(partition, TRIGGER_REFUSE_TRUNCATE, true)))
+			DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_REFUSE_TRUNCATE
+											" BEFORE TRUNCATE ON %s FOR EACH STATEMENT"
+											" EXECUTE FUNCTION immutable.refuse_change()",
+											RelationQualifiedName(partition)));
+	}
+}
+
+/*
+ * Undo DdlProtectPartitions (make_mutable, whose caller owns root; a
+ * partition may have another owner, so the triggers are dropped as the
+ * extension's owner, who created them).  Caller has run DdlBegin.
+ */
+void
+DdlUnprotectPartitions(Oid root)
+{
+	ListCell   *lc;
+
+	foreach(lc, partitions_of(root))
+		if (OidIsValid(get_trigger_oid(lfirst_oid(lc), TRIGGER_REFUSE_TRUNCATE, true)))
+			DdlRunAsExtensionOwner(psprintf("DROP TRIGGER " TRIGGER_REFUSE_TRUNCATE " ON %s",
+											RelationQualifiedName(lfirst_oid(lc))));
+}
+
+/*
+ * Return the partitioned table a CREATE TABLE ... PARTITION OF or an ALTER
+ * TABLE ... ATTACH PARTITION in parsetree adds a partition to, or
+ * InvalidOid.
+ */
+static Oid
+gains_partition(Node *parsetree)
+{
+	ListCell   *lc;
+
+	if (IsA(parsetree, CreateStmt) && ((CreateStmt *) parsetree)->partbound != NULL)
+		return RangeVarGetRelid(linitial_node(RangeVar, ((CreateStmt *) parsetree)->inhRelations),
+								NoLock, true);
+	if (!IsA(parsetree, AlterTableStmt))
+		return InvalidOid;
+	foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
+		if (lfirst_node(AlterTableCmd, lc)->subtype == AT_AttachPartition)
+			return RangeVarGetRelid(((AlterTableStmt *) parsetree)->relation, NoLock, true);
+	return InvalidOid;
+}
+
+/*
+ * immutable.protect_partitions() RETURNS event_trigger
+ *
+ * ddl_command_end event trigger for CREATE TABLE and ALTER TABLE: a
+ * partition created in or attached to a system-versioned or history table
+ * (at any level) gets its TRUNCATE trigger (DdlProtectPartitions).  Raises
+ * 39P01 when not called as an event trigger.
+ */
+Datum
+immutable_protect_partitions(PG_FUNCTION_ARGS)
+{
+	Oid			parent;
+	List	   *ancestors;
+	ManagedKind kind;
+	int			nestlevel;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"protect_partitions\" was not called by event trigger manager")));
+	parent = gains_partition(((EventTriggerData *) fcinfo->context)->parsetree);
+	if (creating_extension || !OidIsValid(parent))
+		PG_RETURN_VOID();
+	ancestors = get_partition_ancestors(parent);
+	if (ancestors != NIL)
+		parent = llast_oid(ancestors);
+	kind = RegistryLookupRow(parent)->kind;
+	if (kind != MANAGED_SYSTEM_VERSIONED && kind != MANAGED_HISTORY)
+		PG_RETURN_VOID();
+	nestlevel = DdlBegin();
+	DdlProtectPartitions(parent);
 	DdlEnd(nestlevel);
 	PG_RETURN_VOID();
 }

@@ -430,6 +430,8 @@ immutable_make_system_versioned(PG_FUNCTION_ARGS)
 									" BEFORE TRUNCATE ON %s FOR EACH STATEMENT"
 									" EXECUTE FUNCTION immutable.refuse_change()",
 									RelationQualifiedName(history)));
+	DdlProtectPartitions(relid);
+	DdlProtectPartitions(history);
 	create_as_of_function(relid, history, column);
 	RegistryInsertSystemVersioned(relid, history, column, adjust);
 	DdlEnd(nestlevel);

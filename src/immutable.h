@@ -89,6 +89,7 @@ typedef struct ManagedRelation
 	Oid			heads;			/* versioned: the heads table */
 	Oid			history;		/* system-versioned: the history table */
 	Oid			base_relid;		/* current view, heads, history: its table */
+	Oid			inherited_from; /* a partition: the root it is managed as */
 	Oid			rowtype;		/* the table's composite type */
 	MemoryContext cxt;			/* what follows, freed on rebuild */
 
@@ -202,6 +203,8 @@ extern int	DdlBegin(void);
 extern void DdlEnd(int nestlevel);
 extern void DdlFollowColumnRename(Oid relid, Node *parsetree);
 extern void DdlDropTrigger(Oid relid, const char *table, const char *name);
+extern void DdlProtectPartitions(Oid root);
+extern void DdlUnprotectPartitions(Oid root);
 
 /* direct.c */
 extern void DirectInsertIndexEntries(Relation rel, TupleTableSlot *slot);

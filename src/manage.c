@@ -632,7 +632,12 @@ immutable_make_mutable(PG_FUNCTION_ARGS)
 		DdlRun(psprintf("DROP TABLE %s", RelationQualifiedName(heads)),
 			   SPI_OK_UTILITY);
 	if (kind == MANAGED_SYSTEM_VERSIONED)
+	{
+		DdlUnprotectPartitions(relid);
+		if (get_rel_name(history) != NULL)
+			DdlUnprotectPartitions(history);
 		HistoryMakeMutable(relid, history, table);
+	}
 	else
 	{
 		static const char *const triggers[] = {

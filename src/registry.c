@@ -38,8 +38,9 @@ static MemoryContext RegistryContext = NULL;
 static HTAB *RelationCache = NULL;
 
 /*
- * Mark one entry (or, for InvalidOid, every entry) for rebuilding.  Runs in
- * invalidation processing, so it must not touch the catalogs.
+ * Mark the entry of relid, and those of the partitions managed as relid
+ * (or, for InvalidOid, every entry) for rebuilding.  Runs in invalidation
+ * processing, so it must not touch the catalogs.
  */
 static void
 registry_relcache_callback(Datum arg, Oid relid)
@@ -50,17 +51,11 @@ registry_relcache_callback(Datum arg, Oid relid)
 	if (RelationCache == NULL)
 		return;
 
-	if (OidIsValid(relid))
-	{
-		entry = hash_search(RelationCache, &relid, HASH_FIND, NULL);
-		if (entry != NULL)
-			entry->valid = false;
-		return;
-	}
-
+	/* a partition's entry is its root's too */
 	hash_seq_init(&status, RelationCache);
 	while ((entry = hash_seq_search(&status)) != NULL)
-		entry->valid = false;
+		if (!OidIsValid(relid) || entry->relid == relid || entry->inherited_from == relid)
+			entry->valid = false;
 }
 
 /*
@@ -491,6 +486,7 @@ inherit_from_root(ManagedRelation *entry)
 	List	   *ancestors = get_partition_ancestors(entry->relid);
 	ManagedRelation *root = RegistryLookupRow(llast_oid(ancestors));
 
+	entry->inherited_from = root->relid;
 	if (root->kind == MANAGED_HISTORY)
 	{
 		entry->kind = MANAGED_HISTORY;
@@ -556,6 +552,7 @@ RegistryLookupRow(Oid relid)
 	entry->from_heads = NULL;
 	entry->to_history = NULL;
 	entry->described = false;
+	entry->inherited_from = InvalidOid;
 	registry_read(entry);
 	if (entry->kind == MANAGED_NONE && get_rel_relispartition(relid))
 		inherit_from_root(entry);

@@ -69,7 +69,9 @@ INSERT INTO api VALUES
     (33, 'chain_digest', '{regclass}', 'tbl regclass', 'jsonb', 'stable', false, 'r', true),
     -- Erasure; only a table's owner may, which the functions check.
     (34, 'redact', '{anyelement,uuid,text[]}', 'rel anyelement, entity_id uuid, columns text[]', 'integer', 'volatile', false, 'u', true),
-    (35, 'purge_history', '{regclass,timestamp with time zone}', 'tbl regclass, before timestamp with time zone', 'bigint', 'volatile', false, 'u', true);
+    (35, 'purge_history', '{regclass,timestamp with time zone}', 'tbl regclass, before timestamp with time zone', 'bigint', 'volatile', false, 'u', true),
+    -- Partitions of system-versioned and history tables get the TRUNCATE trigger.
+    (36, 'protect_partitions', '{}', '', 'event_trigger', 'volatile', false, 'u', false);
 
 -- The function's OID, or NULL when it does not exist (no error, so one
 -- missing function fails its own checks instead of aborting the file).
@@ -84,7 +86,7 @@ $$;
 -- A role that exists only in this transaction: it has exactly what PUBLIC has.
 CREATE ROLE immutable_tap_fresh NOLOGIN;
 
-SELECT plan(35 * 8 + 50);
+SELECT plan(36 * 8 + 51);
 
 -- The schema and the extension.
 SELECT has_extension('immutable', 'extension immutable is installed');
@@ -173,6 +175,13 @@ SELECT ok(EXISTS (SELECT FROM pg_event_trigger
                      AND evttags IS NULL
                      AND evtfoid = pg_temp.api_oid('guard_ddl', '{}')),
           'event trigger immutable_guard_ddl runs guard_ddl() before every DDL command');
+SELECT ok(EXISTS (SELECT FROM pg_event_trigger
+                   WHERE evtname = 'immutable_protect_partitions'
+                     AND evtevent = 'ddl_command_end'
+                     AND evtenabled <> 'D'
+                     AND evttags = ARRAY['CREATE TABLE', 'ALTER TABLE']
+                     AND evtfoid = pg_temp.api_oid('protect_partitions', '{}')),
+          'event trigger immutable_protect_partitions runs protect_partitions() after CREATE TABLE, ALTER TABLE');
 
 -- The registry: a catalog table, dumped by pg_dump, readable by everyone,
 -- written only by the extension's functions.
