@@ -184,6 +184,7 @@ extern char *RelationQualifiedName(Oid relid);
 
 /* manage.c */
 extern Oid	ManageRelationArgument(FunctionCallInfo fcinfo, const char *funcname);
+extern void ManageCheckOwner(Oid relid);
 extern void ManageLockTable(Oid relid, LOCKMODE lockmode, const char *funcname,
 							bool partitioned_ok);
 extern const char *ManageTableScan(Oid relid);

@@ -93,17 +93,35 @@ ManageRelationArgument(FunctionCallInfo fcinfo, const char *funcname)
 }
 
 /*
+ * Raise 42501 unless the caller owns relid.  Checked before relid is locked
+ * too, as RangeVarGetRelidExtended's callbacks do: a role that may not
+ * change the table must not queue a lock that blocks every reader after
+ * it.
+ */
+void
+ManageCheckOwner(Oid relid)
+{
+	if (!RelationOwnerCheck(relid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(get_rel_relkind(relid)),
+					   get_rel_name(relid));
+}
+
+/*
  * Lock relid until the end of the transaction and check that the caller may
  * put it under management: an ordinary table, not a partition or system
- * catalog, owned by the caller, not managed yet.  The relation is closed
- * again, because ALTER TABLE refuses a table this session holds open.
+ * catalog, owned by the caller (also checked before the lock), not managed
+ * yet.  The relation is closed again, because ALTER TABLE refuses a table
+ * this session holds open.
  */
 void
 ManageLockTable(Oid relid, LOCKMODE lockmode, const char *funcname,
 				bool partitioned_ok)
 {
-	Relation	rel = try_relation_open(relid, lockmode);
+	Relation	rel;
 	char		relkind;
+
+	ManageCheckOwner(relid);
+	rel = try_relation_open(relid, lockmode);
 
 	if (rel == NULL)
 		ereport(ERROR,
@@ -582,15 +600,16 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
  * Drops the extension's triggers on tbl (and on the history table of a
  * system-versioned table), the current view and heads table of a versioned
  * table, and removes tbl from the registry; rows, columns, constraints and
- * history tables stay.  Errors: 22004 NULL
- * tbl; 42P01 no such relation; 42501 not the owner; 55000 not managed; a
- * view that depends on the current view makes the DROP VIEW fail (2BP01).
+ * history tables stay.  Ownership is checked before the table is locked.
+ * Errors: 22004 NULL tbl; 42P01 no such relation; 42501 not the owner;
+ * 55000 not managed; a view that depends on the current view makes the
+ * DROP VIEW fail (2BP01).
  */
 Datum
 immutable_make_mutable(PG_FUNCTION_ARGS)
 {
 	Oid			relid = ManageRelationArgument(fcinfo, "make_mutable");
-	Relation	rel = try_relation_open(relid, AccessExclusiveLock);
+	Relation	rel;
 	ManagedRelation *entry;
 	Oid			view;
 	Oid			heads;
@@ -599,6 +618,8 @@ immutable_make_mutable(PG_FUNCTION_ARGS)
 	char	   *table;
 	int			nestlevel;
 
+	ManageCheckOwner(relid);
+	rel = try_relation_open(relid, AccessExclusiveLock);
 	if (rel == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
