@@ -32,6 +32,26 @@ PG_FUNCTION_INFO_V1(immutable_refuse_change);
 static GuardWindow *open_window = NULL;
 
 /*
+ * Open a write window for the statement the extension runs next; returns
+ * the window it hides, for GuardClose.  window must stay valid until then.
+ */
+GuardWindow *
+GuardOpen(GuardWindow *window)
+{
+	GuardWindow *outer = open_window;
+
+	open_window = window;
+	return outer;
+}
+
+/* Close the open window, bringing back outer (GuardOpen's result). */
+void
+GuardClose(GuardWindow *outer)
+{
+	open_window = outer;
+}
+
+/*
  * Run one statement inside a write window: the prepared plan with args, or,
  * when plan is NULL, the SQL text sql with nargs arguments of argtypes.
  * Caller is connected to SPI.  Returns the SPI result code.
@@ -41,10 +61,9 @@ GuardExecute(const GuardWindow *window, SPIPlanPtr plan, const char *sql,
 			 int nargs, Oid *argtypes, Datum *args)
 {
 	GuardWindow this_window = *window;
-	GuardWindow *outer = open_window;
-	int			ret;
+	GuardWindow *outer = GuardOpen(&this_window);
+	volatile int ret;
 
-	open_window = &this_window;
 	PG_TRY();
 	{
 		if (plan != NULL)
@@ -54,7 +73,7 @@ GuardExecute(const GuardWindow *window, SPIPlanPtr plan, const char *sql,
 	}
 	PG_FINALLY();
 	{
-		open_window = outer;
+		GuardClose(outer);
 	}
 	PG_END_TRY();
 	return ret;

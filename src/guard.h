@@ -32,6 +32,8 @@ typedef struct GuardWindow
 	int64		rows;
 } GuardWindow;
 
+extern GuardWindow *GuardOpen(GuardWindow *window);
+extern void GuardClose(GuardWindow *outer);
 extern int	GuardExecute(const GuardWindow *window, SPIPlanPtr plan, const char *sql,
 						 int nargs, Oid *argtypes, Datum *args);
 

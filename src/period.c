@@ -40,6 +40,12 @@
 #include "parser/parse_relation.h"
 #include "utils/regproc.h"
 #include "fmgr.h"
+#include "nodes/params.h"
+#include "miscadmin.h"
+#include "utils/snapmgr.h"
+#include "utils/plancache.h"
+#include "tcop/dest.h"
+#include "executor/executor.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
@@ -330,19 +336,93 @@ insert_statement(Versioning *v, Relation history)
 }
 
 /*
+ * Raise 55000: a rule or trigger of the history table made the insert of a
+ * history row do something else.
+ */
+static void
+refuse_rewritten_insert(Relation history)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("history table \"%s\" did not take the history row",
+					RelationGetRelationName(history)),
+			 errdetail("A rule or trigger of the history table turned the insert into something else."),
+			 errhint("Drop the rule or trigger of the history table.")));
+}
+
+/*
+ * Run the kept history insert plan with row as its parameter, and return
+ * how many rows it inserted (0 when rules made it other statements).  The plan's privileges are checked as the
+ * history table's owner, as the direct insert needs none: a writer of the
+ * table needs no grant on its history.  Everything else, the history's
+ * defaults, constraints and triggers, runs as the writer, who stays
+ * current_user.  As SPI runs a plan: a new command id, a snapshot of it.
+ */
+static uint64
+run_history_insert(SPIPlanPtr plan, Relation history, Datum row)
+{
+	CachedPlan *cplan = SPI_plan_get_cached_plan(plan);
+	ParamListInfo params = makeParamList(1);
+	QueryDesc  *query;
+	Oid			save_userid;
+	int			save_sec_context;
+	uint64		processed;
+
+	if (list_length(cplan->stmt_list) != 1 ||
+		linitial_node(PlannedStmt, cplan->stmt_list)->commandType != CMD_INSERT)
+	{
+		ReleaseCachedPlan(cplan, CurrentResourceOwner);
+		return 0;
+	}
+
+	params->params[0].value = row;
+	params->params[0].isnull = false;
+	params->params[0].pflags = PARAM_FLAG_CONST;
+	params->params[0].ptype = history->rd_rel->reltype;
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	UpdateActiveSnapshotCommandId();
+	query = CreateQueryDesc(linitial_node(PlannedStmt, cplan->stmt_list),
+							"history insert", GetActiveSnapshot(), InvalidSnapshot,
+							None_Receiver, params, NULL, 0);
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(history->rd_rel->relowner,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	PG_TRY();
+	{
+		ExecutorStart(query, 0);
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
+	PG_END_TRY();
+	ExecutorRun(query, ForwardScanDirection, 0, true);
+	processed = query->estate->es_processed;
+	ExecutorFinish(query);
+	ExecutorEnd(query);
+	FreeQueryDesc(query);
+	PopActiveSnapshot();
+	ReleaseCachedPlan(cplan, CurrentResourceOwner);
+	return processed;
+}
+
+/*
  * Insert row (in the history table's layout) by SQL, with a plan kept in
  * *v->insert_plan, through a write window for this one row of the history
  * table (which belongs to the registry's system-versioned table, the root of
- * a partitioned one).
+ * a partitioned one).  A rule or trigger that makes it insert anything but
+ * that one row is refused (55000).
  */
 static void
 insert_with_sql(Versioning *v, Relation history, HeapTuple row)
 {
 	Oid			argtypes[1] = {history->rd_rel->reltype};
-	Datum		args[1] = {heap_copy_tuple_as_datum(row, RelationGetDescr(history))};
 	GuardWindow window = {MANAGED_HISTORY,
 		RegistryLookup(RelationGetRelid(history))->base_relid,
 		TRIGGER_OP_BIT(TRIGGER_EVENT_INSERT), 1};
+	GuardWindow *outer;
+	volatile uint64 inserted;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -357,9 +437,24 @@ insert_with_sql(Versioning *v, Relation history, HeapTuple row)
 			SPI_freeplan(*v->insert_plan);
 		*v->insert_plan = plan;
 	}
-	if (GuardExecute(&window, *v->insert_plan, NULL, 1, argtypes, args) != SPI_OK_INSERT)
-		elog(ERROR, "could not insert into history table \"%s\"",
-			 RelationGetRelationName(history));
+	outer = GuardOpen(&window);
+	PG_TRY();
+	{
+		inserted = run_history_insert(*v->insert_plan, history,
+									  heap_copy_tuple_as_datum(row, RelationGetDescr(history)));
+	}
+	PG_FINALLY();
+	{
+		GuardClose(outer);
+	}
+	PG_END_TRY();
+	if (inserted != 1)
+	{
+		/* a plan rewritten to nothing depends on no relation: no DROP RULE frees it */
+		SPI_freeplan(*v->insert_plan);
+		*v->insert_plan = NULL;
+		refuse_rewritten_insert(history);
+	}
 	SPI_finish();
 }
 
