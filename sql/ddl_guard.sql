@@ -49,7 +49,7 @@ CREATE TABLE dg.part_log (region text, id int, amount numeric(10,2), memo varcha
                           system_period tstzrange NOT NULL)
     PARTITION BY RANGE (upper(system_period));
 CREATE TABLE dg.part_log_old PARTITION OF dg.part_log FOR VALUES FROM (MINVALUE) TO ('2100-01-01');
-CREATE TABLE dg.part_log_new PARTITION OF dg.part_log FOR VALUES FROM ('2100-01-01') TO (MAXVALUE);
+CREATE TABLE dg.part_log_new PARTITION OF dg.part_log FOR VALUES FROM ('2100-01-01') TO ('2200-01-01');
 SELECT immutable.make_system_versioned('dg.part', history_table => 'part_log');
 INSERT INTO dg.part VALUES ('eu', 1, 1.25, 'a'), ('us', 1, 2.50, 'b');
 UPDATE dg.part SET amount = amount + 1 WHERE region = 'eu';
@@ -201,6 +201,16 @@ CREATE TABLE dg.part_asia PARTITION OF dg.part FOR VALUES IN ('asia');
 CREATE TABLE dg.part_ap (LIKE dg.part);
 ALTER TABLE dg.part ATTACH PARTITION dg.part_ap FOR VALUES IN ('ap');
 INSERT INTO dg.part VALUES ('asia', 1, 1, 'x'), ('ap', 1, 1, 'y');
+-- a table with rows cannot join them: its periods, made up, would show in
+-- the past (a history partition's rows would be forged history)
+CREATE TABLE dg.part_forged (LIKE dg.part);
+INSERT INTO dg.part_forged VALUES ('forged', 1, 1, 'z', '[2001-01-01,)');
+ALTER TABLE dg.part ATTACH PARTITION dg.part_forged FOR VALUES IN ('forged');
+CREATE TABLE dg.part_log_forged (LIKE dg.part_log);
+INSERT INTO dg.part_log_forged VALUES ('eu', 1, 1, 'z', '[2001-01-01,2300-02-01)');
+ALTER TABLE dg.part_log ATTACH PARTITION dg.part_log_forged FOR VALUES FROM ('2300-01-01') TO ('2400-01-01');
+SELECT count(*) AS as_of_2001 FROM immutable.as_of(NULL::dg.part, '2001-06-01');
+DROP TABLE dg.part_forged, dg.part_log_forged;
 SELECT tgrelid::regclass AS partition FROM pg_trigger
  WHERE tgname = 'immutable_refuse_truncate' AND tgrelid::regclass::text LIKE 'dg.part%'
  ORDER BY 1;

@@ -18,8 +18,9 @@
  * system-versioned table too: its current values have no history row); column changes on heads and
  * history tables other than the ones the extension makes when they follow
  * their table; SET LOGGED or UNLOGGED; DETACH PARTITION of a
- * system-versioned or history table, and dropping one of their partitions
- * alone; TRUNCATE; dropping, renaming or making dependent on an extension
+ * system-versioned or history table, ATTACH PARTITION of a table with rows
+ * to one (their periods were never stamped), and dropping one of their
+ * partitions alone; TRUNCATE; dropping, renaming or making dependent on an extension
  * the extension's triggers.  Refused for roles that are not superuser:
  * disabling the extension's triggers.  Each refusal names make_mutable,
  * the way out for the table's owner.
@@ -280,6 +281,28 @@ check_retype(ManagedRelation *entry, AlterTableCmd *cmd)
 }
 
 /*
+ * Does the table rv names hold any row (in any of its partitions)?  Read
+ * as the current user, who is attaching it, so must be able to see it.
+ */
+static bool
+has_rows(RangeVar *rv)
+{
+	Oid			relid = RangeVarGetRelid(rv, AccessShareLock, true);
+	bool		any;
+
+	if (!OidIsValid(relid))
+		return false;			/* PostgreSQL reports the missing table */
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute(psprintf("SELECT FROM %s LIMIT 1", RelationQualifiedName(relid)),
+					true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read table \"%s\"", get_rel_name(relid));
+	any = SPI_processed > 0;
+	SPI_finish();
+	return any;
+}
+
+/*
  * Check one subcommand of an ALTER TABLE of a managed relation (not the
  * extension's own ALTER TABLE of a heads or history table).
  */
@@ -314,6 +337,12 @@ check_alter_table_cmd(ManagedRelation *entry, AlterTableCmd *cmd)
 			if (entry->kind == MANAGED_SYSTEM_VERSIONED || entry->kind == MANAGED_HISTORY)
 				refuse(entry, "detach a partition of",
 					   "The partition's rows would leave the table without their history.");
+			break;
+		case AT_AttachPartition:
+			if ((entry->kind == MANAGED_SYSTEM_VERSIONED || entry->kind == MANAGED_HISTORY) &&
+				has_rows(((PartitionCmd *) cmd->def)->name))
+				refuse(entry, "attach a partition with rows to",
+					   "Its rows would join the table with periods the system-versioning trigger never stamped.");
 			break;
 		case AT_DisableTrig:
 		case AT_EnableAlwaysTrig:
