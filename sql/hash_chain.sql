@@ -166,6 +166,15 @@ SELECT * FROM immutable.verify_chain('ledger', '{"version": 2}');
 SELECT * FROM immutable.verify_chain('ledger', '{"version": 1, "chains": [["x", 1, "abcd"]]}');
 \echo :LAST_ERROR_SQLSTATE
 SELECT immutable.chain_digest('example') -> 'chains' AS one_chain;
+-- values equal under "=" are one chain, though their text differs: the
+-- digest names it by its first row's text, as verify_chain does
+CREATE TABLE scaled (k numeric NOT NULL, n int);
+SELECT immutable.make_append_only('scaled', hashed => true, chain_by => 'k');
+INSERT INTO scaled VALUES (1.0, 1), (2, 2), (1.00, 3);
+SELECT chain -> 0 AS chain, chain -> 1 AS chain_seq
+  FROM jsonb_array_elements(immutable.chain_digest('scaled') -> 'chains') AS chain;
+SELECT * FROM immutable.verify_chain('scaled', immutable.chain_digest('scaled'));
+DROP TABLE scaled;
 
 -- the chain goes on where it was, and stays append-only
 INSERT INTO ledger (account, amount, booked) VALUES ('alice', 1, now()) RETURNING chain_seq;
