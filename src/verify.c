@@ -427,9 +427,40 @@ verify_row(Verifier *v, TupleTableSlot *slot)
 	memcpy(v->prev_hash, hash, HASH_LENGTH);
 }
 
+/* Return the name of relid a digest of it gives: schema-qualified. */
+static char *
+digest_table_name(Oid relid)
+{
+	return RelationQualifiedName(relid);
+}
+
 /*
- * Read a digest made by chain_digest into v, sorted by chain: 22023 when it
- * is not one.
+ * Check that the digest names v's table (22023 otherwise): by its
+ * schema-qualified name, as chain_digest writes it, or as chain_digest
+ * wrote it before it qualified every name (regclass's text: unqualified
+ * when the table is visible), when that name finds the table under the
+ * current search_path.
+ */
+static void
+check_digest_table(Verifier *v, const char *table)
+{
+	Oid			relid = v->entry->relid;
+
+	if (strcmp(table, digest_table_name(relid)) == 0 ||
+		strcmp(table, DatumGetCString(DirectFunctionCall1(regclassout,
+														  ObjectIdGetDatum(relid)))) == 0)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("digest passed to immutable.verify_chain() was taken from table %s, not from %s",
+					table, digest_table_name(relid)),
+			 errdetail("A digest records the last rows of the chains of the table it names."),
+			 errhint("Pass a digest chain_digest() took of this table; after renaming the table or its schema, put the new name in the digest's \"table\".")));
+}
+
+/*
+ * Read a digest made by chain_digest of v's table into v, sorted by chain:
+ * 22023 when it is not one.
  */
 static void
 read_digest(Verifier *v, Jsonb *digest)
@@ -445,6 +476,8 @@ read_digest(Verifier *v, Jsonb *digest)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_execute_with_args("SELECT pg_catalog.jsonb_typeof($1) OPERATOR(pg_catalog.=) 'object'"
 							  " AND ($1 OPERATOR(pg_catalog.->>) 'version') OPERATOR(pg_catalog.=) '1'"
+							  " AND pg_catalog.jsonb_typeof($1 OPERATOR(pg_catalog.->) 'table')"
+							  " OPERATOR(pg_catalog.=) 'string'"
 							  " AND pg_catalog.jsonb_typeof($1 OPERATOR(pg_catalog.->) 'chains')"
 							  " OPERATOR(pg_catalog.=) 'array'"
 							  " AND NOT EXISTS (SELECT FROM pg_catalog.jsonb_array_elements("
@@ -453,14 +486,16 @@ read_digest(Verifier *v, Jsonb *digest)
 							  " OR (c OPERATOR(pg_catalog.->>) 1) IS NULL"
 							  " OR (c OPERATOR(pg_catalog.->>) 1) OPERATOR(pg_catalog.!~) '^[0-9]{1,18}$'"
 							  " OR (c OPERATOR(pg_catalog.->>) 2) IS NULL"
-							  " OR (c OPERATOR(pg_catalog.->>) 2) OPERATOR(pg_catalog.!~) '^[0-9a-f]{64}$')",
+							  " OR (c OPERATOR(pg_catalog.->>) 2) OPERATOR(pg_catalog.!~) '^[0-9a-f]{64}$'),"
+							  " $1 OPERATOR(pg_catalog.->>) 'table'",
 							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT ||
 		!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) ||
 		isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("digest passed to immutable.verify_chain() is not one chain_digest() made"),
-				 errdetail("A digest is a jsonb object with \"version\": 1 and an array \"chains\" of [chain, chain_seq, hash in hex].")));
+				 errdetail("A digest is a jsonb object with \"version\": 1, the \"table\" it was taken from and an array \"chains\" of [chain, chain_seq, hash in hex].")));
+	check_digest_table(v, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2));
 	if (SPI_execute_with_args("SELECT c OPERATOR(pg_catalog.->>) 0,"
 							  " (c OPERATOR(pg_catalog.->>) 1)::pg_catalog.int8,"
 							  " pg_catalog.decode(c OPERATOR(pg_catalog.->>) 2, 'hex')"
@@ -589,12 +624,12 @@ hashed_table(Oid relid, const char *funcname)
  * (chain_digest's result, taken earlier), also the rows it recorded as the
  * last of their chains: missing ("rows the digest recorded are missing",
  * rows deleted from a chain's end), changed, or a whole chain missing; rows
- * appended since are accepted.  No rows: intact.  chain is the chain_by
- * value as text (NULL: the table's one chain).  With stop_at_first the
- * first problem raises XX001 instead.  Errors: 22004 NULL tbl or
+ * appended since are accepted; a digest of another table is refused.  No
+ * rows: intact.  chain is the chain_by value as text (NULL: the table's
+ * one chain).  With stop_at_first the first problem raises XX001 instead.  Errors: 22004 NULL tbl or
  * stop_at_first; 55000 tbl not hash-chained; 42501 without SELECT on tbl,
  * or when row-level security of tbl applies to the caller; 22023 a digest
- * chain_digest did not make.
+ * chain_digest did not make, or one of another table.
  */
 Datum
 immutable_verify_chain(PG_FUNCTION_ARGS)
@@ -716,9 +751,9 @@ last_rows(ManagedRelation *entry, Relation rel, int *nchains)
  *
  * Returns the last row of every hash chain of tbl under the caller's
  * snapshot, to keep outside the database and pass to verify_chain later:
- * {"version": 1, "table": name, "chains": [[chain_by value as text (null
- * for the table's one chain), chain_seq, hash as hex], ...]}, chains in
- * byte order of their value's text.  The values' text is their type's
+ * {"version": 1, "table": schema-qualified name, "chains": [[chain_by
+ * value as text (null for the table's one chain), chain_seq, hash as hex],
+ * ...]}, chains in byte order of their value's text.  The values' text is their type's
  * output function's (an enum's label), called directly: no cast the
  * table's owner may have created runs (issue 11 item 5).  Its size grows
  * with the number of chains (one per entity of a versioned table), not of
@@ -742,8 +777,7 @@ immutable_chain_digest(PG_FUNCTION_ARGS)
 	qsort(chains, nchains, sizeof(DigestedChain), compare_digested);
 	initStringInfo(&buf);
 	appendStringInfoString(&buf, "{\"version\": 1, \"table\": ");
-	escape_json(&buf, DatumGetCString(DirectFunctionCall1(regclassout,
-														  ObjectIdGetDatum(relid))));
+	escape_json(&buf, digest_table_name(relid));
 	appendStringInfoString(&buf, ", \"chains\": [");
 	for (i = 0; i < nchains; i++)
 	{
