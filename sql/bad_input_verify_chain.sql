@@ -48,6 +48,12 @@ SELECT immutable.chain_digest('ft');
 \echo :LAST_ERROR_SQLSTATE
 SELECT immutable.chain_digest('unhashed');
 \echo :LAST_ERROR_SQLSTATE
+SELECT immutable.chain_digest('ao');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.chain_digest('sv_history');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.chain_digest('tasks_heads');
+\echo :LAST_ERROR_SQLSTATE
 -- a NULL digest is its default: accepted
 SELECT count(*) AS problems FROM immutable.verify_chain('tasks', NULL);
 \echo :SQLSTATE

@@ -572,6 +572,59 @@ walk_chains(Verifier *v)
 }
 
 /*
+ * Raise 55000 for the relation of entry, which is not hash-chained, with a
+ * hint that fits what it is: a table to make hash-chained (make_append_only
+ * or make_versioned, after make_mutable when it is managed already), the
+ * heads table or current view of a versioned table to call funcname on, or
+ * a system-versioned table or history table, which hash chains do not cover.
+ */
+static void
+report_not_hashed(ManagedRelation *entry, const char *funcname)
+{
+	const char *name = get_rel_name(entry->relid);
+
+	switch (entry->kind)
+	{
+		case MANAGED_NONE:
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("table \"%s\" is not hash-chained", name),
+					 errhint("Call immutable.make_append_only() or immutable.make_versioned() with hashed => true.")));
+			break;
+		case MANAGED_APPEND_ONLY:
+		case MANAGED_VERSIONED:
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("table \"%s\" is not hash-chained", name),
+					 errdetail("It is managed as %s without hash chains.",
+							   ManagedKindName(entry->kind)),
+					 errhint("Call immutable.make_mutable() and then immutable.%s() with hashed => true.",
+							 entry->kind == MANAGED_APPEND_ONLY ?
+							 "make_append_only" : "make_versioned")));
+			break;
+		case MANAGED_HEADS:
+		case MANAGED_CURRENT_VIEW:
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("table \"%s\" is not hash-chained", name),
+					 errdetail("It is the %s of versioned table \"%s\", whose rows the chains link.",
+							   ManagedKindName(entry->kind), get_rel_name(entry->base_relid)),
+					 errhint("Call immutable.%s() on table \"%s\".", funcname,
+							 get_rel_name(entry->base_relid))));
+			break;
+		case MANAGED_SYSTEM_VERSIONED:
+		case MANAGED_HISTORY:
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("table \"%s\" is not hash-chained", name),
+					 errdetail("It is managed as %s; hash chains link the rows of append-only and versioned tables only.",
+							   ManagedKindName(entry->kind))));
+			break;
+	}
+	elog(ERROR, "unexpected kind %d of table \"%s\"", (int) entry->kind, name);
+}
+
+/*
  * Return the hash-chained table relid's entry, checked for funcname (55000,
  * 42501).  The caller needs SELECT on the table, and row-level security
  * must not apply to it: verification reads every row through the chain
@@ -588,10 +641,7 @@ hashed_table(Oid relid, const char *funcname)
 	ManagedRelation *entry = RegistryLookup(relid);
 
 	if (!entry->hashed)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("table \"%s\" is not hash-chained", get_rel_name(relid)),
-				 errhint("Call immutable.make_append_only() or immutable.make_versioned() with hashed => true.")));
+		report_not_hashed(entry, funcname);
 	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, get_rel_name(relid));
 	if (check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
