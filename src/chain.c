@@ -481,20 +481,44 @@ immutable_hash_chain(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------- */
 
 /*
+ * Does rel have a BEFORE UPDATE row trigger that fires under
+ * session_replication_role = replica (enabled ALWAYS or REPLICA)?
+ */
+static bool
+fires_in_replica(Relation rel)
+{
+	TriggerDesc *triggers = rel->trigdesc;
+	int			i;
+
+	for (i = 0; triggers != NULL && i < triggers->numtriggers; i++)
+	{
+		Trigger    *trigger = &triggers->triggers[i];
+
+		if (TRIGGER_FOR_ROW(trigger->tgtype) && TRIGGER_FOR_BEFORE(trigger->tgtype) &&
+			TRIGGER_FOR_UPDATE(trigger->tgtype) &&
+			(trigger->tgenabled == TRIGGER_FIRES_ALWAYS ||
+			 trigger->tgenabled == TRIGGER_FIRES_ON_REPLICA))
+			return true;
+	}
+	return false;
+}
+
+/*
  * Return the UPDATE that links one existing row of entry's table, returning
- * the row as stored.
+ * the row as stored when returning.
  */
 static SPIPlanPtr
-prepare_link_update(ManagedRelation *entry)
+prepare_link_update(ManagedRelation *entry, bool returning)
 {
 	Oid			argtypes[4] = {BYTEAOID, BYTEAOID, TIDOID, INT8OID};
 	bool		with_seq = entry->kind != MANAGED_VERSIONED;
 	SPIPlanPtr	plan;
 
 	plan = SPI_prepare(psprintf("UPDATE ONLY %s AS t SET %s = $1, %s = $2%s"
-								" WHERE t.ctid OPERATOR(pg_catalog.=) $3 RETURNING t",
+								" WHERE t.ctid OPERATOR(pg_catalog.=) $3%s",
 								RelationQualifiedName(entry->relid), COL_PREV_HASH, COL_HASH,
-								with_seq ? ", " COL_CHAIN_SEQ " = $4" : ""),
+								with_seq ? ", " COL_CHAIN_SEQ " = $4" : "",
+								returning ? " RETURNING t" : ""),
 					   with_seq ? 4 : 3, argtypes);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
@@ -557,6 +581,7 @@ link_rows_as_owner(Oid relid, ManagedKind kind, const char *chain_by, const char
 	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
 	bool	   *isnull = palloc(sizeof(bool) * desc->natts);
 	uint8		prev[HASH_LENGTH];
+	bool		check;
 	SPIPlanPtr	update;
 	Portal		portal;
 	StringInfoData buf;
@@ -569,7 +594,8 @@ link_rows_as_owner(Oid relid, ManagedKind kind, const char *chain_by, const char
 	linked.att_hash = get_attnum(relid, COL_HASH);
 	linked.att_prev_hash = get_attnum(relid, COL_PREV_HASH);
 	linked.encoder = HashRowEncoder(desc, linked.att_hash, linked.att_prev_hash, CurrentMemoryContext);
-	update = prepare_link_update(entry);
+	check = fires_in_replica(rel);
+	update = prepare_link_update(entry, check);
 	initStringInfo(&buf);
 	portal = SPI_cursor_open_with_args(NULL,
 									   psprintf("SELECT t.ctid, pg_catalog.row_number() OVER"
@@ -613,11 +639,12 @@ link_rows_as_owner(Oid relid, ManagedKind kind, const char *chain_by, const char
 			args[1] = hash_datum(prev);
 			args[2] = SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &null);
 			args[3] = Int64GetDatum(rn);
-			if (SPI_execute_plan(update, args, NULL, false, 0) != SPI_OK_UPDATE_RETURNING ||
-				SPI_processed != 1)
+			if (SPI_execute_plan(update, args, NULL, false, 0) !=
+				(check ? SPI_OK_UPDATE_RETURNING : SPI_OK_UPDATE) || SPI_processed != 1)
 				elog(ERROR, "could not link an existing row");
-			check_linked_row(entry, desc, (const uint8 *) VARDATA(DatumGetPointer(args[0])),
-							 prev, &buf);
+			if (check)
+				check_linked_row(entry, desc, (const uint8 *) VARDATA(DatumGetPointer(args[0])),
+								 prev, &buf);
 			SPI_freetuptable(SPI_tuptable);
 		}
 		SPI_freetuptable(rows);
@@ -635,8 +662,8 @@ link_rows_as_owner(Oid relid, ManagedKind kind, const char *chain_by, const char
  * hide rows from the owner.  The table's triggers do not fire
  * (session_replication_role = replica): the UPDATE only fills the chain's
  * columns, and a BEFORE UPDATE trigger that changed the row would leave it
- * unlike its hash.  Triggers enabled ALWAYS or REPLICA fire all the same,
- * so each stored row is checked.
+ * unlike its hash.  Triggers enabled ALWAYS or REPLICA fire all the same:
+ * when there are such, each stored row is checked.
  */
 static void
 link_existing_rows(Oid relid, ManagedKind kind, const char *chain_by, const char *seq_column,
