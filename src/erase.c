@@ -232,9 +232,10 @@ column_list(Oid relid, AttrNumber *attnums, int ncolumns, const char *format)
  * argument; 42809 rel not a table row; 55000 not a versioned table; 42501
  * not the owner; 2202E columns of more than one dimension; 42703 unknown
  * column; 22023 no column, or one the extension keeps (id, entity_id,
- * version, valid_from, deleted_at, prev_hash, hash); 0A000 on a hash-chained table a column whose values
- * enter the hash as bytes (not text, varchar, char, bytea, json, jsonb,
- * xml); P0002 unknown entity; 23502 a NOT NULL column.
+ * version, valid_from, deleted_at, prev_hash, hash); 0A000 on a
+ * hash-chained table a column whose values enter the hash as bytes (not
+ * text, varchar, char, bytea, json, jsonb, xml); P0002 unknown entity;
+ * 23502 a NOT NULL column.
  */
 Datum
 immutable_redact(PG_FUNCTION_ARGS)
