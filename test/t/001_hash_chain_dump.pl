@@ -55,11 +55,13 @@ my $managed = q{SELECT string_agg(table_name || ' ' || kind || ' ' || hashed || 
 my $ledger_digest = $node->safe_psql('postgres', "SELECT immutable.chain_digest('ledger')");
 my $customer_digest = $node->safe_psql('postgres', "SELECT immutable.chain_digest('customer')");
 my $readings_digest = $node->safe_psql('postgres', "SELECT immutable.chain_digest('readings')");
-# NaNs of other bits than the 'NaN' a restore reads back (issue 11 item 12)
+# NaNs of other bits than the 'NaN' a restore reads back (issue 11 item 12):
+# a negated one has the sign bit set everywhere, 'Infinity' - 'Infinity'
+# on x86 (where the default NaN is negative)
 is($node->safe_psql('postgres', q{
-    SELECT string_agg(encode(float8send(x), 'hex'), ' ' ORDER BY sensor, chain_seq)
-      FROM readings WHERE sensor = 1}),
-   'fff8000000000000 fff8000000000000', 'computed and negated NaNs have the sign bit set');
+    SELECT encode(float8send(x), 'hex') || ' ' || encode(float4send(y), 'hex')
+      FROM readings WHERE sensor = 1 AND chain_seq = 2}),
+   'fff8000000000000 ffc00000', 'a negated NaN has the sign bit set');
 is($node->safe_psql('postgres', "SELECT count(*) FROM immutable.verify_chain('readings')"),
    '0', 'the NaN readings verify before the dump');
 is($node->safe_psql('postgres', "SELECT count(*) FROM immutable.verify_chain('ledger')"),
