@@ -33,6 +33,10 @@ CREATE TABLE hash_domain (a int, hash bytea_dom);
 -- columns hash chains cannot encode
 CREATE TABLE int_array (a int[]);
 CREATE TABLE composite (c comp);
+-- OID alias types: a dump and restore changes their OIDs, a rename their names
+CREATE TABLE oid_alias (a int, r regclass);
+CREATE DOMAIN regtype_dom AS regtype;
+CREATE TABLE oid_alias_domain (a int, t regtype_dom);
 -- generated and identity columns where the extension wants to write
 CREATE TABLE hash_generated (a int, hash bytea GENERATED ALWAYS AS (int4send(a)) STORED);
 CREATE TABLE seq_identity (a int, chain_seq bigint GENERATED ALWAYS AS IDENTITY);
@@ -243,6 +247,33 @@ SELECT immutable.make_append_only('int_array', true);
 \echo :LAST_ERROR_SQLSTATE
 SELECT immutable.make_append_only('composite', true);
 \echo :LAST_ERROR_SQLSTATE
+SELECT immutable.make_append_only('oid_alias', true);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.make_append_only('oid_alias_domain', true);
+\echo :LAST_ERROR_SQLSTATE
+-- every OID alias type: 0A000
+DO $$
+DECLARE
+    alias text;
+BEGIN
+    FOREACH alias IN ARRAY ARRAY['regproc', 'regprocedure', 'regoper', 'regoperator',
+                                 'regclass', 'regtype', 'regconfig', 'regdictionary',
+                                 'regnamespace', 'regrole', 'regcollation'] LOOP
+        EXECUTE format('CREATE TABLE one_alias (a int, v %s)', alias);
+        BEGIN
+            PERFORM immutable.make_append_only('one_alias', true);
+            RAISE NOTICE '%: accepted', alias;
+        EXCEPTION WHEN OTHERS THEN
+            RAISE NOTICE '%: %', alias, SQLSTATE;
+        END;
+        DROP TABLE one_alias;
+    END LOOP;
+END $$;
+-- without hashed, an OID alias column is accepted
+BEGIN;
+SELECT immutable.make_append_only('oid_alias');
+\echo :SQLSTATE
+ROLLBACK;
 
 -- already managed
 SELECT immutable.make_append_only('t');

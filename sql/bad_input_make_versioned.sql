@@ -33,6 +33,8 @@ CREATE TABLE deleted_at_date (a int, deleted_at date);
 CREATE TABLE hash_text (a int, hash text);
 CREATE TABLE prev_hash_int (a int, prev_hash integer);
 CREATE TABLE int_array (a int[]);
+-- an OID alias type: a dump and restore changes its OIDs, a rename its names
+CREATE TABLE oid_alias (a int, r regclass);
 -- fixed columns that are generated or identities
 CREATE TABLE entity_generated (a int, entity_id uuid GENERATED ALWAYS AS (NULL::uuid) STORED);
 CREATE TABLE version_identity (a int, version int GENERATED ALWAYS AS IDENTITY);
@@ -281,6 +283,8 @@ SELECT immutable.make_versioned('hash_text', hashed => true);
 SELECT immutable.make_versioned('prev_hash_int', hashed => true);
 \echo :LAST_ERROR_SQLSTATE
 SELECT immutable.make_versioned('int_array', hashed => true);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.make_versioned('oid_alias', hashed => true);
 \echo :LAST_ERROR_SQLSTATE
 
 -- keys and existing rows

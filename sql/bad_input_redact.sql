@@ -37,6 +37,18 @@ SELECT immutable.redact(NULL::tasks, :'e1', ARRAY['note', NULL]);
 \echo :LAST_ERROR_SQLSTATE
 SELECT immutable.redact(NULL::tasks, :'e1', ARRAY[]::text[]);
 \echo :LAST_ERROR_SQLSTATE
+-- more than one dimension: 2202E, whatever the elements
+SELECT immutable.redact(NULL::tasks, :'e1', ARRAY[['note'], ['note']]);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.redact(NULL::tasks, :'e1', ARRAY[['note', 'title']]);
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.redact(NULL::tasks, :'e1', '{{{note}}}'::text[]);
+\echo :LAST_ERROR_SQLSTATE
+-- one dimension with other bounds: accepted
+BEGIN;
+SELECT immutable.redact(NULL::tasks, :'e1', '[0:0]={note}'::text[]) AS redacted_versions;
+\echo :SQLSTATE
+ROLLBACK;
 SELECT immutable.redact(NULL::tasks, :'e1', ARRAY['no_such_column']);
 \echo :LAST_ERROR_SQLSTATE
 SELECT immutable.redact(NULL::tasks, :'e1', ARRAY['']);

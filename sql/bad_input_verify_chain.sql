@@ -48,6 +48,12 @@ SELECT immutable.chain_digest('ft');
 \echo :LAST_ERROR_SQLSTATE
 SELECT immutable.chain_digest('unhashed');
 \echo :LAST_ERROR_SQLSTATE
+SELECT immutable.chain_digest('ao');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.chain_digest('sv_history');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.chain_digest('tasks_heads');
+\echo :LAST_ERROR_SQLSTATE
 -- a NULL digest is its default: accepted
 SELECT count(*) AS problems FROM immutable.verify_chain('tasks', NULL);
 \echo :SQLSTATE
@@ -78,13 +84,39 @@ SELECT immutable.verify_chain('ao_hashed', '{"table": "ao_hashed", "chains": [[n
 SELECT chain, chain_seq, problem FROM immutable.verify_chain('ao_hashed',
     '{"table": "ao_hashed", "chains": [[null, 5, "0000000000000000000000000000000000000000000000000000000000000000"]], "version": 2}');
 \echo :LAST_ERROR_SQLSTATE
--- a digest recording a row that never existed, or one of another table:
--- accepted, and the rows or chains it recorded are reported missing
+-- a digest recording a row that never existed: accepted, and the rows or
+-- chains it recorded are reported missing
 SELECT chain, chain_seq, problem FROM immutable.verify_chain('ao_hashed',
     '{"table": "ao_hashed", "chains": [[null, 5, "0000000000000000000000000000000000000000000000000000000000000000"]], "version": 1}');
 \echo :SQLSTATE
+-- a digest names the table it was taken from, schema-qualified
+SELECT immutable.chain_digest('ao_hashed') ->> 'table' AS digest_table;
+-- a digest of another table: 22023
 SELECT chain, chain_seq, problem FROM immutable.verify_chain('ao_hashed',
     immutable.chain_digest('"Odd ""Schema"""."tâble 1"'));
+\echo :LAST_ERROR_SQLSTATE
+SELECT chain, chain_seq, problem FROM immutable.verify_chain('ao_hashed',
+    jsonb_set(immutable.chain_digest('ao_hashed'), '{table}', '"bi_other.ao_hashed"'));
+\echo :LAST_ERROR_SQLSTATE
+-- a digest naming no table, or not by a string: 22023
+SELECT chain, chain_seq, problem FROM immutable.verify_chain('ao_hashed',
+    immutable.chain_digest('ao_hashed') - 'table');
+\echo :LAST_ERROR_SQLSTATE
+SELECT chain, chain_seq, problem FROM immutable.verify_chain('ao_hashed',
+    jsonb_set(immutable.chain_digest('ao_hashed'), '{table}', '7'));
+\echo :LAST_ERROR_SQLSTATE
+-- a digest verifies under another search_path; one naming the table as
+-- chain_digest did before it qualified every name (unqualified when
+-- visible) is accepted where that name finds the table
+SELECT immutable.chain_digest('ao_hashed') AS ao_digest \gset
+SET search_path = pg_catalog;
+SELECT count(*) AS problems FROM immutable.verify_chain('bi_ent.ao_hashed', :'ao_digest');
+SELECT count(*) AS problems FROM immutable.verify_chain('bi_ent.ao_hashed',
+    jsonb_set(:'ao_digest', '{table}', '"ao_hashed"'));
+\echo :LAST_ERROR_SQLSTATE
+SET search_path = bi_ent;
+SELECT count(*) AS problems FROM immutable.verify_chain('ao_hashed',
+    jsonb_set(:'ao_digest', '{table}', '"ao_hashed"'));
 \echo :SQLSTATE
 -- reading needs SELECT on the table
 SET ROLE bi_entity_stranger;

@@ -39,6 +39,7 @@
 #include "storage/lock.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -479,22 +480,84 @@ immutable_hash_chain(PG_FUNCTION_ARGS)
  * make_append_only(hashed => true)
  * ---------------------------------------------------------------------- */
 
-/* Return the UPDATE that links one existing row of entry's table. */
+/*
+ * Does rel have a BEFORE UPDATE row trigger that fires under
+ * session_replication_role = replica (enabled ALWAYS or REPLICA)?
+ */
+static bool
+fires_in_replica(Relation rel)
+{
+	TriggerDesc *triggers = rel->trigdesc;
+	int			i;
+
+	for (i = 0; triggers != NULL && i < triggers->numtriggers; i++)
+	{
+		Trigger    *trigger = &triggers->triggers[i];
+
+		if (TRIGGER_FOR_ROW(trigger->tgtype) && TRIGGER_FOR_BEFORE(trigger->tgtype) &&
+			TRIGGER_FOR_UPDATE(trigger->tgtype) &&
+			(trigger->tgenabled == TRIGGER_FIRES_ALWAYS ||
+			 trigger->tgenabled == TRIGGER_FIRES_ON_REPLICA))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Return the UPDATE that links one existing row of entry's table, returning
+ * the row as stored when returning.
+ */
 static SPIPlanPtr
-prepare_link_update(ManagedRelation *entry)
+prepare_link_update(ManagedRelation *entry, bool returning)
 {
 	Oid			argtypes[4] = {BYTEAOID, BYTEAOID, TIDOID, INT8OID};
 	bool		with_seq = entry->kind != MANAGED_VERSIONED;
 	SPIPlanPtr	plan;
 
-	plan = SPI_prepare(psprintf("UPDATE ONLY %s SET %s = $1, %s = $2%s"
-								" WHERE ctid OPERATOR(pg_catalog.=) $3",
+	plan = SPI_prepare(psprintf("UPDATE ONLY %s AS t SET %s = $1, %s = $2%s"
+								" WHERE t.ctid OPERATOR(pg_catalog.=) $3%s",
 								RelationQualifiedName(entry->relid), COL_PREV_HASH, COL_HASH,
-								with_seq ? ", " COL_CHAIN_SEQ " = $4" : ""),
+								with_seq ? ", " COL_CHAIN_SEQ " = $4" : "",
+								returning ? " RETURNING t" : ""),
 					   with_seq ? 4 : 3, argtypes);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	return plan;
+}
+
+/*
+ * Check that the row the linking UPDATE stored (the one row of the SPI
+ * result) is the row hashed, with prev_hash prev and hash hash: 55000 when
+ * a trigger of the table changed it.
+ */
+static void
+check_linked_row(ManagedRelation *entry, TupleDesc desc, const uint8 *prev,
+				 const uint8 *hash, StringInfo buf)
+{
+	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
+	bool	   *isnull = palloc(sizeof(bool) * desc->natts);
+	HeapTupleData row;
+	bool		null;
+	uint8		stored[HASH_LENGTH];
+	struct varlena *stored_hash;
+
+	EntityRowAsTuple(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &null),
+					 &row);
+	heap_deform_tuple(&row, desc, values, isnull);
+	HashRow(entry->encoder, prev, values, isnull, NULL, buf, stored);
+	stored_hash = isnull[entry->att_hash - 1] ? NULL :
+		(struct varlena *) DatumGetPointer(values[entry->att_hash - 1]);
+	if (memcmp(stored, hash, HASH_LENGTH) != 0 || stored_hash == NULL ||
+		VARSIZE_ANY_EXHDR(stored_hash) != HASH_LENGTH ||
+		memcmp(VARDATA_ANY(stored_hash), hash, HASH_LENGTH) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("a trigger changed a row of table \"%s\" while it was being hash-chained",
+						get_rel_name(entry->relid)),
+				 errdetail("The row no longer matches the hash computed for it."),
+				 errhint("Disable the table's BEFORE UPDATE triggers that are enabled ALWAYS or REPLICA while calling the make_* function; the table refuses updates afterwards.")));
+	pfree(values);
+	pfree(isnull);
 }
 
 /*
@@ -503,10 +566,10 @@ prepare_link_update(ManagedRelation *entry)
  * order of the SQL expression order, numbered in column seq_column: rows of
  * an append-only table in physical order, numbered here, a versioned
  * table's versions in version order.  Through SQL, once, before the table
- * is protected.
+ * is protected; link_existing_rows sets the stage.
  */
 static void
-link_existing_rows(Oid relid, ManagedKind kind, const char *chain_by, const char *seq_column,
+link_rows_as_owner(Oid relid, ManagedKind kind, const char *chain_by, const char *seq_column,
 				   const char *order)
 {
 	static const uint8 zeros[HASH_LENGTH] = {0};
@@ -518,6 +581,7 @@ link_existing_rows(Oid relid, ManagedKind kind, const char *chain_by, const char
 	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
 	bool	   *isnull = palloc(sizeof(bool) * desc->natts);
 	uint8		prev[HASH_LENGTH];
+	bool		check;
 	SPIPlanPtr	update;
 	Portal		portal;
 	StringInfoData buf;
@@ -530,7 +594,8 @@ link_existing_rows(Oid relid, ManagedKind kind, const char *chain_by, const char
 	linked.att_hash = get_attnum(relid, COL_HASH);
 	linked.att_prev_hash = get_attnum(relid, COL_PREV_HASH);
 	linked.encoder = HashRowEncoder(desc, linked.att_hash, linked.att_prev_hash, CurrentMemoryContext);
-	update = prepare_link_update(entry);
+	check = fires_in_replica(rel);
+	update = prepare_link_update(entry, check);
 	initStringInfo(&buf);
 	portal = SPI_cursor_open_with_args(NULL,
 									   psprintf("SELECT t.ctid, pg_catalog.row_number() OVER"
@@ -574,13 +639,52 @@ link_existing_rows(Oid relid, ManagedKind kind, const char *chain_by, const char
 			args[1] = hash_datum(prev);
 			args[2] = SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &null);
 			args[3] = Int64GetDatum(rn);
-			if (SPI_execute_plan(update, args, NULL, false, 0) != SPI_OK_UPDATE)
+			if (SPI_execute_plan(update, args, NULL, false, 0) !=
+				(check ? SPI_OK_UPDATE_RETURNING : SPI_OK_UPDATE) || SPI_processed != 1)
 				elog(ERROR, "could not link an existing row");
+			if (check)
+				check_linked_row(entry, desc, (const uint8 *) VARDATA(DatumGetPointer(args[0])),
+								 prev, &buf);
+			SPI_freetuptable(SPI_tuptable);
 		}
 		SPI_freetuptable(rows);
 	}
 	SPI_cursor_close(portal);
 	relation_close(rel, AccessShareLock);
+}
+
+/*
+ * Link the rows table relid has when it becomes hash-chained (see
+ * link_rows_as_owner) as the table's owner, in a security-restricted
+ * operation, as PostgreSQL builds an index: the table's CHECK constraints
+ * and index expressions, code of its owner, never run as the caller of
+ * make_* (a superuser, say; issue 11 item 5), and row security does not
+ * hide rows from the owner.  The table's triggers do not fire
+ * (session_replication_role = replica): the UPDATE only fills the chain's
+ * columns, and a BEFORE UPDATE trigger that changed the row would leave it
+ * unlike its hash.  Triggers enabled ALWAYS or REPLICA fire all the same:
+ * when there are such, each stored row is checked.
+ */
+static void
+link_existing_rows(Oid relid, ManagedKind kind, const char *chain_by, const char *seq_column,
+				   const char *order)
+{
+	Relation	rel = relation_open(relid, AccessShareLock);
+	Oid			owner = rel->rd_rel->relowner;
+	Oid			save_userid;
+	int			save_sec_context;
+	int			nestlevel = NewGUCNestLevel();
+
+	relation_close(rel, AccessShareLock);
+	(void) set_config_option("session_replication_role", "replica", PGC_SUSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(owner,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION | SECURITY_NOFORCE_RLS);
+	link_rows_as_owner(relid, kind, chain_by, seq_column, order);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	AtEOXact_GUC(true, nestlevel);
 }
 
 /*
@@ -684,8 +788,9 @@ check_chain_by(Oid relid, const char *chain_by)
  * when present with another type), link the existing rows, create the index on
  * (chain_by, chain_seq) and attach the trigger.  Errors: 42703 unknown
  * chain_by column; 42P10 chain_by naming chain_seq, prev_hash or hash; 0A000 a column
- * type the encoding does not support; 23502 a NULL chain_by value.  Caller
- * has run DdlBegin.
+ * type the encoding does not support; 23502 a NULL chain_by value; 55000 a
+ * trigger that changed an existing row while it was linked.  Caller has run
+ * DdlBegin.
  */
 void
 ChainCreate(Oid relid, const char *chain_by)

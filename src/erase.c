@@ -100,9 +100,9 @@ log_purge(Oid relid, Datum before, int64 rows)
 
 /*
  * Return the attribute numbers of the columns to redact (names), checked:
- * 42703 unknown, 22004 NULL, 22023 a system column, one the extension
- * keeps or none at all, 23502 a NOT NULL one.  A column named twice counts
- * once.
+ * 2202E an array of more than one dimension, 42703 unknown, 22004 NULL,
+ * 22023 a system column, one the extension keeps or none at all, 23502 a
+ * NOT NULL one.  A column named twice counts once.
  */
 static AttrNumber *
 redacted_columns(ManagedRelation *entry, ArrayType *names, int *ncolumns)
@@ -119,6 +119,12 @@ redacted_columns(ManagedRelation *entry, ArrayType *names, int *ncolumns)
 	int			i;
 	int			k;
 
+	/* deconstruct_array would read a matrix as a list */
+	if (ARR_NDIM(names) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("columns passed to immutable.redact() must be a one-dimensional array"),
+				 errdetail("The array has %d dimensions.", ARR_NDIM(names))));
 	deconstruct_array(names, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
 	if (n == 0)
 		ereport(ERROR,
@@ -224,11 +230,12 @@ column_list(Oid relid, AttrNumber *attnums, int ncolumns, const char *format)
  * SHA-256 digest that stands for it in the row's hash, so verify_chain
  * still passes.  Only the table's owner may call it.  Errors: 22004 NULL
  * argument; 42809 rel not a table row; 55000 not a versioned table; 42501
- * not the owner; 42703 unknown column; 22023 no column, or one the
- * extension keeps (id, entity_id, version, valid_from, deleted_at,
- * prev_hash, hash); 0A000 on a hash-chained table a column whose values
- * enter the hash as bytes (not text, varchar, char, bytea, json, jsonb,
- * xml); P0002 unknown entity; 23502 a NOT NULL column.
+ * not the owner; 2202E columns of more than one dimension; 42703 unknown
+ * column; 22023 no column, or one the extension keeps (id, entity_id,
+ * version, valid_from, deleted_at, prev_hash, hash); 0A000 on a
+ * hash-chained table a column whose values enter the hash as bytes (not
+ * text, varchar, char, bytea, json, jsonb, xml); P0002 unknown entity;
+ * 23502 a NOT NULL column.
  */
 Datum
 immutable_redact(PG_FUNCTION_ARGS)

@@ -21,8 +21,12 @@
  * every other value as its bytes (0x01).  The value bytes are PostgreSQL's
  * binary send format (what COPY BINARY writes), except that the text types,
  * json and xml give their characters in the database encoding, jsonb and
- * enums their text (jsonb's output, an enum's label), and name its
- * characters up to the terminating zero.  None depends on DateStyle,
+ * enums their text (jsonb's output, an enum's label), name its characters
+ * up to the terminating zero, and every NaN of float4, float8 and the
+ * coordinates of path, polygon and circle the bits of 'NaN' (7fc00000,
+ * 7ff8000000000000), which is what a dump restores.  OID alias types
+ * (regclass ...) are refused: a dump and restore changes their OIDs, a
+ * rename the names they stand for.  None depends on DateStyle,
  * TimeZone, IntervalStyle, extra_float_digits, bytea_output,
  * client_encoding, lc_* or search_path.  README.md ("Hash chains") has the
  * same with a worked example.
@@ -30,6 +34,8 @@
  * SHA-256 comes from PostgreSQL's cryptohash API (OpenSSL).
  */
 #include "postgres.h"
+
+#include <math.h>
 
 #include "access/transam.h"
 #include "access/xact.h"
@@ -55,15 +61,25 @@
  */
 #define SEND_CATEGORIES "BNDTIVGR"
 
+/*
+ * The bits every NaN enters as: those of 'NaN'::float8 and 'NaN'::real,
+ * which a dump restores whatever bits the NaN had (a computed one, or a
+ * negated one, has the sign bit set).
+ */
+#define CANONICAL_NAN8	UINT64CONST(0x7FF8000000000000)
+#define CANONICAL_NAN4	0x7FC00000
+
 /* How a column's value becomes bytes. */
 typedef enum ValueBytes
 {
 	BYTES_BIG_ENDIAN,			/* a pass-by-value number: its typlen bytes */
+	BYTES_FLOAT,				/* float4, float8: their bits, NaN canonical */
 	BYTES_RAW,					/* fixed-length by reference: as stored */
 	BYTES_CSTRING,				/* name: up to the zero */
 	BYTES_VARLENA,				/* text types, bytea: the data, detoasted */
 	BYTES_OUTPUT,				/* jsonb, enums: the output function's text */
-	BYTES_SEND					/* the rest: the binary send function */
+	BYTES_SEND,					/* the rest: the binary send function */
+	BYTES_GEOMETRY				/* geometric types: send format, NaN canonical */
 } ValueBytes;
 
 typedef struct EncodedColumn
@@ -75,6 +91,7 @@ typedef struct EncodedColumn
 	bool		digested;		/* enters as SHA-256 of its bytes */
 	ValueBytes	bytes;
 	int16		typlen;
+	int			coordinates;	/* BYTES_GEOMETRY: where the float8s start */
 	FmgrInfo	func;			/* output or send function */
 } EncodedColumn;
 
@@ -157,6 +174,23 @@ ensure_contexts(void)
  * The encoder of a table
  * ---------------------------------------------------------------------- */
 
+/*
+ * Refuse a column of an OID alias type (regclass, regtype ...) with 0A000:
+ * its value is an OID, which a dump and restore changes, standing for a
+ * name, which a rename changes; encoded either way, honest rows would fail
+ * verification (issue 11 item 12).
+ */
+static void
+refuse_oid_alias(Oid typid, const char *column)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("column \"%s\" has type %s, which hash chains do not support",
+					column, format_type_be(typid)),
+			 errdetail("A value of an OID alias type is an OID, which a dump and restore changes, standing for a name, which a rename changes."),
+			 errhint("Store the object's name as text.")));
+}
+
 /* Decide how values of type typid become bytes; 0A000 when unsupported. */
 static ValueBytes
 value_bytes(Oid typid, const char *column, Oid *func)
@@ -192,6 +226,23 @@ value_bytes(Oid typid, const char *column, Oid *func)
 			result = BYTES_OUTPUT;
 			*func = type->typoutput;
 			break;
+		case FLOAT4OID:
+		case FLOAT8OID:
+			result = BYTES_FLOAT;
+			break;
+		case REGPROCOID:
+		case REGPROCEDUREOID:
+		case REGOPEROID:
+		case REGOPERATOROID:
+		case REGCLASSOID:
+		case REGTYPEOID:
+		case REGCONFIGOID:
+		case REGDICTIONARYOID:
+		case REGNAMESPACEOID:
+		case REGROLEOID:
+		case REGCOLLATIONOID:
+			refuse_oid_alias(typid, column);
+			pg_unreachable();
 		default:
 			if (type->typtype == TYPTYPE_ENUM)
 			{
@@ -212,7 +263,8 @@ value_bytes(Oid typid, const char *column, Oid *func)
 				result = BYTES_BIG_ENDIAN;
 			else
 			{
-				result = BYTES_SEND;
+				result = type->typcategory == TYPCATEGORY_GEOMETRIC ?
+					BYTES_GEOMETRY : BYTES_SEND;
 				*func = type->typsend;
 			}
 	}
@@ -272,6 +324,8 @@ HashRowEncoder(TupleDesc desc, AttrNumber hash, AttrNumber prev_hash, MemoryCont
 		column->typlen = get_typlen(typid);
 		column->bytes = value_bytes(typid, column->name, &func);
 		column->digested = column->bytes == BYTES_VARLENA || typid == JSONBOID;
+		/* path: closed flag and number of points; polygon: number of points */
+		column->coordinates = typid == PATHOID ? 5 : typid == POLYGONOID ? 4 : 0;
 		column_header(column);
 		if (OidIsValid(func))
 			fmgr_info_cxt(func, &column->func, cxt);
@@ -295,9 +349,9 @@ append_uint32(StringInfo buf, uint32 value)
 
 /* Append value as a big-endian integer of len bytes. */
 static void
-append_big_endian(StringInfo buf, Datum value, int len)
+append_big_endian(StringInfo buf, uint64 value, int len)
 {
-	uint64		v = (uint64) value;
+	uint64		v = value;
 	char		bytes[8];
 	int			i;
 
@@ -307,6 +361,52 @@ append_big_endian(StringInfo buf, Datum value, int len)
 		v >>= 8;
 	}
 	appendBinaryStringInfo(buf, bytes, len);
+}
+
+/* Append float4 or float8 value (len bytes) as its big-endian bits. */
+static void
+append_float(StringInfo buf, Datum value, int len)
+{
+	if (len == sizeof(float8))
+	{
+		float8		f = DatumGetFloat8(value);
+		uint64		bits;
+
+		memcpy(&bits, &f, sizeof(bits));
+		append_big_endian(buf, isnan(f) ? CANONICAL_NAN8 : bits, len);
+	}
+	else
+	{
+		float4		f = DatumGetFloat4(value);
+		uint32		bits;
+
+		memcpy(&bits, &f, sizeof(bits));
+		append_big_endian(buf, isnan(f) ? CANONICAL_NAN4 : bits, len);
+	}
+}
+
+/*
+ * Replace every NaN among the big-endian float8s of data (len bytes, a
+ * geometric type's coordinates) by the canonical one.
+ */
+static void
+canonical_nans(char *data, int len)
+{
+	int			i;
+
+	for (i = 0; i + (int) sizeof(uint64) <= len; i += sizeof(uint64))
+	{
+		uint64		bits;
+
+		memcpy(&bits, data + i, sizeof(bits));
+		bits = pg_ntoh64(bits);
+		if ((bits & UINT64CONST(0x7FF0000000000000)) == UINT64CONST(0x7FF0000000000000) &&
+			(bits & UINT64CONST(0x000FFFFFFFFFFFFF)) != 0)
+		{
+			bits = pg_hton64(CANONICAL_NAN8);
+			memcpy(data + i, &bits, sizeof(bits));
+		}
+	}
 }
 
 /*
@@ -338,11 +438,15 @@ value_data(EncodedColumn *column, Datum value, const char **data, int *len)
 			*len = strlen(*data);
 			return;
 		case BYTES_SEND:
+		case BYTES_GEOMETRY:
 			v = (struct varlena *) SendFunctionCall(&column->func, value);
 			*data = VARDATA(v);
 			*len = VARSIZE(v) - VARHDRSZ;
+			if (column->bytes == BYTES_GEOMETRY && *len > column->coordinates)
+				canonical_nans(VARDATA(v) + column->coordinates, *len - column->coordinates);
 			return;
 		case BYTES_BIG_ENDIAN:
+		case BYTES_FLOAT:
 			break;
 	}
 	elog(ERROR, "unexpected value encoding %d", (int) column->bytes);
@@ -357,11 +461,14 @@ append_column(StringInfo buf, EncodedColumn *column, Datum value)
 	uint8		digest[PG_SHA256_DIGEST_LENGTH];
 
 	appendBinaryStringInfo(buf, column->header, column->header_len);
-	if (column->bytes == BYTES_BIG_ENDIAN)
+	if (column->bytes == BYTES_BIG_ENDIAN || column->bytes == BYTES_FLOAT)
 	{
 		appendStringInfoCharMacro(buf, 0x01);
 		append_uint32(buf, column->typlen);
-		append_big_endian(buf, value, column->typlen);
+		if (column->bytes == BYTES_FLOAT)
+			append_float(buf, value, column->typlen);
+		else
+			append_big_endian(buf, (uint64) value, column->typlen);
 		return;
 	}
 	value_data(column, value, &data, &len);

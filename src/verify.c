@@ -26,10 +26,12 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/hsearch.h"
+#include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/rls.h"
 #include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
 #include "utils/uuid.h"
@@ -39,6 +41,19 @@
 PG_FUNCTION_INFO_V1(immutable_verify_chain);
 PG_FUNCTION_INFO_V1(immutable_chain_digest);
 
+/*
+ * How chain_by values are compared and shown: the chain index's "=" and the
+ * output function of the column's type, both built in (operator classes
+ * need a superuser; enums output their label), so that no cast, operator
+ * or function the table's owner wrote runs in the caller's context.
+ */
+typedef struct ChainKeyFunctions
+{
+	FmgrInfo	equal;
+	Oid			collation;
+	FmgrInfo	output;
+} ChainKeyFunctions;
+
 /* The state of one verify_chain call, walking the chains in order. */
 typedef struct Verifier
 {
@@ -46,9 +61,7 @@ typedef struct Verifier
 	Relation	rel;
 	ReturnSetInfo *rsinfo;
 	bool		stop_at_first;
-	FmgrInfo	key_equal;		/* chain_by's "=" */
-	FmgrInfo	key_output;
-	Oid			key_collation;
+	ChainKeyFunctions keyfuncs;
 
 	/* the chain being walked */
 	bool		in_chain;
@@ -90,7 +103,35 @@ typedef struct DigestedChain
 	int64		seq;
 	uint8		hash[HASH_LENGTH];
 	bool		seen;			/* its chain was walked */
+	bool		hashed;			/* chain_digest: the row has a valid hash */
 } DigestedChain;
+
+/*
+ * Prepare the comparison and output of the chain_by values of entry's
+ * table rel, whose chain index is index.
+ */
+static void
+init_key_functions(ChainKeyFunctions *keyfuncs, ManagedRelation *entry, Relation rel,
+				   Relation index)
+{
+	Oid			type = index->rd_opcintype[0];
+	Oid			output;
+	bool		varlena;
+
+	fmgr_info(get_opcode(get_opfamily_member(index->rd_opfamily[0], type, type,
+											 BTEqualStrategyNumber)), &keyfuncs->equal);
+	keyfuncs->collation = index->rd_indcollation[0];
+	getTypeOutputInfo(TupleDescAttr(RelationGetDescr(rel), entry->att_chain_by - 1)->atttypid,
+					  &output, &varlena);
+	fmgr_info(output, &keyfuncs->output);
+}
+
+/* Do the chain_by values a and b (not NULL) name the same chain? */
+static bool
+same_chain(ChainKeyFunctions *keyfuncs, Datum a, Datum b)
+{
+	return DatumGetBool(FunctionCall2Coll(&keyfuncs->equal, keyfuncs->collation, a, b));
+}
 
 /* Return the hex text of a hash. */
 static char *
@@ -236,14 +277,13 @@ enter_chain(Verifier *v, TupleTableSlot *slot)
 		return;
 	}
 	key = slot_getattr(slot, att, &isnull);
-	if (v->in_chain && !isnull &&
-		DatumGetBool(FunctionCall2Coll(&v->key_equal, v->key_collation, v->key, key)))
+	if (v->in_chain && !isnull && same_chain(&v->keyfuncs, v->key, key))
 		return;
 	leave_chain(v);
 	form = TupleDescAttr(slot->tts_tupleDescriptor, att - 1);
 	old = MemoryContextSwitchTo(v->rsinfo->econtext->ecxt_per_query_memory);
 	v->key = isnull ? (Datum) 0 : datumCopy(key, form->attbyval, form->attlen);
-	v->key_text = isnull ? NULL : OutputFunctionCall(&v->key_output, key);
+	v->key_text = isnull ? NULL : OutputFunctionCall(&v->keyfuncs.output, key);
 	MemoryContextSwitchTo(old);
 	v->in_chain = !isnull;
 	v->prev_seq = 0;
@@ -387,25 +427,40 @@ verify_row(Verifier *v, TupleTableSlot *slot)
 	memcpy(v->prev_hash, hash, HASH_LENGTH);
 }
 
-/* Prepare the comparison and output of chain_by values. */
-static void
-init_key_functions(Verifier *v, Relation index)
+/* Return the name of relid a digest of it gives: schema-qualified. */
+static char *
+digest_table_name(Oid relid)
 {
-	Oid			type = index->rd_opcintype[0];
-	Oid			output;
-	bool		varlena;
-
-	fmgr_info(get_opcode(get_opfamily_member(index->rd_opfamily[0], type, type,
-											 BTEqualStrategyNumber)), &v->key_equal);
-	v->key_collation = index->rd_indcollation[0];
-	getTypeOutputInfo(TupleDescAttr(RelationGetDescr(v->rel), v->entry->att_chain_by - 1)->atttypid,
-					  &output, &varlena);
-	fmgr_info(output, &v->key_output);
+	return RelationQualifiedName(relid);
 }
 
 /*
- * Read a digest made by chain_digest into v, sorted by chain: 22023 when it
- * is not one.
+ * Check that the digest names v's table (22023 otherwise): by its
+ * schema-qualified name, as chain_digest writes it, or as chain_digest
+ * wrote it before it qualified every name (regclass's text: unqualified
+ * when the table is visible), when that name finds the table under the
+ * current search_path.
+ */
+static void
+check_digest_table(Verifier *v, const char *table)
+{
+	Oid			relid = v->entry->relid;
+
+	if (strcmp(table, digest_table_name(relid)) == 0 ||
+		strcmp(table, DatumGetCString(DirectFunctionCall1(regclassout,
+														  ObjectIdGetDatum(relid)))) == 0)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("digest passed to immutable.verify_chain() was taken from table %s, not from %s",
+					table, digest_table_name(relid)),
+			 errdetail("A digest records the last rows of the chains of the table it names."),
+			 errhint("Pass a digest chain_digest() took of this table; after renaming the table or its schema, put the new name in the digest's \"table\".")));
+}
+
+/*
+ * Read a digest made by chain_digest of v's table into v, sorted by chain:
+ * 22023 when it is not one.
  */
 static void
 read_digest(Verifier *v, Jsonb *digest)
@@ -421,6 +476,8 @@ read_digest(Verifier *v, Jsonb *digest)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_execute_with_args("SELECT pg_catalog.jsonb_typeof($1) OPERATOR(pg_catalog.=) 'object'"
 							  " AND ($1 OPERATOR(pg_catalog.->>) 'version') OPERATOR(pg_catalog.=) '1'"
+							  " AND pg_catalog.jsonb_typeof($1 OPERATOR(pg_catalog.->) 'table')"
+							  " OPERATOR(pg_catalog.=) 'string'"
 							  " AND pg_catalog.jsonb_typeof($1 OPERATOR(pg_catalog.->) 'chains')"
 							  " OPERATOR(pg_catalog.=) 'array'"
 							  " AND NOT EXISTS (SELECT FROM pg_catalog.jsonb_array_elements("
@@ -429,14 +486,16 @@ read_digest(Verifier *v, Jsonb *digest)
 							  " OR (c OPERATOR(pg_catalog.->>) 1) IS NULL"
 							  " OR (c OPERATOR(pg_catalog.->>) 1) OPERATOR(pg_catalog.!~) '^[0-9]{1,18}$'"
 							  " OR (c OPERATOR(pg_catalog.->>) 2) IS NULL"
-							  " OR (c OPERATOR(pg_catalog.->>) 2) OPERATOR(pg_catalog.!~) '^[0-9a-f]{64}$')",
+							  " OR (c OPERATOR(pg_catalog.->>) 2) OPERATOR(pg_catalog.!~) '^[0-9a-f]{64}$'),"
+							  " $1 OPERATOR(pg_catalog.->>) 'table'",
 							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT ||
 		!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)) ||
 		isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("digest passed to immutable.verify_chain() is not one chain_digest() made"),
-				 errdetail("A digest is a jsonb object with \"version\": 1 and an array \"chains\" of [chain, chain_seq, hash in hex].")));
+				 errdetail("A digest is a jsonb object with \"version\": 1, the \"table\" it was taken from and an array \"chains\" of [chain, chain_seq, hash in hex].")));
+	check_digest_table(v, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2));
 	if (SPI_execute_with_args("SELECT c OPERATOR(pg_catalog.->>) 0,"
 							  " (c OPERATOR(pg_catalog.->>) 1)::pg_catalog.int8,"
 							  " pg_catalog.decode(c OPERATOR(pg_catalog.->>) 2, 'hex')"
@@ -492,7 +551,7 @@ walk_chains(Verifier *v)
 	MemoryContext old;
 
 	if (v->entry->att_chain_by != InvalidAttrNumber)
-		init_key_functions(v, index);
+		init_key_functions(&v->keyfuncs, v->entry, v->rel, index);
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "verify_chain row",
 								   ALLOCSET_DEFAULT_SIZES);
 	scan = IndexBeginScan(v->rel, index, GetActiveSnapshot(), 0);
@@ -512,19 +571,87 @@ walk_chains(Verifier *v)
 	index_close(index, AccessShareLock);
 }
 
-/* Return the hash-chained table relid's entry, checked (55000, 42501). */
+/*
+ * Raise 55000 for the relation of entry, which is not hash-chained, with a
+ * hint that fits what it is: a table to make hash-chained (make_append_only
+ * or make_versioned, after make_mutable when it is managed already), the
+ * heads table or current view of a versioned table to call funcname on, or
+ * a system-versioned table or history table, which hash chains do not cover.
+ */
+static void
+report_not_hashed(ManagedRelation *entry, const char *funcname)
+{
+	const char *name = get_rel_name(entry->relid);
+
+	switch (entry->kind)
+	{
+		case MANAGED_NONE:
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("table \"%s\" is not hash-chained", name),
+					 errhint("Call immutable.make_append_only() or immutable.make_versioned() with hashed => true.")));
+			break;
+		case MANAGED_APPEND_ONLY:
+		case MANAGED_VERSIONED:
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("table \"%s\" is not hash-chained", name),
+					 errdetail("It is managed as %s without hash chains.",
+							   ManagedKindName(entry->kind)),
+					 errhint("Call immutable.make_mutable() and then immutable.%s() with hashed => true.",
+							 entry->kind == MANAGED_APPEND_ONLY ?
+							 "make_append_only" : "make_versioned")));
+			break;
+		case MANAGED_HEADS:
+		case MANAGED_CURRENT_VIEW:
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("table \"%s\" is not hash-chained", name),
+					 errdetail("It is the %s of versioned table \"%s\", whose rows the chains link.",
+							   ManagedKindName(entry->kind), get_rel_name(entry->base_relid)),
+					 errhint("Call immutable.%s() on table \"%s\".", funcname,
+							 get_rel_name(entry->base_relid))));
+			break;
+		case MANAGED_SYSTEM_VERSIONED:
+		case MANAGED_HISTORY:
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("table \"%s\" is not hash-chained", name),
+					 errdetail("It is managed as %s; hash chains link the rows of append-only and versioned tables only.",
+							   ManagedKindName(entry->kind))));
+			break;
+	}
+	elog(ERROR, "unexpected kind %d of table \"%s\"", (int) entry->kind, name);
+}
+
+/*
+ * Return the hash-chained table relid's entry, checked for funcname (55000,
+ * 42501).  The caller needs SELECT on the table, and row-level security
+ * must not apply to it: verification reads every row through the chain
+ * index, and what it reports (a row or chain missing, or not, a hash, a
+ * chain's value) would tell of rows the policies hide (issue 11 item 6).
+ * Showing only the visible rows is no way out: a chain with hidden rows
+ * cannot be checked, and its gaps would count them.  So verification is
+ * for roles that see every row: the owner (unless the table forces row
+ * security on it), a superuser, a role with BYPASSRLS.
+ */
 static ManagedRelation *
-hashed_table(Oid relid)
+hashed_table(Oid relid, const char *funcname)
 {
 	ManagedRelation *entry = RegistryLookup(relid);
 
 	if (!entry->hashed)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("table \"%s\" is not hash-chained", get_rel_name(relid)),
-				 errhint("Call immutable.make_append_only() or immutable.make_versioned() with hashed => true.")));
+		report_not_hashed(entry, funcname);
 	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, get_rel_name(relid));
+	if (check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("immutable.%s() cannot read table \"%s\" under row-level security",
+						funcname, get_rel_name(relid)),
+				 errdetail("Row-level security of the table applies to role \"%s\", and hash chains are checked over every row, those the policies hide included.",
+						   GetUserNameFromId(GetUserId(), false)),
+				 errhint("Call it as a superuser, as a role with BYPASSRLS, or as the table's owner when the table does not force row-level security.")));
 	return entry;
 }
 
@@ -547,11 +674,12 @@ hashed_table(Oid relid)
  * (chain_digest's result, taken earlier), also the rows it recorded as the
  * last of their chains: missing ("rows the digest recorded are missing",
  * rows deleted from a chain's end), changed, or a whole chain missing; rows
- * appended since are accepted.  No rows: intact.  chain is the chain_by
- * value as text (NULL: the table's one chain).  With stop_at_first the
- * first problem raises XX001 instead.  Errors: 22004 NULL tbl or
- * stop_at_first; 55000 tbl not hash-chained; 42501 without SELECT on tbl;
- * 22023 a digest chain_digest did not make.
+ * appended since are accepted; a digest of another table is refused.  No
+ * rows: intact.  chain is the chain_by value as text (NULL: the table's
+ * one chain).  With stop_at_first the first problem raises XX001 instead.  Errors: 22004 NULL tbl or
+ * stop_at_first; 55000 tbl not hash-chained; 42501 without SELECT on tbl,
+ * or when row-level security of tbl applies to the caller; 22023 a digest
+ * chain_digest did not make, or one of another table.
  */
 Datum
 immutable_verify_chain(PG_FUNCTION_ARGS)
@@ -564,7 +692,7 @@ immutable_verify_chain(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("stop_at_first passed to immutable.verify_chain() must not be NULL")));
 	memset(&v, 0, sizeof(v));
-	v.entry = hashed_table(relid);
+	v.entry = hashed_table(relid, "verify_chain");
 	v.stop_at_first = PG_GETARG_BOOL(2);
 	if (!PG_ARGISNULL(1))
 		read_digest(&v, PG_GETARG_JSONB_P(1));
@@ -590,22 +718,82 @@ immutable_verify_chain(PG_FUNCTION_ARGS)
 }
 
 /*
- * Return the query of the last row of every chain of relid (chain_by
- * column key, NULL for one chain; chain_seq column seq): k (the chain_by
- * value as text), s (chain_seq), h (hash).
+ * Return the last row of every chain of entry's table rel under the
+ * caller's snapshot (its chain_seq and hash; rows without chain_seq, or
+ * with a NULL chain_by value, belong to no chain), in chain index order,
+ * and their number in *nchains.  Each chain is named by the text of its
+ * first row's chain_by value, as verify_chain names it, so the walk goes
+ * forward through every row; the table's one chain is read backward to its
+ * last row only.
  */
-static char *
-last_rows_query(Oid relid, const char *key, const char *seq)
+static DigestedChain *
+last_rows(ManagedRelation *entry, Relation rel, int *nchains)
 {
-	if (key == NULL)
-		return psprintf("SELECT NULL::pg_catalog.text AS k, t.%1$s AS s, t.%2$s AS h"
-						" FROM ONLY %3$s AS t WHERE t.%1$s IS NOT NULL"
-						" ORDER BY t.%1$s DESC LIMIT 1",
-						seq, COL_HASH, RelationQualifiedName(relid));
-	return psprintf("SELECT DISTINCT ON (t.%1$s) t.%1$s::pg_catalog.text AS k, t.%2$s AS s,"
-					" t.%3$s AS h FROM ONLY %4$s AS t WHERE t.%2$s IS NOT NULL"
-					" ORDER BY t.%1$s, t.%2$s DESC",
-					key, seq, COL_HASH, RelationQualifiedName(relid));
+	Relation	index = index_open(entry->chain_index, AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	AttrNumber	att = entry->att_chain_by;
+	Form_pg_attribute form = att == InvalidAttrNumber ? NULL :
+		TupleDescAttr(RelationGetDescr(rel), att - 1);
+	MemoryContext cxt = CurrentMemoryContext;
+	MemoryContext rowcxt = AllocSetContextCreate(cxt, "chain_digest row",
+												 ALLOCSET_DEFAULT_SIZES);
+	ChainKeyFunctions keyfuncs;
+	int			allocated = 16;
+	DigestedChain *chains = palloc0(sizeof(DigestedChain) * allocated);
+	DigestedChain *last = NULL;
+	Datum		key = (Datum) 0;
+	IndexScanDesc scan;
+
+	if (form != NULL)
+		init_key_functions(&keyfuncs, entry, rel, index);
+	*nchains = 0;
+	scan = IndexBeginScan(rel, index, GetActiveSnapshot(), 0);
+	index_rescan(scan, NULL, 0, NULL, 0);
+	while (index_getnext_slot(scan, form ? ForwardScanDirection : BackwardScanDirection, slot))
+	{
+		bool		isnull;
+		bool		new_chain;
+		int64		seq;
+		Datum		value = (Datum) 0;
+
+		CHECK_FOR_INTERRUPTS();
+		MemoryContextReset(rowcxt);
+		MemoryContextSwitchTo(rowcxt);
+		seq = ChainSlotSeq(entry, slot, &isnull);
+		if (!isnull && form != NULL)
+			value = slot_getattr(slot, att, &isnull);
+		new_chain = !isnull && (last == NULL ||
+								(form != NULL && !same_chain(&keyfuncs, key, value)));
+		MemoryContextSwitchTo(cxt);
+		if (isnull)
+			continue;
+		if (new_chain)
+		{
+			if (*nchains == allocated)
+			{
+				allocated *= 2;
+				chains = repalloc(chains, sizeof(DigestedChain) * allocated);
+			}
+			last = &chains[(*nchains)++];
+			memset(last, 0, sizeof(DigestedChain));
+			if (form != NULL)
+			{
+				if (!form->attbyval && key != (Datum) 0)
+					pfree(DatumGetPointer(key));
+				key = datumCopy(value, form->attbyval, form->attlen);
+				last->key = OutputFunctionCall(&keyfuncs.output, value);
+			}
+		}
+		last->seq = seq;
+		last->hashed = slot_hash(slot, entry->att_hash, last->hash);
+		if (form == NULL)
+			break;
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, AccessShareLock);
+	MemoryContextDelete(rowcxt);
+	return chains;
 }
 
 /*
@@ -613,38 +801,51 @@ last_rows_query(Oid relid, const char *key, const char *seq)
  *
  * Returns the last row of every hash chain of tbl under the caller's
  * snapshot, to keep outside the database and pass to verify_chain later:
- * {"version": 1, "table": name, "chains": [[chain_by value as text (null
- * for the table's one chain), chain_seq, hash as hex], ...]}, chains in
- * byte order of their value.  Its size grows with the number of chains
- * (one per entity of a versioned table), not of rows.  Errors: 22004 NULL;
- * 55000 not hash-chained; 42501 without SELECT on tbl.
+ * {"version": 1, "table": schema-qualified name, "chains": [[chain_by
+ * value as text (null for the table's one chain), chain_seq, hash as hex],
+ * ...]}, chains in byte order of their value's text.  The values' text is their type's
+ * output function's (an enum's label), called directly: no cast the
+ * table's owner may have created runs (issue 11 item 5).  Its size grows
+ * with the number of chains (one per entity of a versioned table), not of
+ * rows.  Errors: 22004 NULL; 55000 not hash-chained; 42501 without SELECT
+ * on tbl, or when row-level security of tbl applies to the caller.
  */
 Datum
 immutable_chain_digest(PG_FUNCTION_ARGS)
 {
 	Oid			relid = ManageRelationArgument(fcinfo, "chain_digest");
-	ManagedRelation *entry = hashed_table(relid);
-	const char *key = entry->att_chain_by == InvalidAttrNumber ? NULL :
-		quote_identifier(get_attname(relid, entry->att_chain_by, false));
-	const char *seq = quote_identifier(get_attname(relid, entry->att_chain_seq, false));
-	Oid			argtypes[1] = {REGCLASSOID};
-	Datum		args[1] = {ObjectIdGetDatum(relid)};
-	bool		isnull;
-	Datum		digest;
+	ManagedRelation *entry = hashed_table(relid, "chain_digest");
+	Relation	rel = table_open(relid, AccessShareLock);
+	DigestedChain *chains;
+	int			nchains;
+	StringInfoData buf;
+	char		hex[2 * HASH_LENGTH + 1];
+	int			i;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(psprintf("SELECT pg_catalog.jsonb_build_object("
-									   "'version', 1, 'table', $1::pg_catalog.text, 'chains',"
-									   " COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array("
-									   "d.k, d.s, pg_catalog.encode(d.h, 'hex')) ORDER BY d.k COLLATE pg_catalog.\"C\"),"
-									   " '[]'::pg_catalog.jsonb)) FROM (%s) AS d",
-									   last_rows_query(relid, key, seq)),
-							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT ||
-		SPI_processed != 1)
-		elog(ERROR, "could not take the digest of table \"%s\"", get_rel_name(relid));
-	digest = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
-											 &isnull), false, -1);
-	SPI_finish();
-	PG_RETURN_DATUM(digest);
+	chains = last_rows(entry, rel, &nchains);
+	table_close(rel, AccessShareLock);
+	qsort(chains, nchains, sizeof(DigestedChain), compare_digested);
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "{\"version\": 1, \"table\": ");
+	escape_json(&buf, digest_table_name(relid));
+	appendStringInfoString(&buf, ", \"chains\": [");
+	for (i = 0; i < nchains; i++)
+	{
+		appendStringInfoString(&buf, i > 0 ? ", [" : "[");
+		if (chains[i].key != NULL)
+			escape_json(&buf, chains[i].key);
+		else
+			appendStringInfoString(&buf, "null");
+		appendStringInfo(&buf, ", " INT64_FORMAT ", ", chains[i].seq);
+		/* a last row without a valid hash: null, which verify_chain refuses */
+		if (chains[i].hashed)
+		{
+			hex[hex_encode((const char *) chains[i].hash, HASH_LENGTH, hex)] = '\0';
+			appendStringInfo(&buf, "\"%s\"]", hex);
+		}
+		else
+			appendStringInfoString(&buf, "null]");
+	}
+	appendStringInfoString(&buf, "]}");
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
 }
