@@ -24,6 +24,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
 #include "ddl_guard.h"
 #include "immutable.h"
@@ -58,6 +59,32 @@ DdlRunAsExtensionOwner(const char *sql)
 						   SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
 	DdlRun(sql, SPI_OK_UTILITY);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+}
+
+/*
+ * Run one statement that changes rows of relid as relid's owner, in a
+ * security-restricted operation: the owner's triggers and constraints it
+ * fires must not run with the rights of the caller (a superuser, say), as
+ * PostgreSQL's own maintenance commands do it.
+ */
+void
+DdlRunAsOwner(Oid relid, const char *sql, int expected)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+	Oid			save_userid;
+	int			save_sec_context;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(owner, save_sec_context |
+						   SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	DdlRun(sql, expected);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 }
 

@@ -200,6 +200,7 @@ extern pg_uuid_t *Uuidv7Generate(void);
 /* ddl.c */
 extern void DdlRun(const char *sql, int expected);
 extern void DdlRunAsExtensionOwner(const char *sql);
+extern void DdlRunAsOwner(Oid relid, const char *sql, int expected);
 extern int	DdlBegin(void);
 extern void DdlEnd(int nestlevel);
 extern void DdlFollowColumnRename(Oid relid, Node *parsetree);

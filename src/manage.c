@@ -461,12 +461,13 @@ plan_constraints(Oid relid, StringInfo alter)
 
 /*
  * Turn every existing row into version 1 of its own entity, in one pass:
- * no lock per row, so a million rows convert with default settings.
+ * no lock per row, so a million rows convert with default settings.  The
+ * owner's triggers and constraints it fires run as the owner.
  */
 static void
-convert_existing_rows(const char *table)
+convert_existing_rows(Oid relid, const char *table)
 {
-	DdlRun(psprintf(
+	DdlRunAsOwner(relid, psprintf(
 		"UPDATE ONLY %1$s AS t SET"
 		" id = COALESCE(t.id, f.u),"
 		" entity_id = COALESCE(t.entity_id, t.id, f.u),"
@@ -561,7 +562,7 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 	if (hashed)
 		ChainPrepareVersioned(relid);
 
-	convert_existing_rows(table);
+	convert_existing_rows(relid, table);
 	DdlRun(psprintf("ALTER TABLE %s ALTER COLUMN id SET NOT NULL,"
 					 " ALTER COLUMN entity_id SET NOT NULL,"
 					 " ALTER COLUMN version SET NOT NULL,"
