@@ -110,10 +110,11 @@ plan_text(ManagedRelation *entry, Relation rel, EntityPlan which)
 			appendStringInfoString(&buf, ") SELECT ");
 			EntityAppendColumns(&buf, rel, "r.", true);
 			if (which == PLAN_INSERT)
-				appendStringInfoString(&buf, " FROM (SELECT ($1).*) AS r RETURNING x");
+				appendStringInfoString(&buf, " FROM (SELECT ($1).*) AS r");
 			else
-				appendStringInfoString(&buf, " FROM pg_catalog.jsonb_populate_record($1, $2) AS r"
-									   " RETURNING x");
+				appendStringInfoString(&buf, " FROM pg_catalog.jsonb_populate_record($1, $2) AS r");
+			/* x.* in a cast is the whole row, also when a column is named x */
+			appendStringInfo(&buf, " RETURNING (x.*)::%s", table);
 			break;
 		case PLAN_HISTORY:
 			appendStringInfo(&buf,
@@ -123,7 +124,7 @@ plan_text(ManagedRelation *entry, Relation rel, EntityPlan which)
 			break;
 		case PLAN_AS_OF_ENTITY:
 			appendStringInfo(&buf,
-							 "SELECT h, h.deleted_at IS NOT NULL FROM ONLY %s AS h"
+							 "SELECT (h.*)::%1$s, h.deleted_at IS NOT NULL FROM ONLY %1$s AS h"
 							 " WHERE h.entity_id OPERATOR(pg_catalog.=) $1"
 							 " AND h.valid_from OPERATOR(pg_catalog.<=) $2"
 							 " ORDER BY h.version DESC LIMIT 1", table);
