@@ -42,6 +42,19 @@ INSERT INTO notes (entity_id, version, body) VALUES (:'e', :v + 1, 'from stale r
 \set VERBOSITY default
 SELECT body, stars, tag, version FROM live_notes WHERE entity_id = :'e';
 
+-- a heads table changed by hand refuses every write (55000)
+BEGIN;
+ALTER TABLE notes_heads RENAME COLUMN tag TO label;
+INSERT INTO live_notes (body) VALUES ('delta');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN;
+ALTER TABLE notes_heads RENAME COLUMN tag TO label;
+INSERT INTO notes (body) VALUES ('delta');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+SELECT body, stars, tag, version FROM live_notes ORDER BY body;
+
 SELECT immutable.make_mutable('notes');
 SELECT count(*) AS views FROM pg_class WHERE relname = 'live_notes';
 DROP TABLE notes;

@@ -28,6 +28,7 @@
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/typcache.h"
 
 #include "immutable.h"
@@ -40,21 +41,44 @@ PG_FUNCTION_INFO_V1(immutable_status);
 
 /*
  * Return the table named by the polymorphic first argument (a value, usually
- * NULL, of the table's row type); 42809 for anything else.
+ * NULL, of the table's row type), locked in AccessShareLock until the end of
+ * the transaction, so that it cannot be dropped or altered while the caller
+ * uses it; 42809 for anything but a table, 42P01 when the table was dropped
+ * after the call was planned (its row type is gone) or while the call waited
+ * for the lock.
  */
 Oid
 EntityRelationArgument(FunctionCallInfo fcinfo)
 {
 	Oid			type = get_fn_expr_argtype(fcinfo->flinfo, 0);
-	Oid			relid = OidIsValid(type) ? get_typ_typrelid(type) : InvalidOid;
+	Oid			relid;
+	char	   *name;
+	Relation	rel;
 
+	if (OidIsValid(type) && !SearchSysCacheExists1(TYPEOID, ObjectIdGetDatum(type)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("the table named by the first argument does not exist"),
+				 errdetail("The table was dropped, with its row type, after the call was planned."),
+				 errhint("Name an existing table, as in NULL::tasks.")));
+	relid = OidIsValid(type) ? get_typ_typrelid(type) : InvalidOid;
 	if (!OidIsValid(relid) || (get_rel_relkind(relid) != RELKIND_RELATION &&
 								get_rel_relkind(relid) != RELKIND_PARTITIONED_TABLE))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("first argument must be a row of a table, not of type %s",
-						format_type_be(type)),
+						format_type_extended(type, -1, FORMAT_TYPE_ALLOW_INVALID)),
 				 errhint("Name the table with a typed NULL, as in NULL::tasks.")));
+
+	name = get_rel_name(relid);
+	rel = try_relation_open(relid, AccessShareLock);
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table \"%s\" does not exist", name),
+				 errdetail("It was dropped while the call waited for its lock."),
+				 errhint("Name an existing table, as in NULL::tasks.")));
+	relation_close(rel, NoLock);
 	return relid;
 }
 
@@ -548,9 +572,10 @@ check_changes(Oid relid, Jsonb *changes)
  * Appends the next version of a live entity: its current version with the
  * keys of changes applied as jsonb_populate_record applies them.  Returns
  * the new version.  Errors: 22004 NULL entity_id or changes; 42809 rel not
- * a table row; 55000 table not versioned or entity deleted; 42703 unknown
- * column; 22023 fixed column or changes not an object; P0002 unknown entity;
- * 40001 when another writer appended a version meanwhile.
+ * a table row; 42P01 table dropped (EntityRelationArgument); 55000 table not
+ * versioned or its heads table changed by hand (RegistryLookupVersioned),
+ * or entity deleted; 42703 unknown column; 22023 fixed column or changes not an object; P0002
+ * unknown entity; 40001 when another writer appended a version meanwhile.
  */
 Datum
 immutable_update(PG_FUNCTION_ARGS)
@@ -615,8 +640,9 @@ append_state_change(FunctionCallInfo fcinfo, bool tombstone)
  *
  * Appends and returns a tombstone: the current version with deleted_at set
  * to the transaction start time.  Errors: 22004 NULL entity_id; 42809 rel
- * not a table row; 55000 table not versioned or entity already deleted;
- * P0002 unknown entity; 40001 when another writer appended meanwhile.
+ * not a table row; 42P01 table dropped; 55000 table not versioned or its
+ * heads table changed by hand, or entity already deleted; P0002 unknown
+ * entity; 40001 when another writer appended meanwhile.
  */
 Datum
 immutable_delete(PG_FUNCTION_ARGS)
@@ -655,7 +681,8 @@ read_head(FunctionCallInfo fcinfo, Datum *head, bool *deleted)
  *
  * Returns the current version of a live entity, NULL for a deleted or
  * unknown one.  Errors: 22004 NULL entity_id; 42809 rel not a table row;
- * 55000 table not versioned.
+ * 42P01 table dropped; 55000 table not versioned or its heads table changed
+ * by hand.
  */
 Datum
 immutable_get(PG_FUNCTION_ARGS)
@@ -671,8 +698,7 @@ immutable_get(PG_FUNCTION_ARGS)
 /*
  * immutable.status(rel anyelement, entity_id uuid) RETURNS text
  *
- * Returns 'live', 'deleted' or 'not_found'.  Errors: 22004 NULL entity_id;
- * 42809 rel not a table row; 55000 table not versioned.
+ * Returns 'live', 'deleted' or 'not_found'.  Errors: as get.
  */
 Datum
 immutable_status(PG_FUNCTION_ARGS)

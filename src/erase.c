@@ -255,14 +255,15 @@ erase_versions(ManagedRelation *entry, Datum entity_id, AttrNumber *attnums,
  * still passes.  The entity's heads row is locked first, so that a writer
  * of the entity either committed before (and its version is erased and
  * logged) or waits until the erasure commits.  Only the table's owner may
- * call it.  Errors: 22004 NULL argument; 42809 rel not a table row; 55000
- * not a versioned table; 42501 not the owner; 42703 unknown column; 22023
- * no column, or one the extension keeps (id, entity_id, version,
- * valid_from, deleted_at, prev_hash, hash); 0A000 on a hash-chained table a
- * column whose values enter the hash as bytes (not text, varchar, char,
- * bytea, json, jsonb, xml); P0002 unknown entity; 23502 a NOT NULL column;
- * 40001 under REPEATABLE READ or SERIALIZABLE when a version was appended
- * after the transaction's snapshot.
+ * call it.  Errors: 22004 NULL argument; 42809 rel not a table row; 42P01
+ * table dropped; 55000 not a versioned table, or its heads table changed by
+ * hand; 42501 not the owner; 42703 unknown column; 22023 no column, or one
+ * the extension keeps (id, entity_id, version, valid_from, deleted_at,
+ * prev_hash, hash); 0A000 on a hash-chained table a column whose values
+ * enter the hash as bytes (not text, varchar, char, bytea, json, jsonb,
+ * xml); P0002 unknown entity; 23502 a NOT NULL column; 40001 under
+ * REPEATABLE READ or SERIALIZABLE when a version was appended after the
+ * transaction's snapshot.
  */
 Datum
 immutable_redact(PG_FUNCTION_ARGS)
