@@ -75,4 +75,20 @@ SELECT immutable.delete(NULL::unhashed, :'e1');
 ROLLBACK;
 DROP FUNCTION pg_temp.drop_table(text);
 
+------------------------------------------------------------------------------
+-- a BEFORE INSERT trigger of the table that cancels the version: 55000
+------------------------------------------------------------------------------
+BEGIN;
+CREATE FUNCTION pg_temp.cancel() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER a_cancel BEFORE INSERT ON unhashed FOR EACH ROW EXECUTE FUNCTION pg_temp.cancel();
+SELECT immutable.delete(NULL::unhashed, :'e1');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN;
+CREATE FUNCTION pg_temp.cancel() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER a_cancel BEFORE INSERT ON tasks FOR EACH ROW EXECUTE FUNCTION pg_temp.cancel();
+SELECT immutable.undelete(NULL::tasks, :'e2');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+
 \ir test/regress/bad_input_entity_snapshot.sql

@@ -122,4 +122,14 @@ SELECT k, note, version FROM unhashed_heads;
 ROLLBACK;
 DROP FUNCTION pg_temp.drop_table(text);
 
+------------------------------------------------------------------------------
+-- a BEFORE INSERT trigger of the table that cancels the version: 55000
+------------------------------------------------------------------------------
+BEGIN;
+CREATE FUNCTION pg_temp.cancel() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER a_cancel BEFORE INSERT ON unhashed FOR EACH ROW EXECUTE FUNCTION pg_temp.cancel();
+SELECT immutable.update(NULL::unhashed, :'e1', '{"note": "x"}');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+
 \ir test/regress/bad_input_entity_snapshot.sql

@@ -42,6 +42,18 @@ INSERT INTO notes (entity_id, version, body) VALUES (:'e', :v + 1, 'from stale r
 \set VERBOSITY default
 SELECT body, stars, tag, version FROM live_notes WHERE entity_id = :'e';
 
+-- a BEFORE INSERT trigger of the table that cancels a row written through the
+-- view: the row is not written and not counted, as for an INSERT into the
+-- table
+BEGIN;
+CREATE FUNCTION pg_temp.cancel() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER a_cancel BEFORE INSERT ON notes FOR EACH ROW EXECUTE FUNCTION pg_temp.cancel();
+INSERT INTO live_notes (body) VALUES ('cancelled') RETURNING body;
+UPDATE live_notes SET stars = 0 WHERE body = 'beta' RETURNING body, stars;
+DELETE FROM live_notes WHERE body = 'beta' RETURNING body;
+SELECT body, stars, version FROM live_notes ORDER BY body;
+ROLLBACK;
+
 -- a heads table changed by hand refuses every write (55000)
 BEGIN;
 ALTER TABLE notes_heads RENAME COLUMN tag TO label;

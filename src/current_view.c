@@ -303,9 +303,11 @@ view_row_from(Datum written, TupleDesc view, TupleDesc table, ViewMap *map)
  * NULL); UPDATE appends version OLD.version + 1 of OLD's entity with the new
  * values; DELETE appends a tombstone (OLD with deleted_at set).  Returns the
  * appended row as a row of the view (OLD for DELETE), so row counts and
- * RETURNING work.  Errors: those of the versioning trigger, notably 40001
- * when OLD was superseded by a concurrent writer; 55000 when the view is no
- * longer the current view of a versioned table; 39P01 when misused.
+ * RETURNING work; NULL (the row is not counted) when a BEFORE INSERT
+ * trigger of the table cancelled it, as an INSERT into the table would.
+ * Errors: those of the versioning trigger, notably 40001 when OLD was
+ * superseded by a concurrent writer; 55000 when the view is no longer the
+ * current view of a versioned table; 39P01 when misused.
  */
 Datum
 immutable_write_current_view(PG_FUNCTION_ARGS)
@@ -343,7 +345,9 @@ immutable_write_current_view(PG_FUNCTION_ARGS)
 	written = EntityInsertRow(entry, table_row_for(trigdata, entry, table, &map));
 	SPI_finish();
 
-	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+	if (written == (Datum) 0)
+		result = NULL;			/* a trigger of the table skipped the row */
+	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 		result = trigdata->tg_trigtuple;
 	else
 		result = view_row_from(written, view, table, &map);

@@ -481,20 +481,50 @@ row_as_next_version(ManagedRelation *entry, Datum row, bool tombstone)
 }
 
 /*
+ * Return the row the kept INSERT just returned, valid in the caller's memory
+ * context, or (Datum) 0 when it returned none: a BEFORE INSERT trigger of
+ * the table cancelled the row (returned NULL), as it may for any INSERT.
+ */
+static Datum
+inserted_row(void)
+{
+	bool		isnull;
+
+	if (SPI_processed == 0)
+		return (Datum) 0;
+	return SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0],
+										   SPI_tuptable->tupdesc, 1, &isnull),
+							 false, -1);
+}
+
+/*
  * Append row (of the table's type) through the kept INSERT, so that the
  * table's triggers run, and return the row as written, valid in the caller's
- * memory context.  Caller is connected to SPI.
+ * memory context; (Datum) 0 when a BEFORE INSERT trigger of the table
+ * cancelled it.  Caller is connected to SPI.
  */
 Datum
 EntityInsertRow(ManagedRelation *entry, Datum row)
 {
-	bool		isnull;
+	(void) EntityExecute(entry, PLAN_INSERT, &row, false, 0);
+	return inserted_row();
+}
 
-	if (EntityExecute(entry, PLAN_INSERT, &row, false, 0) != 1)
-		elog(ERROR, "INSERT of a version did not return one row");
-	return SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0],
-										   SPI_tuptable->tupdesc, 1, &isnull),
-							 false, -1);
+/*
+ * Raise 55000 for a version of update(), delete() or undelete() that a
+ * BEFORE INSERT trigger of the table cancelled: the function would have
+ * nothing to return, and the caller would believe the version written.
+ */
+static void
+report_cancelled_version(Oid relid, const char *funcname)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("a BEFORE INSERT trigger of table \"%s\" cancelled the version immutable.%s() appends",
+					get_rel_name(relid), funcname),
+			 errdetail("The trigger returned NULL for the row."),
+			 errhint("Let the trigger return the row it is given for the versions of immutable.%s().",
+					 funcname)));
 }
 
 /* Raise P0002 for an entity that has no version. */
@@ -574,7 +604,8 @@ check_changes(Oid relid, Jsonb *changes)
  * the new version.  Errors: 22004 NULL entity_id or changes; 42809 rel not
  * a table row; 42P01 table dropped (EntityRelationArgument); 55000 table not
  * versioned or its heads table changed by hand (RegistryLookupVersioned),
- * or entity deleted; 42703 unknown column; 22023 fixed column or changes not an object; P0002
+ * entity deleted, or the version cancelled by a BEFORE INSERT trigger;
+ * 42703 unknown column; 22023 fixed column or changes not an object; P0002
  * unknown entity; 40001 when another writer appended a version meanwhile.
  */
 Datum
@@ -587,7 +618,6 @@ immutable_update(PG_FUNCTION_ARGS)
 	Datum		args[2];
 	Datum		head;
 	bool		deleted;
-	bool		isnull;
 
 	check_changes(relid, changes);
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -600,11 +630,10 @@ immutable_update(PG_FUNCTION_ARGS)
 
 	args[0] = row_as_next_version(entry, head, false);
 	args[1] = JsonbPGetDatum(changes);
-	if (EntityExecute(entry, PLAN_UPDATE, args, false, 0) != 1)
-		elog(ERROR, "INSERT of a version did not return one row");
-	head = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0],
-										   SPI_tuptable->tupdesc, 1, &isnull),
-							 false, -1);
+	(void) EntityExecute(entry, PLAN_UPDATE, args, false, 0);
+	head = inserted_row();
+	if (head == (Datum) 0)
+		report_cancelled_version(relid, "update");
 	SPI_finish();
 	PG_RETURN_DATUM(head);
 }
@@ -631,6 +660,8 @@ append_state_change(FunctionCallInfo fcinfo, bool tombstone)
 							deleted ? "Undelete it first with immutable.undelete()." :
 							"Only a deleted entity can be undeleted.");
 	head = EntityInsertRow(entry, row_as_next_version(entry, head, tombstone));
+	if (head == (Datum) 0)
+		report_cancelled_version(relid, tombstone ? "delete" : "undelete");
 	SPI_finish();
 	return head;
 }
@@ -641,8 +672,9 @@ append_state_change(FunctionCallInfo fcinfo, bool tombstone)
  * Appends and returns a tombstone: the current version with deleted_at set
  * to the transaction start time.  Errors: 22004 NULL entity_id; 42809 rel
  * not a table row; 42P01 table dropped; 55000 table not versioned or its
- * heads table changed by hand, or entity already deleted; P0002 unknown
- * entity; 40001 when another writer appended meanwhile.
+ * heads table changed by hand, entity already deleted, or the tombstone
+ * cancelled by a BEFORE INSERT trigger; P0002 unknown entity; 40001 when
+ * another writer appended meanwhile.
  */
 Datum
 immutable_delete(PG_FUNCTION_ARGS)
