@@ -54,6 +54,28 @@ DELETE FROM live_notes WHERE body = 'beta' RETURNING body;
 SELECT body, stars, version FROM live_notes ORDER BY body;
 ROLLBACK;
 
+-- a view changed by hand so that it no longer shows a column of the table
+-- under its name and type refuses writes (55000): they would lose the
+-- column's value, or write a value of one type into a column of another
+BEGIN;
+ALTER VIEW live_notes RENAME COLUMN tag TO label;
+UPDATE live_notes SET stars = 0 WHERE body = 'beta';
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN;
+ALTER VIEW live_notes RENAME COLUMN stars TO rating;
+ALTER VIEW live_notes RENAME COLUMN tag TO stars;
+INSERT INTO live_notes (body, stars) VALUES ('swapped', 'not a number');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+-- a column the view shows and the table does not is left alone
+BEGIN;
+CREATE OR REPLACE VIEW live_notes AS
+    SELECT h.body, h.stars, h.tag, h.id, h.entity_id, h.version, h.valid_from, h.deleted_at,
+           upper(h.body) AS shout
+      FROM ONLY notes_heads AS h WHERE h.deleted_at IS NULL;
+UPDATE live_notes SET stars = 0, shout = 'ignored' WHERE body = 'beta' RETURNING body, stars, shout;
+ROLLBACK;
 -- a heads table changed by hand refuses every write (55000)
 BEGIN;
 ALTER TABLE notes_heads RENAME COLUMN tag TO label;
