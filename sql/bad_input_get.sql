@@ -98,6 +98,13 @@ SELECT k, note, version FROM immutable.get(NULL::unhashed, :'e1');
 SELECT immutable.status(NULL::unhashed, :'e1');
 \echo :SQLSTATE
 ROLLBACK;
+-- a column added with a default (the heads table follows, each head gets the
+-- value) and read in the same transaction: the value
+BEGIN;
+ALTER TABLE unhashed ADD COLUMN added int DEFAULT 5;
+SELECT k, note, added, version FROM immutable.get(NULL::unhashed, :'e1');
+SELECT k, note, added, version FROM unhashed_current;
+ROLLBACK;
 DROP FUNCTION pg_temp.drop_table(text);
 
 \ir test/regress/bad_input_entity_snapshot.sql
