@@ -117,4 +117,42 @@ ROLLBACK;
 SELECT immutable.make_mutable('big');
 DROP TABLE big;
 
+------------------------------------------------------------------------------
+-- columns named like the aliases of the extension's own queries (h, x, r,
+-- n, o, e): every function and the current view read and write them as
+-- columns, the whole row as the row
+------------------------------------------------------------------------------
+CREATE TABLE aliased (k int PRIMARY KEY, h text, x int, r text, n text, o text, e text);
+SELECT immutable.make_versioned('aliased', hashed => true);
+INSERT INTO aliased_current (entity_id, version, k, h, x, r, n, o, e)
+     VALUES (:'e1', 1, 1, 'h1', 1, 'r1', 'n1', 'o1', 'e1')
+     RETURNING k, h, x, r, n, o, e, version;
+SELECT k, h, x, version FROM immutable.update(NULL::aliased, :'e1', '{"h": "h2", "x": 2}');
+UPDATE aliased_current SET h = 'h3', x = 3 WHERE k = 1 RETURNING k, h, x, version;
+SELECT k, h, x, version FROM immutable.delete(NULL::aliased, :'e1');
+SELECT k, h, x, version FROM immutable.undelete(NULL::aliased, :'e1');
+SELECT immutable.status(NULL::aliased, :'e1'), (immutable.get(NULL::aliased, :'e1')).h,
+       (immutable.as_of(NULL::aliased, :'e1', 'infinity')).x;
+SELECT version, h, x FROM immutable.history(NULL::aliased, :'e1');
+SELECT version, h, x FROM immutable.as_of(NULL::aliased, 'infinity');
+-- the same reads by SQL, as for a user under row security
+BEGIN;
+ALTER TABLE aliased ENABLE ROW LEVEL SECURITY;
+CREATE POLICY everything ON aliased USING (true);
+GRANT SELECT ON aliased TO bi_entity_stranger;
+SET ROLE bi_entity_stranger;
+SELECT (immutable.get(NULL::aliased, :'e1')).h, (immutable.as_of(NULL::aliased, :'e1', 'infinity')).x;
+SELECT version, h, x FROM immutable.as_of(NULL::aliased, 'infinity');
+RESET ROLE;
+ROLLBACK;
+BEGIN;
+SELECT immutable.redact(NULL::aliased, :'e1', ARRAY['h', 'r', 'n', 'o', 'e']) AS redacted_versions;
+SELECT version, h, x, r, n, o, e FROM immutable.history(NULL::aliased, :'e1');
+SELECT count(*) AS problems FROM immutable.verify_chain('aliased');
+ROLLBACK;
+DELETE FROM aliased_current WHERE k = 1 RETURNING k, h, x, version;
+SELECT count(*) AS problems FROM immutable.verify_chain('aliased');
+SELECT immutable.make_mutable('aliased');
+DROP TABLE aliased;
+
 \ir test/regress/bad_input_entity_snapshot.sql

@@ -90,4 +90,48 @@ SELECT immutable.update(NULL::"Odd ""Schema"""."tâble 1", :'e1', '{"\"Nöte \"\
 SELECT immutable.update(NULL::"Odd ""Schema"""."tâble 1", :'e1', '{"nöte \"1\"": "y"}');
 \echo :LAST_ERROR_SQLSTATE
 
+------------------------------------------------------------------------------
+-- the table dropped, its heads table changed or dropped by hand, its columns
+-- changed: documented errors or the right values, never internal errors
+-- (each in a transaction rolled back; the entity's table is known to the
+-- session, as after any earlier call)
+------------------------------------------------------------------------------
+SELECT immutable.status(NULL::unhashed, :'e1');
+CREATE FUNCTION pg_temp.drop_table(t text) RETURNS int LANGUAGE plpgsql
+    AS $$ BEGIN EXECUTE 'DROP TABLE ' || t || ' CASCADE'; RETURN 1; END $$;
+-- the table dropped earlier in the same statement: its row type is gone, 42P01
+BEGIN;
+SET LOCAL client_min_messages = warning;
+SELECT pg_temp.drop_table('unhashed'), immutable.update(NULL::unhashed, :'e1', '{"note": "x"}');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+-- a column of the heads table renamed by hand: 55000
+BEGIN;
+SET LOCAL session_replication_role = replica;  -- past the DDL guard, as only a superuser can
+ALTER TABLE unhashed_heads RENAME COLUMN note TO memo;
+SET LOCAL session_replication_role = origin;
+SELECT immutable.update(NULL::unhashed, :'e1', '{"note": "x"}');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+-- a column of the table retyped (the heads table follows) and updated in the
+-- same transaction: the new version, and the head is that version
+BEGIN;
+DROP VIEW unhashed_current;
+ALTER TABLE unhashed ALTER COLUMN k TYPE bigint;
+SELECT k, note, version FROM immutable.update(NULL::unhashed, :'e1', '{"note": "x"}');
+SELECT k, note, version FROM unhashed_heads;
+\echo :SQLSTATE
+ROLLBACK;
+DROP FUNCTION pg_temp.drop_table(text);
+
+------------------------------------------------------------------------------
+-- a BEFORE INSERT trigger of the table that cancels the version: 55000
+------------------------------------------------------------------------------
+BEGIN;
+CREATE FUNCTION pg_temp.cancel() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER a_cancel BEFORE INSERT ON unhashed FOR EACH ROW EXECUTE FUNCTION pg_temp.cancel();
+SELECT immutable.update(NULL::unhashed, :'e1', '{"note": "x"}');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+
 \ir test/regress/bad_input_entity_snapshot.sql

@@ -42,6 +42,57 @@ INSERT INTO notes (entity_id, version, body) VALUES (:'e', :v + 1, 'from stale r
 \set VERBOSITY default
 SELECT body, stars, tag, version FROM live_notes WHERE entity_id = :'e';
 
+-- a BEFORE INSERT trigger of the table that cancels a row written through the
+-- view: the row is not written and not counted, as for an INSERT into the
+-- table
+BEGIN;
+CREATE FUNCTION pg_temp.cancel() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER a_cancel BEFORE INSERT ON notes FOR EACH ROW EXECUTE FUNCTION pg_temp.cancel();
+INSERT INTO live_notes (body) VALUES ('cancelled') RETURNING body;
+UPDATE live_notes SET stars = 0 WHERE body = 'beta' RETURNING body, stars;
+DELETE FROM live_notes WHERE body = 'beta' RETURNING body;
+SELECT body, stars, version FROM live_notes ORDER BY body;
+ROLLBACK;
+
+-- a view changed by hand so that it no longer shows a column of the table
+-- under its name and type refuses writes (55000): they would lose the
+-- column's value, or write a value of one type into a column of another
+BEGIN;
+ALTER VIEW live_notes RENAME COLUMN tag TO label;
+UPDATE live_notes SET stars = 0 WHERE body = 'beta';
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN;
+ALTER VIEW live_notes RENAME COLUMN stars TO rating;
+ALTER VIEW live_notes RENAME COLUMN tag TO stars;
+INSERT INTO live_notes (body, stars) VALUES ('swapped', 'not a number');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+-- a column the view shows and the table does not is left alone
+BEGIN;
+CREATE OR REPLACE VIEW live_notes AS
+    SELECT h.body, h.stars, h.tag, h.id, h.entity_id, h.version, h.valid_from, h.deleted_at,
+           upper(h.body) AS shout
+      FROM ONLY notes_heads AS h WHERE h.deleted_at IS NULL;
+UPDATE live_notes SET stars = 0, shout = 'ignored' WHERE body = 'beta' RETURNING body, stars, shout;
+ROLLBACK;
+-- a heads table changed by hand refuses every write (55000)
+BEGIN;
+SET LOCAL session_replication_role = replica;  -- past the DDL guard, as only a superuser can
+ALTER TABLE notes_heads RENAME COLUMN tag TO label;
+SET LOCAL session_replication_role = origin;
+INSERT INTO live_notes (body) VALUES ('delta');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN;
+SET LOCAL session_replication_role = replica;  -- past the DDL guard, as only a superuser can
+ALTER TABLE notes_heads RENAME COLUMN tag TO label;
+SET LOCAL session_replication_role = origin;
+INSERT INTO notes (body) VALUES ('delta');
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+SELECT body, stars, tag, version FROM live_notes ORDER BY body;
+
 SELECT immutable.make_mutable('notes');
 SELECT count(*) AS views FROM pg_class WHERE relname = 'live_notes';
 DROP TABLE notes;

@@ -96,6 +96,68 @@ COPY tasks (entity_id, version, title) FROM STDIN;
 SELECT version, title FROM tasks_current WHERE entity_id = '22222222-2222-7222-8222-222222222222';
 SELECT * FROM heads_mismatch;
 
+-- an import that fails inside a savepoint leaves nothing behind: imported
+-- again in the same transaction, the entity gets its head (a COPY, a
+-- multi-row INSERT and a PL/pgSQL exception block, each failing on a later
+-- row of the entity), and later writes find it
+\set imp1 33333333-3333-7333-8333-333333333331
+\set imp2 33333333-3333-7333-8333-333333333332
+\set imp3 33333333-3333-7333-8333-333333333333
+-- PostgreSQL's message names the failing row, ids and times included: terse
+\set VERBOSITY terse
+BEGIN;
+SAVEPOINT s;
+COPY tasks (entity_id, version, title) FROM STDIN;
+33333333-3333-7333-8333-333333333331	1	copied v1
+33333333-3333-7333-8333-333333333331	2	copied v2
+33333333-3333-7333-8333-333333333331	3	\N
+\.
+ROLLBACK TO SAVEPOINT s;
+INSERT INTO tasks (entity_id, version, title) VALUES
+    (:'imp2', 1, 'inserted v1'), (:'imp2', 2, 'inserted v2'), (:'imp2', 3, NULL);
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK TO SAVEPOINT s;
+DO $$
+BEGIN
+    INSERT INTO tasks (entity_id, version, title) VALUES
+        ('33333333-3333-7333-8333-333333333333', 1, 'block v1'),
+        ('33333333-3333-7333-8333-333333333333', 2, 'block v2'),
+        ('33333333-3333-7333-8333-333333333333', 3, NULL);
+EXCEPTION WHEN not_null_violation THEN
+    RAISE NOTICE 'import failed: %', SQLSTATE;
+END $$;
+INSERT INTO tasks (entity_id, version, title) VALUES
+    (:'imp1', 1, 'again'), (:'imp2', 1, 'again'), (:'imp3', 1, 'again');
+COMMIT;
+\set VERBOSITY default
+SELECT entity_id, version, title FROM tasks_current
+ WHERE entity_id IN (:'imp1', :'imp2', :'imp3') ORDER BY entity_id;
+SELECT immutable.status(NULL::tasks, :'imp1') AS imp1, immutable.status(NULL::tasks, :'imp2') AS imp2,
+       immutable.status(NULL::tasks, :'imp3') AS imp3;
+SELECT entity_id, version, title FROM immutable.update(NULL::tasks, :'imp1', '{"title": "updated"}');
+INSERT INTO tasks (entity_id, title) VALUES (:'imp2', 'appended'), (:'imp3', 'appended')
+    RETURNING entity_id, version, title;
+SELECT * FROM heads_mismatch;
+
+-- the early heads of one table are not another's: a statement that imports
+-- several versions of an entity into one table and the first version of an
+-- entity with the same entity_id into another gives each its head
+CREATE TABLE twin (title text NOT NULL);
+SELECT immutable.make_versioned('twin');
+WITH imported AS (INSERT INTO tasks (entity_id, version, title)
+                  VALUES ('44444444-4444-7444-8444-444444444444', 1, 'tasks v1'),
+                         ('44444444-4444-7444-8444-444444444444', 2, 'tasks v2'))
+INSERT INTO twin (entity_id, version, title)
+VALUES ('44444444-4444-7444-8444-444444444444', 1, 'twin v1');
+SELECT 'tasks' AS tbl, version, title FROM tasks_current
+ WHERE entity_id = '44444444-4444-7444-8444-444444444444'
+UNION ALL
+SELECT 'twin', version, title FROM twin_current
+ WHERE entity_id = '44444444-4444-7444-8444-444444444444';
+SELECT * FROM heads_mismatch;
+SELECT immutable.make_mutable('twin');
+DROP TABLE twin;
+
 -- valid_from never decreases within an entity
 SELECT count(*) AS out_of_order FROM (
     SELECT valid_from < lag(valid_from) OVER (PARTITION BY entity_id ORDER BY version) AS back

@@ -194,11 +194,33 @@ find_column(TupleDesc desc, const char *name)
 	return InvalidAttrNumber;
 }
 
-/* Match the view's columns to the table's by name. */
+/*
+ * Raise 55000 for a current view changed by hand so that it no longer shows
+ * a column of the table under its name and type: a row written through it
+ * would lose that column's value, or put a value of one type in a column of
+ * another.
+ */
 static void
-build_view_map(TupleDesc view, TupleDesc table, ManagedRelation *entry,
+report_view_mismatch(Relation viewrel, Form_pg_attribute att, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("current view \"%s\" %s column \"%s\" of its versioned table",
+					RelationGetRelationName(viewrel), what, NameStr(att->attname)),
+			 errdetail("Writes through the view carry the values of the table's columns, by name."),
+			 errhint("Recreate it with immutable.make_mutable() and immutable.make_versioned().")));
+}
+
+/*
+ * Match the view's columns to the table's by name; every column of the
+ * table must be shown by a view column of the same name and type.
+ */
+static void
+build_view_map(Relation viewrel, TupleDesc table, ManagedRelation *entry,
 			   ViewMap *map)
 {
+	TupleDesc	view = RelationGetDescr(viewrel);
+	bool	   *shown = palloc0(table->natts * sizeof(bool));
 	int			i;
 
 	map->table_attnum = palloc0(view->natts * sizeof(AttrNumber));
@@ -207,20 +229,27 @@ build_view_map(TupleDesc view, TupleDesc table, ManagedRelation *entry,
 	for (i = 0; i < view->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(view, i);
+		Form_pg_attribute column;
 
 		if (att->attisdropped)
 			continue;
 		map->table_attnum[i] = find_column(table, NameStr(att->attname));
+		if (map->table_attnum[i] == InvalidAttrNumber)
+			continue;
+		column = TupleDescAttr(table, map->table_attnum[i] - 1);
+		if (column->atttypid != att->atttypid || column->atttypmod != att->atttypmod)
+			report_view_mismatch(viewrel, column, "shows another type than");
+		shown[map->table_attnum[i] - 1] = true;
 		if (map->table_attnum[i] == entry->att_entity_id)
 			map->view_entity_id = i;
 		else if (map->table_attnum[i] == entry->att_version)
 			map->view_version = i;
 	}
-	if (map->view_entity_id < 0 || map->view_version < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("current view has no column entity_id or version"),
-				 errhint("Recreate it with immutable.make_mutable() and immutable.make_versioned().")));
+	for (i = 0; i < table->natts; i++)
+	{
+		if (!shown[i] && !TupleDescAttr(table, i)->attisdropped)
+			report_view_mismatch(viewrel, TupleDescAttr(table, i), "does not show");
+	}
 }
 
 /*
@@ -303,9 +332,12 @@ view_row_from(Datum written, TupleDesc view, TupleDesc table, ViewMap *map)
  * NULL); UPDATE appends version OLD.version + 1 of OLD's entity with the new
  * values; DELETE appends a tombstone (OLD with deleted_at set).  Returns the
  * appended row as a row of the view (OLD for DELETE), so row counts and
- * RETURNING work.  Errors: those of the versioning trigger, notably 40001
- * when OLD was superseded by a concurrent writer; 55000 when the view is no
- * longer the current view of a versioned table; 39P01 when misused.
+ * RETURNING work; NULL (the row is not counted) when a BEFORE INSERT
+ * trigger of the table cancelled it, as an INSERT into the table would.
+ * Errors: those of the versioning trigger, notably 40001 when OLD was
+ * superseded by a concurrent writer; 55000 when the view is no longer the
+ * current view of a versioned table, or no longer shows a column of the
+ * table under its name and type; 39P01 when misused.
  */
 Datum
 immutable_write_current_view(PG_FUNCTION_ARGS)
@@ -336,14 +368,16 @@ immutable_write_current_view(PG_FUNCTION_ARGS)
 
 	view = RelationGetDescr(trigdata->tg_relation);
 	table = lookup_rowtype_tupdesc(entry->rowtype, -1);
-	build_view_map(view, table, entry, &map);
+	build_view_map(trigdata->tg_relation, table, entry, &map);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	written = EntityInsertRow(entry, table_row_for(trigdata, entry, table, &map));
 	SPI_finish();
 
-	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+	if (written == (Datum) 0)
+		result = NULL;			/* a trigger of the table skipped the row */
+	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 		result = trigdata->tg_trigtuple;
 	else
 		result = view_row_from(written, view, table, &map);

@@ -533,12 +533,15 @@ check_depends(AlterObjectDependsStmt *stmt)
 /*
  * Refuse the utility command parsetree when it would rewrite, remove,
  * detach or unprotect what a managed table keeps.  Does nothing while the
- * extension is not installed in this database or is being created.
+ * extension is not installed in this database or is being created, and in
+ * a session that a superuser put in replica mode (session_replication_role
+ * = replica), where no trigger and no event trigger fires either.
  */
 void
 DdlGuardCheck(Node *parsetree)
 {
-	if (creating_extension || !RegistryExists())
+	if (creating_extension || SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA ||
+		!RegistryExists())
 		return;
 	switch (nodeTag(parsetree))
 	{

@@ -28,6 +28,7 @@
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/typcache.h"
 
 #include "immutable.h"
@@ -40,21 +41,44 @@ PG_FUNCTION_INFO_V1(immutable_status);
 
 /*
  * Return the table named by the polymorphic first argument (a value, usually
- * NULL, of the table's row type); 42809 for anything else.
+ * NULL, of the table's row type), locked in AccessShareLock until the end of
+ * the transaction, so that it cannot be dropped or altered while the caller
+ * uses it; 42809 for anything but a table, 42P01 when the table was dropped
+ * after the call was planned (its row type is gone) or while the call waited
+ * for the lock.
  */
 Oid
 EntityRelationArgument(FunctionCallInfo fcinfo)
 {
 	Oid			type = get_fn_expr_argtype(fcinfo->flinfo, 0);
-	Oid			relid = OidIsValid(type) ? get_typ_typrelid(type) : InvalidOid;
+	Oid			relid;
+	char	   *name;
+	Relation	rel;
 
+	if (OidIsValid(type) && !SearchSysCacheExists1(TYPEOID, ObjectIdGetDatum(type)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("the table named by the first argument does not exist"),
+				 errdetail("The table was dropped, with its row type, after the call was planned."),
+				 errhint("Name an existing table, as in NULL::tasks.")));
+	relid = OidIsValid(type) ? get_typ_typrelid(type) : InvalidOid;
 	if (!OidIsValid(relid) || (get_rel_relkind(relid) != RELKIND_RELATION &&
 								get_rel_relkind(relid) != RELKIND_PARTITIONED_TABLE))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("first argument must be a row of a table, not of type %s",
-						format_type_be(type)),
+						format_type_extended(type, -1, FORMAT_TYPE_ALLOW_INVALID)),
 				 errhint("Name the table with a typed NULL, as in NULL::tasks.")));
+
+	name = get_rel_name(relid);
+	rel = try_relation_open(relid, AccessShareLock);
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table \"%s\" does not exist", name),
+				 errdetail("It was dropped while the call waited for its lock."),
+				 errhint("Name an existing table, as in NULL::tasks.")));
+	relation_close(rel, NoLock);
 	return relid;
 }
 
@@ -110,10 +134,11 @@ plan_text(ManagedRelation *entry, Relation rel, EntityPlan which)
 			appendStringInfoString(&buf, ") SELECT ");
 			EntityAppendColumns(&buf, rel, "r.", true);
 			if (which == PLAN_INSERT)
-				appendStringInfoString(&buf, " FROM (SELECT ($1).*) AS r RETURNING x");
+				appendStringInfoString(&buf, " FROM (SELECT ($1).*) AS r");
 			else
-				appendStringInfoString(&buf, " FROM pg_catalog.jsonb_populate_record($1, $2) AS r"
-									   " RETURNING x");
+				appendStringInfoString(&buf, " FROM pg_catalog.jsonb_populate_record($1, $2) AS r");
+			/* x.* in a cast is the whole row, also when a column is named x */
+			appendStringInfo(&buf, " RETURNING (x.*)::%s", table);
 			break;
 		case PLAN_HISTORY:
 			appendStringInfo(&buf,
@@ -123,7 +148,7 @@ plan_text(ManagedRelation *entry, Relation rel, EntityPlan which)
 			break;
 		case PLAN_AS_OF_ENTITY:
 			appendStringInfo(&buf,
-							 "SELECT h, h.deleted_at IS NOT NULL FROM ONLY %s AS h"
+							 "SELECT (h.*)::%1$s, h.deleted_at IS NOT NULL FROM ONLY %1$s AS h"
 							 " WHERE h.entity_id OPERATOR(pg_catalog.=) $1"
 							 " AND h.valid_from OPERATOR(pg_catalog.<=) $2"
 							 " ORDER BY h.version DESC LIMIT 1", table);
@@ -456,20 +481,50 @@ row_as_next_version(ManagedRelation *entry, Datum row, bool tombstone)
 }
 
 /*
+ * Return the row the kept INSERT just returned, valid in the caller's memory
+ * context, or (Datum) 0 when it returned none: a BEFORE INSERT trigger of
+ * the table cancelled the row (returned NULL), as it may for any INSERT.
+ */
+static Datum
+inserted_row(void)
+{
+	bool		isnull;
+
+	if (SPI_processed == 0)
+		return (Datum) 0;
+	return SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0],
+										   SPI_tuptable->tupdesc, 1, &isnull),
+							 false, -1);
+}
+
+/*
  * Append row (of the table's type) through the kept INSERT, so that the
  * table's triggers run, and return the row as written, valid in the caller's
- * memory context.  Caller is connected to SPI.
+ * memory context; (Datum) 0 when a BEFORE INSERT trigger of the table
+ * cancelled it.  Caller is connected to SPI.
  */
 Datum
 EntityInsertRow(ManagedRelation *entry, Datum row)
 {
-	bool		isnull;
+	(void) EntityExecute(entry, PLAN_INSERT, &row, false, 0);
+	return inserted_row();
+}
 
-	if (EntityExecute(entry, PLAN_INSERT, &row, false, 0) != 1)
-		elog(ERROR, "INSERT of a version did not return one row");
-	return SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0],
-										   SPI_tuptable->tupdesc, 1, &isnull),
-							 false, -1);
+/*
+ * Raise 55000 for a version of update(), delete() or undelete() that a
+ * BEFORE INSERT trigger of the table cancelled: the function would have
+ * nothing to return, and the caller would believe the version written.
+ */
+static void
+report_cancelled_version(Oid relid, const char *funcname)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("a BEFORE INSERT trigger of table \"%s\" cancelled the version immutable.%s() appends",
+					get_rel_name(relid), funcname),
+			 errdetail("The trigger returned NULL for the row."),
+			 errhint("Let the trigger return the row it is given for the versions of immutable.%s().",
+					 funcname)));
 }
 
 /* Raise P0002 for an entity that has no version. */
@@ -547,9 +602,11 @@ check_changes(Oid relid, Jsonb *changes)
  * Appends the next version of a live entity: its current version with the
  * keys of changes applied as jsonb_populate_record applies them.  Returns
  * the new version.  Errors: 22004 NULL entity_id or changes; 42809 rel not
- * a table row; 55000 table not versioned or entity deleted; 42703 unknown
- * column; 22023 fixed column or changes not an object; P0002 unknown entity;
- * 40001 when another writer appended a version meanwhile.
+ * a table row; 42P01 table dropped (EntityRelationArgument); 55000 table not
+ * versioned or its heads table changed by hand (RegistryLookupVersioned),
+ * entity deleted, or the version cancelled by a BEFORE INSERT trigger;
+ * 42703 unknown column; 22023 fixed column or changes not an object; P0002
+ * unknown entity; 40001 when another writer appended a version meanwhile.
  */
 Datum
 immutable_update(PG_FUNCTION_ARGS)
@@ -561,7 +618,6 @@ immutable_update(PG_FUNCTION_ARGS)
 	Datum		args[2];
 	Datum		head;
 	bool		deleted;
-	bool		isnull;
 
 	check_changes(relid, changes);
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -574,11 +630,10 @@ immutable_update(PG_FUNCTION_ARGS)
 
 	args[0] = row_as_next_version(entry, head, false);
 	args[1] = JsonbPGetDatum(changes);
-	if (EntityExecute(entry, PLAN_UPDATE, args, false, 0) != 1)
-		elog(ERROR, "INSERT of a version did not return one row");
-	head = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0],
-										   SPI_tuptable->tupdesc, 1, &isnull),
-							 false, -1);
+	(void) EntityExecute(entry, PLAN_UPDATE, args, false, 0);
+	head = inserted_row();
+	if (head == (Datum) 0)
+		report_cancelled_version(relid, "update");
 	SPI_finish();
 	PG_RETURN_DATUM(head);
 }
@@ -605,6 +660,8 @@ append_state_change(FunctionCallInfo fcinfo, bool tombstone)
 							deleted ? "Undelete it first with immutable.undelete()." :
 							"Only a deleted entity can be undeleted.");
 	head = EntityInsertRow(entry, row_as_next_version(entry, head, tombstone));
+	if (head == (Datum) 0)
+		report_cancelled_version(relid, tombstone ? "delete" : "undelete");
 	SPI_finish();
 	return head;
 }
@@ -614,8 +671,10 @@ append_state_change(FunctionCallInfo fcinfo, bool tombstone)
  *
  * Appends and returns a tombstone: the current version with deleted_at set
  * to the transaction start time.  Errors: 22004 NULL entity_id; 42809 rel
- * not a table row; 55000 table not versioned or entity already deleted;
- * P0002 unknown entity; 40001 when another writer appended meanwhile.
+ * not a table row; 42P01 table dropped; 55000 table not versioned or its
+ * heads table changed by hand, entity already deleted, or the tombstone
+ * cancelled by a BEFORE INSERT trigger; P0002 unknown entity; 40001 when
+ * another writer appended meanwhile.
  */
 Datum
 immutable_delete(PG_FUNCTION_ARGS)
@@ -654,7 +713,8 @@ read_head(FunctionCallInfo fcinfo, Datum *head, bool *deleted)
  *
  * Returns the current version of a live entity, NULL for a deleted or
  * unknown one.  Errors: 22004 NULL entity_id; 42809 rel not a table row;
- * 55000 table not versioned.
+ * 42P01 table dropped; 55000 table not versioned or its heads table changed
+ * by hand.
  */
 Datum
 immutable_get(PG_FUNCTION_ARGS)
@@ -670,8 +730,7 @@ immutable_get(PG_FUNCTION_ARGS)
 /*
  * immutable.status(rel anyelement, entity_id uuid) RETURNS text
  *
- * Returns 'live', 'deleted' or 'not_found'.  Errors: 22004 NULL entity_id;
- * 42809 rel not a table row; 55000 table not versioned.
+ * Returns 'live', 'deleted' or 'not_found'.  Errors: as get.
  */
 Datum
 immutable_status(PG_FUNCTION_ARGS)

@@ -204,7 +204,7 @@ log_row_values(ManagedRelation *entry, SPITupleTable *rows, uint64 i,
 	return any;
 }
 
-/* Return "c1 = NULL, c2 = NULL ..." or "t.c1, t.c2 ..." for the columns. */
+/* Return "c1 = NULL, c2 = NULL ..." or "o.c1, o.c2 ..." for the columns. */
 static char *
 column_list(Oid relid, AttrNumber *attnums, int ncolumns, const char *format)
 {
@@ -219,6 +219,36 @@ column_list(Oid relid, AttrNumber *attnums, int ncolumns, const char *format)
 }
 
 /*
+ * Erase the columns (attnums) in every version of entity_id of the table of
+ * entry, and return the rows the UPDATE changed, in version order, each as
+ * its id and the values it had (in SPI_tuptable, SPI_processed of them): a
+ * self-join on ctid returns the row as the UPDATE read it, so that what is
+ * logged is exactly what was erased, whatever committed before the UPDATE
+ * started.  Caller is connected to SPI.
+ */
+static uint64
+erase_versions(ManagedRelation *entry, Datum entity_id, AttrNumber *attnums,
+			   int ncolumns)
+{
+	const char *table = RelationQualifiedName(entry->relid);
+	Oid			argtypes[1] = {UUIDOID};
+	Datum		args[1] = {entity_id};
+
+	return run_erasing(MANAGED_VERSIONED, entry->relid, TRIGGER_EVENT_UPDATE,
+					   psprintf("WITH erased AS (UPDATE ONLY %1$s AS n SET %2$s"
+								" FROM ONLY %1$s AS o"
+								" WHERE n.entity_id OPERATOR(pg_catalog.=) $1"
+								" AND o.ctid OPERATOR(pg_catalog.=) n.ctid"
+								" RETURNING o.version, o.id, %3$s)"
+								" SELECT e.id, %4$s FROM erased AS e ORDER BY e.version",
+								table,
+								column_list(entry->relid, attnums, ncolumns, "%s%s = NULL"),
+								column_list(entry->relid, attnums, ncolumns, "%so.%s"),
+								column_list(entry->relid, attnums, ncolumns, "%se.%s")),
+					   1, argtypes, args, SPI_OK_SELECT);
+}
+
+/*
  * immutable.redact(rel anyelement, entity_id uuid, columns text[])
  * RETURNS integer
  *
@@ -228,14 +258,18 @@ column_list(Oid relid, AttrNumber *attnums, int ncolumns, const char *format)
  * Each erased value is recorded in immutable.erasure_log (when, by whom,
  * which entity, version row and column), with, on a hash-chained table, the
  * SHA-256 digest that stands for it in the row's hash, so verify_chain
- * still passes.  Only the table's owner may call it.  Errors: 22004 NULL
- * argument; 42809 rel not a table row; 55000 not a versioned table; 42501
- * not the owner; 2202E columns of more than one dimension; 42703 unknown
- * column; 22023 no column, or one the extension keeps (id, entity_id,
- * version, valid_from, deleted_at, prev_hash, hash); 0A000 on a
+ * still passes.  The entity's heads row is locked first, so that a writer
+ * of the entity either committed before (and its version is erased and
+ * logged) or waits until the erasure commits.  Only the table's owner may
+ * call it.  Errors: 22004 NULL argument; 42809 rel not a table row; 42P01
+ * table dropped; 55000 not a versioned table, or its heads table changed by
+ * hand; 42501 not the owner; 2202E columns of more than one dimension; 42703
+ * unknown column; 22023 no column, or one the extension keeps (id,
+ * entity_id, version, valid_from, deleted_at, prev_hash, hash); 0A000 on a
  * hash-chained table a column whose values enter the hash as bytes (not
  * text, varchar, char, bytea, json, jsonb, xml); P0002 unknown entity;
- * 23502 a NOT NULL column.
+ * 23502 a NOT NULL column; 40001 under REPEATABLE READ or SERIALIZABLE when
+ * a version was appended after the transaction's snapshot.
  */
 Datum
 immutable_redact(PG_FUNCTION_ARGS)
@@ -244,7 +278,6 @@ immutable_redact(PG_FUNCTION_ARGS)
 	Datum		entity_id = EntityArgument(fcinfo, 1, "entity_id");
 	ArrayType  *names = DatumGetArrayTypeP(EntityArgument(fcinfo, 2, "columns"));
 	ManagedRelation *entry = RegistryLookupVersioned(relid);
-	const char *table = RelationQualifiedName(relid);
 	Oid			argtypes[1] = {UUIDOID};
 	Datum		args[1] = {entity_id};
 	AttrNumber *attnums;
@@ -264,14 +297,8 @@ immutable_redact(PG_FUNCTION_ARGS)
 									   RelationQualifiedName(entry->heads)),
 							  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not lock the entity's heads row");
-	if (SPI_execute_with_args(psprintf("SELECT t.id, %s FROM ONLY %s AS t"
-									   " WHERE t.entity_id OPERATOR(pg_catalog.=) $1"
-									   " ORDER BY t.version",
-									   column_list(relid, attnums, ncolumns, "%s t.%s"), table),
-							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the versions of entity");
+	nrows = erase_versions(entry, entity_id, attnums, ncolumns);
 	rows = SPI_tuptable;
-	nrows = SPI_processed;
 	if (nrows == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
@@ -281,10 +308,6 @@ immutable_redact(PG_FUNCTION_ARGS)
 	for (i = 0; i < nrows; i++)
 		if (log_row_values(entry, rows, i, attnums, ncolumns, entity_id))
 			redacted++;
-	(void) run_erasing(MANAGED_VERSIONED, relid, TRIGGER_EVENT_UPDATE,
-					   psprintf("UPDATE ONLY %s SET %s WHERE entity_id OPERATOR(pg_catalog.=) $1",
-								table, column_list(relid, attnums, ncolumns, "%s%s = NULL")),
-					   1, argtypes, args, SPI_OK_UPDATE);
 	(void) run_erasing(MANAGED_HEADS, relid, TRIGGER_EVENT_UPDATE,
 					   psprintf("UPDATE ONLY %s SET %s WHERE entity_id OPERATOR(pg_catalog.=) $1",
 								RelationQualifiedName(entry->heads),

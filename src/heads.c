@@ -52,13 +52,28 @@ PG_FUNCTION_INFO_V1(immutable_add_head);
 #define HEADS_FILLFACTOR 80
 
 /*
- * Entities whose head a BEFORE trigger inserted ahead of their first
- * version's AFTER trigger (several versions of a new entity in one
- * statement); that trigger then has nothing to insert.  Lives for one
- * statement at most, in the transaction's memory.
+ * An entity of a versioned table whose head a BEFORE trigger inserted ahead
+ * of its first version's AFTER trigger (several versions of a new entity in
+ * one statement), which then has nothing to insert; and the subtransaction
+ * that inserted it.
+ */
+typedef struct EarlyHead
+{
+	Oid			relid;
+	pg_uuid_t	entity_id;
+	SubTransactionId subid;
+} EarlyHead;
+
+/*
+ * The early heads of the running statement, in the transaction's memory.
+ * The AFTER triggers of the statement take them out; a statement that fails
+ * never reaches its AFTER triggers, so the abort of its (sub)transaction,
+ * which removes the heads rows, forgets them too: left behind, one would
+ * stop the AFTER trigger of a later first version of that entity (in the
+ * same transaction) from inserting its head.
  */
 static List *early_heads = NIL;
-static bool early_heads_callback = false;
+static bool early_heads_callbacks = false;
 
 /* Forget early heads at the end of every transaction. */
 static void
@@ -67,32 +82,61 @@ early_heads_xact_callback(XactEvent event, void *arg)
 	early_heads = NIL;
 }
 
-/* Remember that entity_id got its head before its first version's AFTER trigger. */
+/*
+ * Forget the early heads of a subtransaction that aborts.  Those of a later
+ * subtransaction still in the list are its children's (committed into it):
+ * subtransaction ids increase, and an aborted child's left already.
+ */
 static void
-early_heads_add(Datum entity_id)
+early_heads_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+							 SubTransactionId parentSubid, void *arg)
+{
+	ListCell   *lc;
+
+	if (event != SUBXACT_EVENT_ABORT_SUB)
+		return;
+	foreach(lc, early_heads)
+	{
+		if (((EarlyHead *) lfirst(lc))->subid >= mySubid)
+			early_heads = foreach_delete_current(early_heads, lc);
+	}
+}
+
+/*
+ * Remember that entity_id of table relid got its head before its first
+ * version's AFTER trigger.
+ */
+static void
+early_heads_add(Oid relid, Datum entity_id)
 {
 	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
-	pg_uuid_t  *copy = palloc(sizeof(pg_uuid_t));
+	EarlyHead  *head = palloc(sizeof(EarlyHead));
 
-	if (!early_heads_callback)
+	if (!early_heads_callbacks)
 	{
 		RegisterXactCallback(early_heads_xact_callback, NULL);
-		early_heads_callback = true;
+		RegisterSubXactCallback(early_heads_subxact_callback, NULL);
+		early_heads_callbacks = true;
 	}
-	memcpy(copy, DatumGetUUIDP(entity_id), sizeof(pg_uuid_t));
-	early_heads = lappend(early_heads, copy);
+	head->relid = relid;
+	memcpy(&head->entity_id, DatumGetUUIDP(entity_id), sizeof(pg_uuid_t));
+	head->subid = GetCurrentSubTransactionId();
+	early_heads = lappend(early_heads, head);
 	MemoryContextSwitchTo(old);
 }
 
-/* Take entity_id out of the early heads; return whether it was there. */
+/* Take entity_id of table relid out of the early heads; return whether it was there. */
 static bool
-early_heads_take(Datum entity_id)
+early_heads_take(Oid relid, Datum entity_id)
 {
 	ListCell   *lc;
 
 	foreach(lc, early_heads)
 	{
-		if (memcmp(lfirst(lc), DatumGetUUIDP(entity_id), sizeof(pg_uuid_t)) == 0)
+		EarlyHead  *head = lfirst(lc);
+
+		if (head->relid == relid &&
+			memcmp(&head->entity_id, DatumGetUUIDP(entity_id), sizeof(pg_uuid_t)) == 0)
 		{
 			early_heads = foreach_delete_current(early_heads, lc);
 			return true;
@@ -182,7 +226,7 @@ HeadsInsertEarly(ManagedRelation *entry, Relation heads, HeapTuple row,
 				 Datum entity_id)
 {
 	HeadsInsert(entry, heads, row);
-	early_heads_add(entity_id);
+	early_heads_add(entry->relid, entity_id);
 }
 
 /*
@@ -207,7 +251,8 @@ immutable_add_head(PG_FUNCTION_ARGS)
 	entry = RegistryLookupVersioned(RelationGetRelid(trigdata->tg_relation));
 	tuple = trigdata->tg_trigtuple;
 	if (early_heads != NIL &&
-		early_heads_take(heap_getattr(tuple, entry->att_entity_id,
+		early_heads_take(entry->relid,
+						 heap_getattr(tuple, entry->att_entity_id,
 									  RelationGetDescr(trigdata->tg_relation), &isnull)))
 		return PointerGetDatum(NULL);
 

@@ -114,7 +114,8 @@ QueryReturnRows(FunctionCallInfo fcinfo, ManagedRelation *entry, EntityPlan whic
  *
  * Returns every version of one entity, tombstones included, in version
  * order; no rows for an unknown entity.  Errors: 22004 NULL entity_id; 42809
- * rel not a table row; 55000 table not versioned.
+ * rel not a table row; 42P01 table dropped; 55000 table not versioned or its
+ * heads table changed by hand.
  */
 Datum
 immutable_history(PG_FUNCTION_ARGS)
@@ -181,8 +182,9 @@ scan_as_of(FunctionCallInfo fcinfo, ManagedRelation *entry, TimestampTz at)
  * the rows of the table and of its history table whose period contains at
  * (SQL:2011 FOR SYSTEM_TIME AS OF), by an SQL query with the user's
  * privileges (the BRIN index of the history table finds its rows).  Errors:
- * 22004 NULL at; 42809 rel not a table row; 55000 table neither versioned
- * nor system-versioned.
+ * 22004 NULL at; 42809 rel not a table row; 42P01 table dropped; 55000
+ * table neither versioned nor system-versioned, or its heads table changed
+ * by hand.
  */
 Datum
 immutable_as_of(PG_FUNCTION_ARGS)
@@ -208,7 +210,8 @@ immutable_as_of(PG_FUNCTION_ARGS)
  *
  * Returns the version of one entity that was current at time at, or NULL
  * when the entity did not exist yet or was deleted then.  Errors: 22004 NULL
- * entity_id or at; 42809 rel not a table row; 55000 table not versioned.
+ * entity_id or at; 42809 rel not a table row; 42P01 table dropped; 55000
+ * table not versioned or its heads table changed by hand.
  */
 Datum
 immutable_as_of_entity(PG_FUNCTION_ARGS)

@@ -38,8 +38,10 @@ static MemoryContext RegistryContext = NULL;
 static HTAB *RelationCache = NULL;
 
 /*
- * Mark the entry of relid, and those of the partitions managed as relid
- * (or, for InvalidOid, every entry) for rebuilding.  Runs in invalidation
+ * Mark the entry of relid, those of the partitions managed as relid, and
+ * those of the tables whose heads or history table relid is (their entries
+ * describe it: its index, its layout), for rebuilding; for InvalidOid,
+ * every entry.  Runs in invalidation
  * processing, so it must not touch the catalogs.
  */
 static void
@@ -51,11 +53,13 @@ registry_relcache_callback(Datum arg, Oid relid)
 	if (RelationCache == NULL)
 		return;
 
-	/* a partition's entry is its root's too */
 	hash_seq_init(&status, RelationCache);
 	while ((entry = hash_seq_search(&status)) != NULL)
-		if (!OidIsValid(relid) || entry->relid == relid || entry->inherited_from == relid)
+	{
+		if (!OidIsValid(relid) || entry->relid == relid || entry->inherited_from == relid ||
+			entry->heads == relid || entry->history == relid)
 			entry->valid = false;
+	}
 }
 
 /*
@@ -586,13 +590,38 @@ RegistryLookup(Oid relid)
 }
 
 /*
+ * Return the name of a column of the versioned table of entry that its heads
+ * table does not have with the same type (a change made to the heads table
+ * by hand), or NULL.  Rows are converted between the two by name, so such a
+ * column would read and write as NULL.
+ */
+static const char *
+heads_missing_column(ManagedRelation *entry)
+{
+	int			i;
+
+	if (entry->from_heads == NULL)
+		return NULL;			/* the same layout */
+	for (i = 0; i < entry->table_desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(entry->table_desc, i);
+
+		if (!att->attisdropped && entry->from_heads->attrMap->attnums[i] == 0)
+			return NameStr(att->attname);
+	}
+	return NULL;
+}
+
+/*
  * Return the entry of a versioned table, or raise 55000 naming what the
- * table is instead.
+ * table is instead, or when its heads table lacks one of its columns (or
+ * has it with another type).
  */
 ManagedRelation *
 RegistryLookupVersioned(Oid relid)
 {
 	ManagedRelation *entry = RegistryLookup(relid);
+	const char *missing;
 
 	if (entry->kind != MANAGED_VERSIONED)
 		ereport(ERROR,
@@ -602,6 +631,15 @@ RegistryLookupVersioned(Oid relid)
 				 entry->kind == MANAGED_NONE ?
 				 errhint("Call immutable.make_versioned() on it first.") :
 				 errdetail("It is managed as %s.", ManagedKindName(entry->kind))));
+	missing = heads_missing_column(entry);
+	if (missing != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("heads table \"%s\" does not match versioned table \"%s\"",
+						get_rel_name(entry->heads), get_rel_name(relid)),
+				 errdetail("Column \"%s\" of the versioned table is missing from the heads table, or has another type there.",
+						   missing),
+				 errhint("Call immutable.make_mutable() and immutable.make_versioned() on the table again to rebuild the heads table.")));
 	return entry;
 }
 
