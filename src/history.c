@@ -23,6 +23,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
 #include "ddl_guard.h"
 #include "immutable.h"
@@ -145,12 +146,39 @@ primary_key_columns(Relation rel)
 }
 
 /*
+ * Return the ALTER TABLE of history that drops the NOT NULL LIKE copied
+ * from table rel to every column but the period (column), or NULL.
+ */
+static char *
+history_nullable_statement(Relation rel, const char *history, const char *column)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	StringInfoData alter;
+	int			i;
+
+	initStringInfo(&alter);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && att->attnotnull &&
+			strcmp(NameStr(att->attname), column) != 0)
+			appendStringInfo(&alter, "%s ALTER COLUMN %s DROP NOT NULL", alter.len ? "," : "",
+							 quote_identifier(NameStr(att->attname)));
+	}
+	return alter.len > 0 ? psprintf("ALTER TABLE %s%s", history, alter.data) : NULL;
+}
+
+/*
  * Create the history table of relid, named name in the table's schema: the
- * table's columns (NOT NULL kept; no defaults, constraints, generation or
- * identity), a BRIN index on the period for the time-travel queries over
- * the whole table, and a btree index on the primary key columns, the end
- * and the start of the period, which finds the version of one row at a
- * moment (through <table>_as_of) in one descent.
+ * table's columns (no defaults, constraints, generation or identity, and
+ * NOT NULL on the period alone, so that a NOT NULL the table drops, or a
+ * column dropped from it between make_mutable and make_system_versioned,
+ * cannot fail a history row), a BRIN index on the period for the
+ * time-travel queries over the whole table, and a btree index on the
+ * primary key columns, the end and the start of the period, which finds
+ * the version of one row at a moment (through <table>_as_of) in one
+ * descent.
  */
 static Oid
 history_create(Oid relid, const char *name, const char *column)
@@ -159,6 +187,7 @@ history_create(Oid relid, const char *name, const char *column)
 	char	   *history = quote_qualified_identifier(get_namespace_name(nspid), name);
 	Relation	rel = relation_open(relid, NoLock);
 	char	   *keys = primary_key_columns(rel);
+	char	   *nullable = history_nullable_statement(rel, history, column);
 
 	relation_close(rel, NoLock);
 	/* an unlogged table's history goes with it after a crash: unlogged too */
@@ -166,6 +195,8 @@ history_create(Oid relid, const char *name, const char *column)
 					get_rel_persistence(relid) == RELPERSISTENCE_UNLOGGED ? "UNLOGGED " : "",
 					history, RelationQualifiedName(relid)),
 		   SPI_OK_UTILITY);
+	if (nullable != NULL)
+		DdlRun(nullable, SPI_OK_UTILITY);
 	DdlRun(psprintf("CREATE INDEX ON %s USING brin (%s) WITH (pages_per_range = %d, autosummarize = on)",
 					history, quote_identifier(column), HISTORY_PAGES_PER_RANGE),
 		   SPI_OK_UTILITY);
@@ -289,50 +320,48 @@ history_table(Oid relid, const char *name, const char *column)
 }
 
 /*
- * Create <table>_as_of(at timestamptz) RETURNS SETOF <table> in the table's
- * schema: FOR SYSTEM_TIME AS OF at over table and history as an inlinable
- * SQL function, so that a condition on it (WHERE id = 42, a join) reaches
- * both tables' indexes, which the C as_of cannot offer.  Its body is parsed
- * once (BEGIN ATOMIC), so it follows renames; its dependency on the table is
- * made automatic, so that dropping the table drops it.  42723 when a
- * function of that name and argument exists already.
+ * Return the statement that creates (or replaces) function, <table>_as_of(at
+ * timestamptz) RETURNS SETOF <table>, for table relid with history table
+ * history and period column column: FOR SYSTEM_TIME AS OF at over table and
+ * history as an inlinable SQL function, so that a condition on it (WHERE id
+ * = 42, a join) reaches both tables' indexes, which the C as_of cannot
+ * offer.  Its body is parsed once (BEGIN ATOMIC), so it follows renames;
+ * the table's other column changes replace it (HistoryRefresh).
  */
-static void
-create_as_of_function(Oid relid, Oid history, const char *column)
+static char *
+as_of_statement(const char *function, Oid relid, Oid history, const char *column,
+				bool replace)
 {
-	Oid			nspid = get_rel_namespace(relid);
-	char	   *name = psprintf("%s_as_of", get_rel_name(relid));
-	char	   *function = quote_qualified_identifier(get_namespace_name(nspid), name);
 	const char *period = quote_identifier(column);
 	Relation	rel = relation_open(relid, NoLock);
 	StringInfoData columns;
-	Oid			argtypes[1] = {TIMESTAMPTZOID};
-	Oid			funcoid;
-	ObjectAddress func;
-	ObjectAddress table;
 
 	initStringInfo(&columns);
 	EntityAppendColumns(&columns, rel, "h.", false);
 	relation_close(rel, NoLock);
-	DdlRun(psprintf("CREATE FUNCTION %1$s(at pg_catalog.timestamptz) RETURNS SETOF %2$s"
+	return psprintf("CREATE %1$sFUNCTION %2$s(at pg_catalog.timestamptz) RETURNS SETOF %3$s"
 					" LANGUAGE sql STABLE BEGIN ATOMIC"
-					" SELECT t.* FROM %3$s AS t WHERE t.%4$s OPERATOR(pg_catalog.@>) at"
-					" UNION ALL SELECT %5$s FROM %6$s AS h"
-					" WHERE pg_catalog.upper(h.%4$s) OPERATOR(pg_catalog.>) at"
-					" AND COALESCE(pg_catalog.lower(h.%4$s), '-infinity') OPERATOR(pg_catalog.<=) at;"
+					" SELECT t.* FROM %4$s AS t WHERE t.%5$s OPERATOR(pg_catalog.@>) at"
+					" UNION ALL SELECT %6$s FROM %7$s AS h"
+					" WHERE pg_catalog.upper(h.%5$s) OPERATOR(pg_catalog.>) at"
+					" AND COALESCE(pg_catalog.lower(h.%5$s), '-infinity') OPERATOR(pg_catalog.<=) at;"
 					" END",
-					function, RelationQualifiedName(relid), ManageTableScan(relid), period,
-					columns.data, ManageTableScan(history)), SPI_OK_UTILITY);
-	DdlRun(psprintf("COMMENT ON FUNCTION %s(pg_catalog.timestamptz) IS %s", function,
-					quote_literal_cstr(psprintf("rows of %s and its history as of at (SQL:2011 FOR "
-												"SYSTEM_TIME AS OF), inlinable; made by the "
-												"immutable extension, dropped with the table",
-												RelationQualifiedName(relid)))),
-		   SPI_OK_UTILITY);
-	CommandCounterIncrement();
-	funcoid = LookupFuncName(list_make2(makeString(get_namespace_name(nspid)), makeString(name)),
-							 1, argtypes, false);
-	/* the function's dependencies on the table and its row type become automatic */
+					replace ? "OR REPLACE " : "", function, RelationQualifiedName(relid),
+					ManageTableScan(relid), period, columns.data, ManageTableScan(history));
+}
+
+/*
+ * Make the dependencies of the <table>_as_of function funcoid on table
+ * relid (its columns) and its row type automatic, so that dropping the
+ * table drops it and the table's columns can change (the function is then
+ * replaced), and keep a normal one on the history table.
+ */
+static void
+as_of_dependencies(Oid funcoid, Oid relid, Oid history)
+{
+	ObjectAddress func;
+	ObjectAddress table;
+
 	deleteDependencyRecordsForClass(ProcedureRelationId, funcoid, RelationRelationId,
 									DEPENDENCY_NORMAL);
 	deleteDependencyRecordsForClass(ProcedureRelationId, funcoid, TypeRelationId,
@@ -342,6 +371,33 @@ create_as_of_function(Oid relid, Oid history, const char *column)
 	recordDependencyOn(&func, &table, DEPENDENCY_AUTO);
 	ObjectAddressSet(table, RelationRelationId, history);
 	recordDependencyOn(&func, &table, DEPENDENCY_NORMAL);
+}
+
+/*
+ * Create <table>_as_of(at timestamptz) RETURNS SETOF <table> in the table's
+ * schema (see as_of_statement), dropped with the table.  42723 when a
+ * function of that name and argument exists already.
+ */
+static void
+create_as_of_function(Oid relid, Oid history, const char *column)
+{
+	Oid			nspid = get_rel_namespace(relid);
+	char	   *name = psprintf("%s_as_of", get_rel_name(relid));
+	char	   *function = quote_qualified_identifier(get_namespace_name(nspid), name);
+	Oid			argtypes[1] = {TIMESTAMPTZOID};
+	Oid			funcoid;
+
+	DdlRun(as_of_statement(function, relid, history, column, false), SPI_OK_UTILITY);
+	DdlRun(psprintf("COMMENT ON FUNCTION %s(pg_catalog.timestamptz) IS %s", function,
+					quote_literal_cstr(psprintf("rows of %s and its history as of at (SQL:2011 FOR "
+												"SYSTEM_TIME AS OF), inlinable; made by the "
+												"immutable extension, dropped with the table",
+												RelationQualifiedName(relid)))),
+		   SPI_OK_UTILITY);
+	CommandCounterIncrement();
+	funcoid = LookupFuncName(list_make2(makeString(get_namespace_name(nspid)), makeString(name)),
+							 1, argtypes, false);
+	as_of_dependencies(funcoid, relid, history);
 }
 
 /*
@@ -489,29 +545,17 @@ HistoryMakeMutable(Oid relid, Oid history, const char *table)
 }
 
 /*
- * Bring the history table of entry up to date after an ALTER TABLE (given as
- * parsetree) of its table: a renamed column is renamed, an added column is
- * added (history rows get NULL), a changed type is changed (the old values
- * cast to it; a type they do not cast to fails the ALTER TABLE), and a
- * dropped column stays in the history table with its values.  Caller has
- * run DdlBegin.
+ * Append to alter what brings the columns of history up to the table rel:
+ * a column the table added is added (history rows get NULL), and a changed
+ * type is changed (the old values cast to it).
  */
-void
-HistoryRefresh(ManagedRelation *entry, Node *parsetree)
+static void
+plan_history_columns(Relation rel, Relation history, StringInfo alter)
 {
-	char	   *quoted = RelationQualifiedName(entry->history);
-	Relation	rel;
-	Relation	history;
-	TupleDesc	desc;
-	StringInfoData alter;
+	TupleDesc	desc = RelationGetDescr(rel);
+	TupleDesc	hdesc = RelationGetDescr(history);
 	int			i;
 
-	DdlFollowColumnRename(entry->history, parsetree);
-	rel = relation_open(entry->relid, AccessShareLock);
-	history = relation_open(entry->history, AccessShareLock);
-	desc = RelationGetDescr(rel);
-
-	initStringInfo(&alter);
 	for (i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
@@ -525,15 +569,90 @@ HistoryRefresh(ManagedRelation *entry, Node *parsetree)
 		column = quote_identifier(NameStr(att->attname));
 		type = format_type_with_typemod(att->atttypid, att->atttypmod);
 		if (h == InvalidAttrNumber)
-			appendStringInfo(&alter, "%s ADD COLUMN %s %s", alter.len ? "," : "",
+			appendStringInfo(alter, "%s ADD COLUMN %s %s", alter->len ? "," : "",
 							 column, type);
-		else if (TupleDescAttr(RelationGetDescr(history), h - 1)->atttypid != att->atttypid ||
-				 TupleDescAttr(RelationGetDescr(history), h - 1)->atttypmod != att->atttypmod)
-			appendStringInfo(&alter, "%s ALTER COLUMN %s TYPE %s USING %s::%s",
-							 alter.len ? "," : "", column, type, column, type);
+		else if (TupleDescAttr(hdesc, h - 1)->atttypid != att->atttypid ||
+				 TupleDescAttr(hdesc, h - 1)->atttypmod != att->atttypmod)
+			appendStringInfo(alter, "%s ALTER COLUMN %s TYPE %s USING %s::%s",
+							 alter->len ? "," : "", column, type, column, type);
 	}
+}
+
+/*
+ * Replace the <table>_as_of function(s) of entry's table, made by
+ * make_system_versioned (its automatic dependents), with one over the
+ * table's columns now, as the function's owner.
+ */
+static void
+refresh_as_of_functions(ManagedRelation *entry)
+{
+	const char *column = get_attname(entry->relid, entry->att_period, false);
+	List	   *functions = NIL;
+	ListCell   *lc;
+	uint64		i;
+
+	DdlRun(psprintf("SELECT d.objid FROM pg_catalog.pg_depend AS d"
+					" WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass"
+					" AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+					" AND d.refobjid OPERATOR(pg_catalog.=) '%u'::pg_catalog.oid"
+					" AND d.deptype OPERATOR(pg_catalog.=) 'a'", entry->relid), SPI_OK_SELECT);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+
+		functions = lappend_oid(functions,
+								DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
+															   SPI_tuptable->tupdesc, 1, &isnull)));
+	}
+	foreach(lc, functions)
+	{
+		Oid			funcoid = lfirst_oid(lc);
+		char	   *function = quote_qualified_identifier(get_namespace_name(get_func_namespace(funcoid)),
+														  get_func_name(funcoid));
+		Oid			save_userid;
+		int			save_sec_context;
+		HeapTuple	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcoid));
+
+		if (!HeapTupleIsValid(tuple))
+			elog(ERROR, "cache lookup failed for function %u", funcoid);
+		GetUserIdAndSecContext(&save_userid, &save_sec_context);
+		SetUserIdAndSecContext(((Form_pg_proc) GETSTRUCT(tuple))->proowner,
+							   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+							   SECURITY_RESTRICTED_OPERATION);
+		ReleaseSysCache(tuple);
+		DdlRun(as_of_statement(function, entry->relid, entry->history, column, true),
+			   SPI_OK_UTILITY);
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+		CommandCounterIncrement();
+		as_of_dependencies(funcoid, entry->relid, entry->history);
+	}
+}
+
+/*
+ * Bring the history table of entry and the table's <table>_as_of up to
+ * date after an ALTER TABLE (given as parsetree) of its table: a renamed
+ * column is renamed, the columns follow (plan_history_columns; a dropped
+ * column stays in the history table with its values, a type the old values
+ * do not cast to fails the ALTER TABLE), and <table>_as_of returns the
+ * table's columns now.  Caller has run DdlBegin.
+ */
+void
+HistoryRefresh(ManagedRelation *entry, Node *parsetree)
+{
+	Relation	rel;
+	Relation	history;
+	StringInfoData alter;
+
+	DdlFollowColumnRename(entry->history, parsetree);
+	rel = relation_open(entry->relid, AccessShareLock);
+	history = relation_open(entry->history, AccessShareLock);
+	initStringInfo(&alter);
+	plan_history_columns(rel, history, &alter);
 	relation_close(history, AccessShareLock);
 	relation_close(rel, AccessShareLock);
 	if (alter.len > 0)
-		DdlGuardRunOnCompanion(entry->history, psprintf("ALTER TABLE %s%s", quoted, alter.data));
+		DdlGuardRunOnCompanion(entry->history,
+							   psprintf("ALTER TABLE %s%s", RelationQualifiedName(entry->history),
+										alter.data));
+	refresh_as_of_functions(entry);
 }

@@ -38,9 +38,11 @@ static MemoryContext RegistryContext = NULL;
 static HTAB *RelationCache = NULL;
 
 /*
- * Mark the entry of relid, and those of the partitions managed as relid
- * (or, for InvalidOid, every entry) for rebuilding.  Runs in invalidation
- * processing, so it must not touch the catalogs.
+ * Mark the entry of relid, those of the partitions managed as relid, and
+ * those of the system-versioned tables whose history table it is (their
+ * map to its rows and their insert follow its columns), for rebuilding;
+ * every entry for InvalidOid.  Runs in invalidation processing, so it must
+ * not touch the catalogs.
  */
 static void
 registry_relcache_callback(Datum arg, Oid relid)
@@ -54,7 +56,8 @@ registry_relcache_callback(Datum arg, Oid relid)
 	/* a partition's entry is its root's too */
 	hash_seq_init(&status, RelationCache);
 	while ((entry = hash_seq_search(&status)) != NULL)
-		if (!OidIsValid(relid) || entry->relid == relid || entry->inherited_from == relid)
+		if (!OidIsValid(relid) || entry->relid == relid || entry->inherited_from == relid ||
+			(entry->kind == MANAGED_SYSTEM_VERSIONED && entry->history == relid))
 			entry->valid = false;
 }
 
