@@ -10,6 +10,7 @@
 #include "access/relation.h"
 #include "catalog/dependency.h"
 #include "catalog/heap.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_proc.h"
 #include "parser/parse_func.h"
@@ -60,9 +61,9 @@ name_argument(FunctionCallInfo fcinfo, int argno, const char *dflt)
  * identity column) whose existing values have a start and no end (22004 for
  * NULL, 22000 for empty or ended periods).  Existing rows of a new column
  * get [the system time, infinity): the transaction start time, or
- * set_system_time's.
+ * set_system_time's.  Returns whether the column is added.
  */
-static void
+static bool
 plan_period_column(Oid relid, const char *column, StringInfo alter)
 {
 	Relation	rel = relation_open(relid, NoLock);
@@ -85,7 +86,7 @@ plan_period_column(Oid relid, const char *column, StringInfo alter)
 						 table, quote_identifier(column),
 						 quote_literal_cstr(timestamptz_to_str(SystemTime())));
 		relation_close(rel, NoLock);
-		return;
+		return true;
 	}
 	att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
 	if (attnum < 0 || att->atttypid != TSTZRANGEOID)
@@ -122,6 +123,25 @@ plan_period_column(Oid relid, const char *column, StringInfo alter)
 				 errhint("Move ended rows into the history table first.")));
 	appendStringInfo(alter, "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL",
 					 table, quote_identifier(column));
+	return false;
+}
+
+/*
+ * Record that the existing rows of relid (of every partition with storage,
+ * for a partitioned table) were given the period [system time, infinity)
+ * by this transaction: changing them in it writes no history row (they
+ * became system-versioned at that time) and is no conflict.
+ */
+static void
+record_conversion(Oid relid)
+{
+	List	   *relids = find_all_inheritors(relid, NoLock, NULL);
+	ListCell   *lc;
+
+	foreach(lc, relids)
+		if (RELKIND_HAS_STORAGE(get_rel_relkind(lfirst_oid(lc))))
+			SystemTimeRecordConversion(lfirst_oid(lc), SystemTime());
+	list_free(relids);
 }
 
 /* Return the quoted column list of the primary key of relid, or NULL. */
@@ -456,6 +476,7 @@ immutable_make_system_versioned(PG_FUNCTION_ARGS)
 	StringInfoData alter;
 	int			nestlevel;
 	Oid			history;
+	bool		added;
 
 	if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
 		ereport(ERROR,
@@ -470,8 +491,10 @@ immutable_make_system_versioned(PG_FUNCTION_ARGS)
 
 	nestlevel = DdlBegin();
 	initStringInfo(&alter);
-	plan_period_column(relid, column, &alter);
+	added = plan_period_column(relid, column, &alter);
 	DdlRun(alter.data, SPI_OK_UTILITY);
+	if (added)
+		record_conversion(relid);
 	history = history_table(relid, history_name, column);
 
 	attach_versioning_triggers(relid, table);
