@@ -382,7 +382,7 @@ COMMENT ON FUNCTION immutable.make_system_versioned(regclass, name, name, boolea
 'and a btree index on the primary key columns and the period''s end and start) '
 'or checks the one that exists '
 'under that name (every column of tbl with the same type; more allowed; no '
-'unique index), creates the inlinable function <table>_as_of(timestamptz), '
+'unique index, no exclusion constraint but one with (period WITH &&)), creates the inlinable function <table>_as_of(timestamptz), '
 'attaches immutable.versioning(), refuses TRUNCATE of tbl and '
 'every write to the history table but the trigger''s (23001). Returns the '
 'history table. Requires ownership of both (42501). Raises 22004 for NULL '
@@ -392,7 +392,7 @@ COMMENT ON FUNCTION immutable.make_system_versioned(regclass, name, name, boolea
 '42611 for a generated period column or a generated history column of the '
 'table''s, 22000 for empty or ended periods, 42703 '
 'for a column missing from the history table, 55000 for a history table with '
-'a unique index, 42622 for a history table name that is too long, 42723 when '
+'a unique index or another exclusion constraint, 42622 for a history table name that is too long, 42723 when '
 '<table>_as_of(timestamptz) exists already.';
 
 CREATE FUNCTION immutable.make_mutable(tbl regclass)

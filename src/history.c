@@ -11,6 +11,7 @@
 #include "catalog/dependency.h"
 #include "catalog/heap.h"
 #include "catalog/pg_inherits.h"
+#include "catalog/pg_operator.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_proc.h"
 #include "parser/parse_func.h"
@@ -233,12 +234,77 @@ history_create(Oid relid, const char *name, const char *column)
 }
 
 /*
- * Check a given history table: an ordinary table the caller owns, not
- * managed, without unique indexes (a row has many history rows), with every
- * column of relid under the same name and type; more columns are allowed.
+ * Does exclusion index (open) compare the period column (attnum) of its
+ * table with the range overlap operator?  Then no two of its history rows
+ * share a moment of their periods, which two versions of one row never do.
+ */
+static bool
+excludes_overlapping_periods(Relation index, AttrNumber attnum)
+{
+	Oid		   *operators;
+	Oid		   *procs;
+	uint16	   *strategies;
+	int			i;
+
+	RelationGetExclusionInfo(index, &operators, &procs, &strategies);
+	for (i = 0; i < index->rd_index->indnkeyatts; i++)
+		if (index->rd_index->indkey.values[i] == attnum &&
+			operators[i] == OID_RANGE_OVERLAP_OP)
+			return true;
+	return false;
+}
+
+/*
+ * Check index indexoid of history table hist (period column column): a
+ * unique index, or an exclusion constraint that does not exclude
+ * overlapping periods, would refuse a row's second history row (55000).
+ * An exclusion constraint with (period WITH &&), such as (key WITH =,
+ * period WITH &&), checks that the history has one version of a key at a
+ * moment, and is kept.
  */
 static void
-history_check(Oid relid, Oid histid)
+check_history_index(Relation hist, Oid indexoid, const char *column)
+{
+	Relation	index = index_open(indexoid, AccessShareLock);
+	bool		exclusion = index->rd_index->indisexclusion;
+	bool		refused;
+	Oid			constraint;
+
+	refused = index->rd_index->indisunique ||
+		(exclusion && !excludes_overlapping_periods(index, attnameAttNum(hist, column, false)));
+	index_close(index, AccessShareLock);
+	if (!refused)
+		return;
+	constraint = get_index_constraint(indexoid);
+	if (OidIsValid(constraint))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("history table \"%s\" has constraint \"%s\", which refuses a row's second history row",
+						RelationGetRelationName(hist), get_constraint_name(constraint)),
+				 exclusion ?
+				 errdetail("A row that changes several times has several history rows; an exclusion constraint is accepted when it compares the period with &&, as (key WITH =, %s WITH &&).",
+						   column) :
+				 errdetail("A row that changes several times has several history rows."),
+				 errhint("Drop it: ALTER TABLE %s DROP CONSTRAINT %s.",
+						 RelationQualifiedName(RelationGetRelid(hist)),
+						 quote_identifier(get_constraint_name(constraint)))));
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("history table \"%s\" has unique index \"%s\"",
+					RelationGetRelationName(hist), get_rel_name(indexoid)),
+			 errdetail("A row that changes several times has several history rows."),
+			 errhint("Drop it (DROP INDEX %s), or create it again without UNIQUE.",
+					 RelationQualifiedName(indexoid))));
+}
+
+/*
+ * Check a given history table: an ordinary table the caller owns, not
+ * managed, without unique indexes (a row has many history rows; see
+ * check_history_index), with every column of relid under the same name and
+ * type; more columns are allowed.
+ */
+static void
+history_check(Oid relid, Oid histid, const char *column)
 {
 	Relation	rel = relation_open(relid, NoLock);
 	Relation	hist = relation_open(histid, AccessExclusiveLock);
@@ -299,19 +365,7 @@ history_check(Oid relid, Oid histid)
 	}
 	indexes = RelationGetIndexList(hist);
 	foreach(lc, indexes)
-	{
-		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
-		bool		unique = index->rd_index->indisunique || index->rd_index->indisexclusion;
-
-		index_close(index, AccessShareLock);
-		if (unique)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("history table \"%s\" has unique index \"%s\"",
-							RelationGetRelationName(hist), get_rel_name(lfirst_oid(lc))),
-					 errdetail("A row that changes several times has several history rows."),
-					 errhint("Drop the index, or make it a plain one.")));
-	}
+		check_history_index(hist, lfirst_oid(lc), column);
 	list_free(indexes);
 	relation_close(hist, NoLock);
 	relation_close(rel, NoLock);
@@ -328,7 +382,7 @@ history_table(Oid relid, const char *name, const char *column)
 
 	if (OidIsValid(histid))
 	{
-		history_check(relid, histid);
+		history_check(relid, histid, column);
 		return histid;
 	}
 	if (strlen(name) >= NAMEDATALEN)
@@ -462,7 +516,8 @@ attach_versioning_triggers(Oid relid, const char *table)
  * ended periods; 42703 for a column missing from the history table; 42611
  * for a history column of the table's that is generated; 42809
  * for a history table that is not an ordinary table; 42710 for one that is
- * managed; 55000 for one with a unique index; 42622 for a history table name
+ * managed; 55000 for one with a unique index or an exclusion constraint
+ * without (period WITH &&); 42622 for a history table name
  * that is too long; 42723 when <table>_as_of(timestamptz) exists.
  */
 Datum
