@@ -489,12 +489,12 @@ attach_versioning_triggers(Oid relid, const char *table)
 
 	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_SYSTEM_PERIOD
 									" BEFORE INSERT OR UPDATE%s ON %s FOR EACH ROW"
-									" EXECUTE FUNCTION immutable.versioning()",
+									" EXECUTE FUNCTION immutable.system_versioning()",
 									partitioned ? "" : " OR DELETE", table));
 	if (partitioned)
 		DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_WRITE_HISTORY
 										" AFTER UPDATE OR DELETE ON %s FOR EACH ROW"
-										" EXECUTE FUNCTION immutable.versioning()", table));
+										" EXECUTE FUNCTION immutable.system_versioning()", table));
 }
 
 /*

@@ -64,6 +64,7 @@
 #include "immutable.h"
 
 PG_FUNCTION_INFO_V1(immutable_versioning);
+PG_FUNCTION_INFO_V1(immutable_system_versioning);
 PG_FUNCTION_INFO_V1(immutable_set_system_time);
 
 /* temporal_tables' SQLSTATE for the adjusted-period WARNING */
@@ -1034,26 +1035,87 @@ compat_trigger(TriggerData *trigdata)
 }
 
 /*
+ * Is trigger, firing on rel, one that make_system_versioned attached (or
+ * PostgreSQL cloned from one to a partition)?  Its name tells: a table has
+ * one trigger of a name, and a system-versioned table (every partition of
+ * one) has the extension's already.  The AFTER trigger writes the history
+ * only where the BEFORE one does not: on a partition of a partitioned
+ * table, whose BEFORE trigger does not fire for DELETE.
+ */
+static bool
+attached_by_make(Relation rel, Trigger *trigger)
+{
+	TriggerDesc *desc = rel->trigdesc;
+	int			i;
+
+	if (trigger->tgnargs != 0)
+		return false;
+	if (strcmp(trigger->tgname, TRIGGER_SYSTEM_PERIOD) == 0)
+		return TRIGGER_FOR_BEFORE(trigger->tgtype);
+	if (strcmp(trigger->tgname, TRIGGER_WRITE_HISTORY) != 0 ||
+		TRIGGER_FOR_BEFORE(trigger->tgtype))
+		return false;
+	for (i = 0; i < desc->numtriggers; i++)
+		if (strcmp(desc->triggers[i].tgname, TRIGGER_SYSTEM_PERIOD) == 0)
+			return !TRIGGER_FOR_DELETE(desc->triggers[i].tgtype);
+	return false;
+}
+
+/*
+ * Run the trigger of the system-versioned table of entry, called as
+ * funcname, after checking that it is fired as make_system_versioned
+ * attached it (39P01 otherwise).
+ */
+static Datum
+managed_call(FunctionCallInfo fcinfo, const char *funcname, ManagedRelation *entry)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (TRIGGER_FIRED_BEFORE(trigdata->tg_event))
+		TriggerCheckCall(fcinfo, funcname, TRIGGER_EVENT_BEFORE, true,
+						 TRIGGER_OP_BIT(TRIGGER_EVENT_INSERT) |
+						 TRIGGER_OP_BIT(TRIGGER_EVENT_UPDATE) |
+						 TRIGGER_OP_BIT(TRIGGER_EVENT_DELETE));
+	else
+		TriggerCheckCall(fcinfo, funcname, TRIGGER_EVENT_AFTER, true,
+						 TRIGGER_OP_BIT(TRIGGER_EVENT_UPDATE) |
+						 TRIGGER_OP_BIT(TRIGGER_EVENT_DELETE));
+	if (entry->kind != MANAGED_SYSTEM_VERSIONED ||
+		!attached_by_make(trigdata->tg_relation, trigdata->tg_trigger))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired by the triggers that immutable.make_system_versioned() attaches",
+						funcname),
+				 errdetail("Trigger \"%s\" on table \"%s\" is not one of them.",
+						   trigdata->tg_trigger->tgname,
+						   RelationGetRelationName(trigdata->tg_relation)),
+				 errhint("Drop the trigger; when it has the name of one of the extension's, "
+						 "immutable.make_mutable() drops it with them.")));
+	return managed_trigger(trigdata, entry);
+}
+
+/*
  * immutable.versioning() RETURNS trigger
  *
- * The trigger function of system-versioned tables (SQL:2011 system
- * versioning, temporal_tables' semantics); the period is a tstzrange,
- * microseconds.  Attached by make_system_versioned (no arguments): BEFORE
- * INSERT OR UPDATE FOR EACH ROW sets the period to [system time, infinity)
- * (a row version this transaction wrote keeps its start), AFTER UPDATE OR
- * DELETE FOR EACH ROW inserts the old row version into the history table
- * with its period ended where the new one starts (at the system time for a
- * DELETE), unless this transaction wrote it.  Attached by a temporal_tables
- * user as versioning(period_column, history_table, adjust) BEFORE INSERT OR
- * UPDATE OR DELETE FOR EACH ROW: the same, with temporal_tables' checks and
- * messages.  System time: the transaction start time, or set_system_time's.
- * Errors: 22000 when the old row version's period starts at or after the
- * system time (a later transaction wrote it; with adjust a WARNING 01X01
- * and 1 microsecond after it instead) or is empty or ended; 22004 NULL
- * period; 39P01 misuse; 22023 wrong number of arguments or adjust value;
- * 42703 unknown period column; 42804 period column not a tstzrange, or a
- * history column of another type; XX000 history table without the period
- * column.
+ * The trigger function of temporal_tables (SQL:2011 system versioning,
+ * temporal_tables' semantics); the period is a tstzrange, microseconds.
+ * Attached by a temporal_tables user as versioning(period_column,
+ * history_table, adjust) BEFORE INSERT OR UPDATE OR DELETE FOR EACH ROW: sets
+ * the period of a new row version to [system time, infinity) and inserts
+ * the old row version into the history table with its period ended at the
+ * system time, unless this transaction wrote it (a row version this
+ * transaction wrote keeps its start), with temporal_tables' checks and
+ * messages.  Without arguments on a system-versioned table, as the triggers
+ * make_system_versioned attached before system_versioning() existed, it is
+ * system_versioning().  System time: the transaction start time, or
+ * set_system_time's.  Not executable by PUBLIC: it writes into the history
+ * table it is given.  Errors: 22000 when the old row version's period
+ * starts at or after the system time (a later transaction wrote it; with
+ * adjust a WARNING 01X01 and 1 microsecond after it instead) or is empty or
+ * ended; 22004 NULL period; 39P01 misuse; 22023 wrong number of arguments
+ * or adjust value; 42703 unknown period column; 42804 period column not a
+ * tstzrange, or a history column of another type; XX000 history table
+ * without the period column.
  */
 Datum
 immutable_versioning(PG_FUNCTION_ARGS)
@@ -1064,20 +1126,36 @@ immutable_versioning(PG_FUNCTION_ARGS)
 	if (CALLED_AS_TRIGGER(fcinfo) && trigdata->tg_trigger->tgnargs == 0 &&
 		(entry = RegistryLookup(RelationGetRelid(trigdata->tg_relation)))->kind ==
 		MANAGED_SYSTEM_VERSIONED)
-	{
-		if (TRIGGER_FIRED_BEFORE(trigdata->tg_event))
-			TriggerCheckCall(fcinfo, "versioning", TRIGGER_EVENT_BEFORE, true,
-							 TRIGGER_OP_BIT(TRIGGER_EVENT_INSERT) |
-							 TRIGGER_OP_BIT(TRIGGER_EVENT_UPDATE) |
-							 TRIGGER_OP_BIT(TRIGGER_EVENT_DELETE));
-		else
-			TriggerCheckCall(fcinfo, "versioning", TRIGGER_EVENT_AFTER, true,
-							 TRIGGER_OP_BIT(TRIGGER_EVENT_UPDATE) |
-							 TRIGGER_OP_BIT(TRIGGER_EVENT_DELETE));
-		return managed_trigger(trigdata, entry);
-	}
+		return managed_call(fcinfo, "versioning", entry);
 	compat_check_call(fcinfo);
 	return compat_trigger(trigdata);
+}
+
+/*
+ * immutable.system_versioning() RETURNS trigger
+ *
+ * The trigger function that make_system_versioned attaches (SQL:2011
+ * system versioning, temporal_tables' semantics): BEFORE INSERT OR UPDATE
+ * FOR EACH ROW sets the period of the new row version to [system time,
+ * infinity) (a row version this transaction wrote keeps its start), and
+ * inserts the old row version into the history table with its period ended
+ * where the new one starts (at the system time for a DELETE), unless this
+ * transaction wrote it: BEFORE UPDATE OR DELETE, or on a partitioned table
+ * AFTER UPDATE OR DELETE.  Executable by PUBLIC: the owner of a partitioned
+ * table who creates or attaches a partition gets clones of these triggers,
+ * for which PostgreSQL checks EXECUTE; fired by any other trigger it does
+ * nothing but raise 39P01, so attaching it elsewhere gives no one a way to
+ * write history rows.  Errors: as versioning().
+ */
+Datum
+immutable_system_versioning(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		TriggerCheckCall(fcinfo, "system_versioning", TRIGGER_EVENT_BEFORE, true, 0);
+	return managed_call(fcinfo, "system_versioning",
+						RegistryLookup(RelationGetRelid(trigdata->tg_relation)));
 }
 
 /*
