@@ -158,7 +158,11 @@ COMMENT ON FUNCTION immutable.refuse_change() IS
 'of the heads tables of versioned tables: refuses the change '
 'with SQLSTATE 23001 (restrict_violation) and the table in the error''s '
 'schema and table fields. Raises 39P01 when not called as such a trigger.';
-REVOKE ALL ON FUNCTION immutable.refuse_change() FROM PUBLIC;
+-- Executable by PUBLIC: a partition of a partitioned history table gets a
+-- clone of its refusing trigger, for which PostgreSQL checks EXECUTE by the
+-- role that creates or attaches the partition; attached to a table of the
+-- user's own, it only refuses writes to that table.
+GRANT EXECUTE ON FUNCTION immutable.refuse_change() TO PUBLIC;
 
 -- The erasure log is append-only, as the tables it speaks of.
 CREATE TRIGGER immutable_refuse_change BEFORE UPDATE OR DELETE ON immutable.erasure_log
@@ -216,15 +220,15 @@ RETURNS trigger
 AS 'MODULE_PATHNAME', 'immutable_versioning'
 LANGUAGE C;
 COMMENT ON FUNCTION immutable.versioning() IS
-'Trigger function of system-versioned tables (SQL:2011 system versioning, '
-'temporal_tables semantics). Attached by make_system_versioned without '
-'arguments (BEFORE INSERT OR UPDATE and AFTER UPDATE OR DELETE FOR EACH ROW), '
-'or by a temporal_tables user as versioning(period_column, history_table, '
+'Trigger function of temporal_tables (SQL:2011 system versioning), attached '
+'by a temporal_tables user as versioning(period_column, history_table, '
 'adjust) BEFORE INSERT OR UPDATE OR DELETE FOR EACH ROW. Sets the tstzrange '
 'period of new row versions to [system time, infinity) and inserts replaced '
 'row versions into the history table with their period ended; a row version '
 'written by the same transaction leaves no history row. System time: '
-'transaction start time, or set_system_time''s. Raises 22000 when a '
+'transaction start time, or set_system_time''s. Without arguments on a '
+'system-versioned table it is system_versioning(). Not executable by PUBLIC: '
+'it writes into the history table it is given. Raises 22000 when a '
 'transaction that started later changed the row (WARNING 01X01 and 1 '
 'microsecond later with adjust) or the period is empty or ended, 22004 for a '
 'NULL period, 22023 for a wrong number of arguments or adjust value, 42703 for '
@@ -233,6 +237,22 @@ COMMENT ON FUNCTION immutable.versioning() IS
 'period column, 39P01 when misused. An unqualified history table name is '
 'looked up in the table''s schema, not through search_path.';
 REVOKE ALL ON FUNCTION immutable.versioning() FROM PUBLIC;
+
+CREATE FUNCTION immutable.system_versioning()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'immutable_system_versioning'
+LANGUAGE C;
+COMMENT ON FUNCTION immutable.system_versioning() IS
+'Trigger function of system-versioned tables, attached by '
+'make_system_versioned as zz_immutable_system_period (BEFORE INSERT OR UPDATE '
+'OR DELETE FOR EACH ROW; on a partitioned table BEFORE INSERT OR UPDATE, and '
+'immutable_write_history AFTER UPDATE OR DELETE FOR EACH ROW): sets the '
+'period of new row versions to [system time, infinity) and inserts replaced '
+'row versions into the history table with their period ended, as '
+'versioning() does. Executable by PUBLIC, so that the owner of a partitioned '
+'table can create and attach partitions (which get clones of the triggers); '
+'fired by any other trigger it raises 39P01 and writes nothing. Raises the '
+'errors of versioning().';
 
 CREATE FUNCTION immutable.set_system_time(at timestamptz)
 RETURNS void
@@ -382,8 +402,8 @@ COMMENT ON FUNCTION immutable.make_system_versioned(regclass, name, name, boolea
 'and a btree index on the primary key columns and the period''s end and start) '
 'or checks the one that exists '
 'under that name (every column of tbl with the same type; more allowed; no '
-'unique index), creates the inlinable function <table>_as_of(timestamptz), '
-'attaches immutable.versioning(), refuses TRUNCATE of tbl and '
+'unique index, no exclusion constraint but one with (period WITH &&)), creates the inlinable function <table>_as_of(timestamptz), '
+'attaches immutable.system_versioning(), refuses TRUNCATE of tbl and '
 'every write to the history table but the trigger''s (23001). Returns the '
 'history table. Requires ownership of both (42501). Raises 22004 for NULL '
 'arguments or periods, 42809 for a wrong relation kind, 0A000 for a '
@@ -392,7 +412,7 @@ COMMENT ON FUNCTION immutable.make_system_versioned(regclass, name, name, boolea
 '42611 for a generated period column or a generated history column of the '
 'table''s, 22000 for empty or ended periods, 42703 '
 'for a column missing from the history table, 55000 for a history table with '
-'a unique index, 42622 for a history table name that is too long, 42723 when '
+'a unique index or another exclusion constraint, 42622 for a history table name that is too long, 42723 when '
 '<table>_as_of(timestamptz) exists already.';
 
 CREATE FUNCTION immutable.make_mutable(tbl regclass)

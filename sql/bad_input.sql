@@ -74,9 +74,13 @@ SELECT immutable.make_append_only('t');
 SET ROLE immutable_intruder;
 SELECT immutable.make_mutable('t');
 \echo :LAST_ERROR_SQLSTATE
--- nor can the trigger functions be called or attached directly
+-- nor can the trigger functions that write be attached directly (those
+-- that only refuse, or act only as the extension attached them, may be:
+-- partitions clone them)
 CREATE TABLE intruder.mine (a int);
-CREATE TRIGGER x BEFORE UPDATE ON intruder.mine FOR EACH ROW EXECUTE FUNCTION immutable.refuse_change();
+CREATE TRIGGER x BEFORE INSERT ON intruder.mine FOR EACH ROW EXECUTE FUNCTION immutable.stamp_version();
+\echo :LAST_ERROR_SQLSTATE
+CREATE TRIGGER y BEFORE UPDATE ON intruder.mine FOR EACH ROW EXECUTE FUNCTION immutable.versioning('p', 'h', 'false');
 \echo :LAST_ERROR_SQLSTATE
 INSERT INTO immutable.registry VALUES ('intruder.mine', 'append_only', NULL, now(), current_user);
 \echo :LAST_ERROR_SQLSTATE

@@ -67,4 +67,15 @@ extern void MaterializedSRFInit(FunctionCallInfo fcinfo);
 #define StringToQualifiedNameList(string) stringToQualifiedNameList(string)
 #endif
 
+/*
+ * PostgreSQL 16 renamed relfilenodes to relfilelocators: the subtransaction
+ * that first gave a relation new storage in the current transaction (a
+ * rewrite), InvalidSubTransactionId when none did.
+ */
+#if PG_VERSION_NUM >= 160000
+#define RelationFirstNewStorageSubid(rel) ((rel)->rd_firstRelfilelocatorSubid)
+#else
+#define RelationFirstNewStorageSubid(rel) ((rel)->rd_firstRelfilenodeSubid)
+#endif
+
 #endif							/* IMMUTABLE_COMPAT_H */

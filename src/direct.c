@@ -146,9 +146,10 @@ insert_index_entries_executor(Relation rel, TupleTableSlot *slot)
 /*
  * Insert the index entries of a new heap tuple (an insert, or an update that
  * is not heap-only), as the executor does: directly, through the executor
- * when an index checks uniqueness only at the end of the transaction.
- * Unique indexes are checked; a row this transaction updated does not
- * conflict with its successor.
+ * when an index checks uniqueness only at the end of the transaction or
+ * belongs to an exclusion constraint (which only the executor checks).
+ * Unique indexes and exclusion constraints are checked; a row this
+ * transaction updated does not conflict with its successor.
  */
 void
 DirectInsertIndexEntries(Relation rel, TupleTableSlot *slot)
@@ -156,23 +157,24 @@ DirectInsertIndexEntries(Relation rel, TupleTableSlot *slot)
 	List	   *oids = RelationGetIndexList(rel);
 	Relation   *indexes = palloc(sizeof(Relation) * (list_length(oids) + 1));
 	int			n = 0;
-	bool		immediate = true;
+	bool		direct = true;
 	ListCell   *lc;
 	int			i;
 
 	foreach(lc, oids)
 	{
 		indexes[n] = index_open(lfirst_oid(lc), RowExclusiveLock);
-		immediate = immediate && indexes[n]->rd_index->indimmediate;
+		direct = direct && indexes[n]->rd_index->indimmediate &&
+			!indexes[n]->rd_index->indisexclusion;
 		n++;
 	}
-	for (i = 0; immediate && i < n; i++)
+	for (i = 0; direct && i < n; i++)
 		insert_index_entry(rel, indexes[i], slot);
 	for (i = 0; i < n; i++)
 		index_close(indexes[i], NoLock);	/* kept to the end of the transaction */
 	pfree(indexes);
 	list_free(oids);
-	if (!immediate)
+	if (!direct)
 		insert_index_entries_executor(rel, slot);
 }
 

@@ -10,6 +10,8 @@
 #include "access/relation.h"
 #include "catalog/dependency.h"
 #include "catalog/heap.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_operator.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_proc.h"
 #include "parser/parse_func.h"
@@ -23,6 +25,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
 #include "ddl_guard.h"
 #include "immutable.h"
@@ -59,9 +62,9 @@ name_argument(FunctionCallInfo fcinfo, int argno, const char *dflt)
  * identity column) whose existing values have a start and no end (22004 for
  * NULL, 22000 for empty or ended periods).  Existing rows of a new column
  * get [the system time, infinity): the transaction start time, or
- * set_system_time's.
+ * set_system_time's.  Returns whether the column is added.
  */
-static void
+static bool
 plan_period_column(Oid relid, const char *column, StringInfo alter)
 {
 	Relation	rel = relation_open(relid, NoLock);
@@ -84,7 +87,7 @@ plan_period_column(Oid relid, const char *column, StringInfo alter)
 						 table, quote_identifier(column),
 						 quote_literal_cstr(timestamptz_to_str(SystemTime())));
 		relation_close(rel, NoLock);
-		return;
+		return true;
 	}
 	att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
 	if (attnum < 0 || att->atttypid != TSTZRANGEOID)
@@ -121,6 +124,25 @@ plan_period_column(Oid relid, const char *column, StringInfo alter)
 				 errhint("Move ended rows into the history table first.")));
 	appendStringInfo(alter, "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL",
 					 table, quote_identifier(column));
+	return false;
+}
+
+/*
+ * Record that the existing rows of relid (of every partition with storage,
+ * for a partitioned table) were given the period [system time, infinity)
+ * by this transaction: changing them in it writes no history row (they
+ * became system-versioned at that time) and is no conflict.
+ */
+static void
+record_conversion(Oid relid)
+{
+	List	   *relids = find_all_inheritors(relid, NoLock, NULL);
+	ListCell   *lc;
+
+	foreach(lc, relids)
+		if (RELKIND_HAS_STORAGE(get_rel_relkind(lfirst_oid(lc))))
+			SystemTimeRecordConversion(lfirst_oid(lc), SystemTime());
+	list_free(relids);
 }
 
 /* Return the quoted column list of the primary key of relid, or NULL. */
@@ -145,12 +167,39 @@ primary_key_columns(Relation rel)
 }
 
 /*
+ * Return the ALTER TABLE of history that drops the NOT NULL LIKE copied
+ * from table rel to every column but the period (column), or NULL.
+ */
+static char *
+history_nullable_statement(Relation rel, const char *history, const char *column)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	StringInfoData alter;
+	int			i;
+
+	initStringInfo(&alter);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && att->attnotnull &&
+			strcmp(NameStr(att->attname), column) != 0)
+			appendStringInfo(&alter, "%s ALTER COLUMN %s DROP NOT NULL", alter.len ? "," : "",
+							 quote_identifier(NameStr(att->attname)));
+	}
+	return alter.len > 0 ? psprintf("ALTER TABLE %s%s", history, alter.data) : NULL;
+}
+
+/*
  * Create the history table of relid, named name in the table's schema: the
- * table's columns (NOT NULL kept; no defaults, constraints, generation or
- * identity), a BRIN index on the period for the time-travel queries over
- * the whole table, and a btree index on the primary key columns, the end
- * and the start of the period, which finds the version of one row at a
- * moment (through <table>_as_of) in one descent.
+ * table's columns (no defaults, constraints, generation or identity, and
+ * NOT NULL on the period alone, so that a NOT NULL the table drops, or a
+ * column dropped from it between make_mutable and make_system_versioned,
+ * cannot fail a history row), a BRIN index on the period for the
+ * time-travel queries over the whole table, and a btree index on the
+ * primary key columns, the end and the start of the period, which finds
+ * the version of one row at a moment (through <table>_as_of) in one
+ * descent.
  */
 static Oid
 history_create(Oid relid, const char *name, const char *column)
@@ -159,6 +208,7 @@ history_create(Oid relid, const char *name, const char *column)
 	char	   *history = quote_qualified_identifier(get_namespace_name(nspid), name);
 	Relation	rel = relation_open(relid, NoLock);
 	char	   *keys = primary_key_columns(rel);
+	char	   *nullable = history_nullable_statement(rel, history, column);
 
 	relation_close(rel, NoLock);
 	/* an unlogged table's history goes with it after a crash: unlogged too */
@@ -166,6 +216,8 @@ history_create(Oid relid, const char *name, const char *column)
 					get_rel_persistence(relid) == RELPERSISTENCE_UNLOGGED ? "UNLOGGED " : "",
 					history, RelationQualifiedName(relid)),
 		   SPI_OK_UTILITY);
+	if (nullable != NULL)
+		DdlRun(nullable, SPI_OK_UTILITY);
 	DdlRun(psprintf("CREATE INDEX ON %s USING brin (%s) WITH (pages_per_range = %d, autosummarize = on)",
 					history, quote_identifier(column), HISTORY_PAGES_PER_RANGE),
 		   SPI_OK_UTILITY);
@@ -182,12 +234,77 @@ history_create(Oid relid, const char *name, const char *column)
 }
 
 /*
- * Check a given history table: an ordinary table the caller owns, not
- * managed, without unique indexes (a row has many history rows), with every
- * column of relid under the same name and type; more columns are allowed.
+ * Does exclusion index (open) compare the period column (attnum) of its
+ * table with the range overlap operator?  Then no two of its history rows
+ * share a moment of their periods, which two versions of one row never do.
+ */
+static bool
+excludes_overlapping_periods(Relation index, AttrNumber attnum)
+{
+	Oid		   *operators;
+	Oid		   *procs;
+	uint16	   *strategies;
+	int			i;
+
+	RelationGetExclusionInfo(index, &operators, &procs, &strategies);
+	for (i = 0; i < index->rd_index->indnkeyatts; i++)
+		if (index->rd_index->indkey.values[i] == attnum &&
+			operators[i] == OID_RANGE_OVERLAP_OP)
+			return true;
+	return false;
+}
+
+/*
+ * Check index indexoid of history table hist (period column column): a
+ * unique index, or an exclusion constraint that does not exclude
+ * overlapping periods, would refuse a row's second history row (55000).
+ * An exclusion constraint with (period WITH &&), such as (key WITH =,
+ * period WITH &&), checks that the history has one version of a key at a
+ * moment, and is kept.
  */
 static void
-history_check(Oid relid, Oid histid)
+check_history_index(Relation hist, Oid indexoid, const char *column)
+{
+	Relation	index = index_open(indexoid, AccessShareLock);
+	bool		exclusion = index->rd_index->indisexclusion;
+	bool		refused;
+	Oid			constraint;
+
+	refused = index->rd_index->indisunique ||
+		(exclusion && !excludes_overlapping_periods(index, attnameAttNum(hist, column, false)));
+	index_close(index, AccessShareLock);
+	if (!refused)
+		return;
+	constraint = get_index_constraint(indexoid);
+	if (OidIsValid(constraint))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("history table \"%s\" has constraint \"%s\", which refuses a row's second history row",
+						RelationGetRelationName(hist), get_constraint_name(constraint)),
+				 exclusion ?
+				 errdetail("A row that changes several times has several history rows; an exclusion constraint is accepted when it compares the period with &&, as (key WITH =, %s WITH &&).",
+						   column) :
+				 errdetail("A row that changes several times has several history rows."),
+				 errhint("Drop it: ALTER TABLE %s DROP CONSTRAINT %s.",
+						 RelationQualifiedName(RelationGetRelid(hist)),
+						 quote_identifier(get_constraint_name(constraint)))));
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("history table \"%s\" has unique index \"%s\"",
+					RelationGetRelationName(hist), get_rel_name(indexoid)),
+			 errdetail("A row that changes several times has several history rows."),
+			 errhint("Drop it (DROP INDEX %s), or create it again without UNIQUE.",
+					 RelationQualifiedName(indexoid))));
+}
+
+/*
+ * Check a given history table: an ordinary table the caller owns, not
+ * managed, without unique indexes (a row has many history rows; see
+ * check_history_index), with every column of relid under the same name and
+ * type; more columns are allowed.
+ */
+static void
+history_check(Oid relid, Oid histid, const char *column)
 {
 	Relation	rel = relation_open(relid, NoLock);
 	Relation	hist = relation_open(histid, AccessExclusiveLock);
@@ -248,19 +365,7 @@ history_check(Oid relid, Oid histid)
 	}
 	indexes = RelationGetIndexList(hist);
 	foreach(lc, indexes)
-	{
-		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
-		bool		unique = index->rd_index->indisunique || index->rd_index->indisexclusion;
-
-		index_close(index, AccessShareLock);
-		if (unique)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("history table \"%s\" has unique index \"%s\"",
-							RelationGetRelationName(hist), get_rel_name(lfirst_oid(lc))),
-					 errdetail("A row that changes several times has several history rows."),
-					 errhint("Drop the index, or make it a plain one.")));
-	}
+		check_history_index(hist, lfirst_oid(lc), column);
 	list_free(indexes);
 	relation_close(hist, NoLock);
 	relation_close(rel, NoLock);
@@ -277,7 +382,7 @@ history_table(Oid relid, const char *name, const char *column)
 
 	if (OidIsValid(histid))
 	{
-		history_check(relid, histid);
+		history_check(relid, histid, column);
 		return histid;
 	}
 	if (strlen(name) >= NAMEDATALEN)
@@ -289,50 +394,48 @@ history_table(Oid relid, const char *name, const char *column)
 }
 
 /*
- * Create <table>_as_of(at timestamptz) RETURNS SETOF <table> in the table's
- * schema: FOR SYSTEM_TIME AS OF at over table and history as an inlinable
- * SQL function, so that a condition on it (WHERE id = 42, a join) reaches
- * both tables' indexes, which the C as_of cannot offer.  Its body is parsed
- * once (BEGIN ATOMIC), so it follows renames; its dependency on the table is
- * made automatic, so that dropping the table drops it.  42723 when a
- * function of that name and argument exists already.
+ * Return the statement that creates (or replaces) function, <table>_as_of(at
+ * timestamptz) RETURNS SETOF <table>, for table relid with history table
+ * history and period column column: FOR SYSTEM_TIME AS OF at over table and
+ * history as an inlinable SQL function, so that a condition on it (WHERE id
+ * = 42, a join) reaches both tables' indexes, which the C as_of cannot
+ * offer.  Its body is parsed once (BEGIN ATOMIC), so it follows renames;
+ * the table's other column changes replace it (HistoryRefresh).
  */
-static void
-create_as_of_function(Oid relid, Oid history, const char *column)
+static char *
+as_of_statement(const char *function, Oid relid, Oid history, const char *column,
+				bool replace)
 {
-	Oid			nspid = get_rel_namespace(relid);
-	char	   *name = psprintf("%s_as_of", get_rel_name(relid));
-	char	   *function = quote_qualified_identifier(get_namespace_name(nspid), name);
 	const char *period = quote_identifier(column);
 	Relation	rel = relation_open(relid, NoLock);
 	StringInfoData columns;
-	Oid			argtypes[1] = {TIMESTAMPTZOID};
-	Oid			funcoid;
-	ObjectAddress func;
-	ObjectAddress table;
 
 	initStringInfo(&columns);
 	EntityAppendColumns(&columns, rel, "h.", false);
 	relation_close(rel, NoLock);
-	DdlRun(psprintf("CREATE FUNCTION %1$s(at pg_catalog.timestamptz) RETURNS SETOF %2$s"
+	return psprintf("CREATE %1$sFUNCTION %2$s(at pg_catalog.timestamptz) RETURNS SETOF %3$s"
 					" LANGUAGE sql STABLE BEGIN ATOMIC"
-					" SELECT t.* FROM %3$s AS t WHERE t.%4$s OPERATOR(pg_catalog.@>) at"
-					" UNION ALL SELECT %5$s FROM %6$s AS h"
-					" WHERE pg_catalog.upper(h.%4$s) OPERATOR(pg_catalog.>) at"
-					" AND COALESCE(pg_catalog.lower(h.%4$s), '-infinity') OPERATOR(pg_catalog.<=) at;"
+					" SELECT t.* FROM %4$s AS t WHERE t.%5$s OPERATOR(pg_catalog.@>) at"
+					" UNION ALL SELECT %6$s FROM %7$s AS h"
+					" WHERE pg_catalog.upper(h.%5$s) OPERATOR(pg_catalog.>) at"
+					" AND COALESCE(pg_catalog.lower(h.%5$s), '-infinity') OPERATOR(pg_catalog.<=) at;"
 					" END",
-					function, RelationQualifiedName(relid), ManageTableScan(relid), period,
-					columns.data, ManageTableScan(history)), SPI_OK_UTILITY);
-	DdlRun(psprintf("COMMENT ON FUNCTION %s(pg_catalog.timestamptz) IS %s", function,
-					quote_literal_cstr(psprintf("rows of %s and its history as of at (SQL:2011 FOR "
-												"SYSTEM_TIME AS OF), inlinable; made by the "
-												"immutable extension, dropped with the table",
-												RelationQualifiedName(relid)))),
-		   SPI_OK_UTILITY);
-	CommandCounterIncrement();
-	funcoid = LookupFuncName(list_make2(makeString(get_namespace_name(nspid)), makeString(name)),
-							 1, argtypes, false);
-	/* the function's dependencies on the table and its row type become automatic */
+					replace ? "OR REPLACE " : "", function, RelationQualifiedName(relid),
+					ManageTableScan(relid), period, columns.data, ManageTableScan(history));
+}
+
+/*
+ * Make the dependencies of the <table>_as_of function funcoid on table
+ * relid (its columns) and its row type automatic, so that dropping the
+ * table drops it and the table's columns can change (the function is then
+ * replaced), and keep a normal one on the history table.
+ */
+static void
+as_of_dependencies(Oid funcoid, Oid relid, Oid history)
+{
+	ObjectAddress func;
+	ObjectAddress table;
+
 	deleteDependencyRecordsForClass(ProcedureRelationId, funcoid, RelationRelationId,
 									DEPENDENCY_NORMAL);
 	deleteDependencyRecordsForClass(ProcedureRelationId, funcoid, TypeRelationId,
@@ -342,6 +445,33 @@ create_as_of_function(Oid relid, Oid history, const char *column)
 	recordDependencyOn(&func, &table, DEPENDENCY_AUTO);
 	ObjectAddressSet(table, RelationRelationId, history);
 	recordDependencyOn(&func, &table, DEPENDENCY_NORMAL);
+}
+
+/*
+ * Create <table>_as_of(at timestamptz) RETURNS SETOF <table> in the table's
+ * schema (see as_of_statement), dropped with the table.  42723 when a
+ * function of that name and argument exists already.
+ */
+static void
+create_as_of_function(Oid relid, Oid history, const char *column)
+{
+	Oid			nspid = get_rel_namespace(relid);
+	char	   *name = psprintf("%s_as_of", get_rel_name(relid));
+	char	   *function = quote_qualified_identifier(get_namespace_name(nspid), name);
+	Oid			argtypes[1] = {TIMESTAMPTZOID};
+	Oid			funcoid;
+
+	DdlRun(as_of_statement(function, relid, history, column, false), SPI_OK_UTILITY);
+	DdlRun(psprintf("COMMENT ON FUNCTION %s(pg_catalog.timestamptz) IS %s", function,
+					quote_literal_cstr(psprintf("rows of %s and its history as of at (SQL:2011 FOR "
+												"SYSTEM_TIME AS OF), inlinable; made by the "
+												"immutable extension, dropped with the table",
+												RelationQualifiedName(relid)))),
+		   SPI_OK_UTILITY);
+	CommandCounterIncrement();
+	funcoid = LookupFuncName(list_make2(makeString(get_namespace_name(nspid)), makeString(name)),
+							 1, argtypes, false);
+	as_of_dependencies(funcoid, relid, history);
 }
 
 /*
@@ -359,12 +489,12 @@ attach_versioning_triggers(Oid relid, const char *table)
 
 	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_SYSTEM_PERIOD
 									" BEFORE INSERT OR UPDATE%s ON %s FOR EACH ROW"
-									" EXECUTE FUNCTION immutable.versioning()",
+									" EXECUTE FUNCTION immutable.system_versioning()",
 									partitioned ? "" : " OR DELETE", table));
 	if (partitioned)
 		DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_WRITE_HISTORY
 										" AFTER UPDATE OR DELETE ON %s FOR EACH ROW"
-										" EXECUTE FUNCTION immutable.versioning()", table));
+										" EXECUTE FUNCTION immutable.system_versioning()", table));
 }
 
 /*
@@ -386,7 +516,8 @@ attach_versioning_triggers(Oid relid, const char *table)
  * ended periods; 42703 for a column missing from the history table; 42611
  * for a history column of the table's that is generated; 42809
  * for a history table that is not an ordinary table; 42710 for one that is
- * managed; 55000 for one with a unique index; 42622 for a history table name
+ * managed; 55000 for one with a unique index or an exclusion constraint
+ * without (period WITH &&); 42622 for a history table name
  * that is too long; 42723 when <table>_as_of(timestamptz) exists.
  */
 Datum
@@ -400,6 +531,7 @@ immutable_make_system_versioned(PG_FUNCTION_ARGS)
 	StringInfoData alter;
 	int			nestlevel;
 	Oid			history;
+	bool		added;
 
 	if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
 		ereport(ERROR,
@@ -414,8 +546,10 @@ immutable_make_system_versioned(PG_FUNCTION_ARGS)
 
 	nestlevel = DdlBegin();
 	initStringInfo(&alter);
-	plan_period_column(relid, column, &alter);
+	added = plan_period_column(relid, column, &alter);
 	DdlRun(alter.data, SPI_OK_UTILITY);
+	if (added)
+		record_conversion(relid);
 	history = history_table(relid, history_name, column);
 
 	attach_versioning_triggers(relid, table);
@@ -489,29 +623,17 @@ HistoryMakeMutable(Oid relid, Oid history, const char *table)
 }
 
 /*
- * Bring the history table of entry up to date after an ALTER TABLE (given as
- * parsetree) of its table: a renamed column is renamed, an added column is
- * added (history rows get NULL), a changed type is changed (the old values
- * cast to it; a type they do not cast to fails the ALTER TABLE), and a
- * dropped column stays in the history table with its values.  Caller has
- * run DdlBegin.
+ * Append to alter what brings the columns of history up to the table rel:
+ * a column the table added is added (history rows get NULL), and a changed
+ * type is changed (the old values cast to it).
  */
-void
-HistoryRefresh(ManagedRelation *entry, Node *parsetree)
+static void
+plan_history_columns(Relation rel, Relation history, StringInfo alter)
 {
-	char	   *quoted = RelationQualifiedName(entry->history);
-	Relation	rel;
-	Relation	history;
-	TupleDesc	desc;
-	StringInfoData alter;
+	TupleDesc	desc = RelationGetDescr(rel);
+	TupleDesc	hdesc = RelationGetDescr(history);
 	int			i;
 
-	DdlFollowColumnRename(entry->history, parsetree);
-	rel = relation_open(entry->relid, AccessShareLock);
-	history = relation_open(entry->history, AccessShareLock);
-	desc = RelationGetDescr(rel);
-
-	initStringInfo(&alter);
 	for (i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
@@ -525,15 +647,90 @@ HistoryRefresh(ManagedRelation *entry, Node *parsetree)
 		column = quote_identifier(NameStr(att->attname));
 		type = format_type_with_typemod(att->atttypid, att->atttypmod);
 		if (h == InvalidAttrNumber)
-			appendStringInfo(&alter, "%s ADD COLUMN %s %s", alter.len ? "," : "",
+			appendStringInfo(alter, "%s ADD COLUMN %s %s", alter->len ? "," : "",
 							 column, type);
-		else if (TupleDescAttr(RelationGetDescr(history), h - 1)->atttypid != att->atttypid ||
-				 TupleDescAttr(RelationGetDescr(history), h - 1)->atttypmod != att->atttypmod)
-			appendStringInfo(&alter, "%s ALTER COLUMN %s TYPE %s USING %s::%s",
-							 alter.len ? "," : "", column, type, column, type);
+		else if (TupleDescAttr(hdesc, h - 1)->atttypid != att->atttypid ||
+				 TupleDescAttr(hdesc, h - 1)->atttypmod != att->atttypmod)
+			appendStringInfo(alter, "%s ALTER COLUMN %s TYPE %s USING %s::%s",
+							 alter->len ? "," : "", column, type, column, type);
 	}
+}
+
+/*
+ * Replace the <table>_as_of function(s) of entry's table, made by
+ * make_system_versioned (its automatic dependents), with one over the
+ * table's columns now, as the function's owner.
+ */
+static void
+refresh_as_of_functions(ManagedRelation *entry)
+{
+	const char *column = get_attname(entry->relid, entry->att_period, false);
+	List	   *functions = NIL;
+	ListCell   *lc;
+	uint64		i;
+
+	DdlRun(psprintf("SELECT d.objid FROM pg_catalog.pg_depend AS d"
+					" WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass"
+					" AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+					" AND d.refobjid OPERATOR(pg_catalog.=) '%u'::pg_catalog.oid"
+					" AND d.deptype OPERATOR(pg_catalog.=) 'a'", entry->relid), SPI_OK_SELECT);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+
+		functions = lappend_oid(functions,
+								DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
+															   SPI_tuptable->tupdesc, 1, &isnull)));
+	}
+	foreach(lc, functions)
+	{
+		Oid			funcoid = lfirst_oid(lc);
+		char	   *function = quote_qualified_identifier(get_namespace_name(get_func_namespace(funcoid)),
+														  get_func_name(funcoid));
+		Oid			save_userid;
+		int			save_sec_context;
+		HeapTuple	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcoid));
+
+		if (!HeapTupleIsValid(tuple))
+			elog(ERROR, "cache lookup failed for function %u", funcoid);
+		GetUserIdAndSecContext(&save_userid, &save_sec_context);
+		SetUserIdAndSecContext(((Form_pg_proc) GETSTRUCT(tuple))->proowner,
+							   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+							   SECURITY_RESTRICTED_OPERATION);
+		ReleaseSysCache(tuple);
+		DdlRun(as_of_statement(function, entry->relid, entry->history, column, true),
+			   SPI_OK_UTILITY);
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+		CommandCounterIncrement();
+		as_of_dependencies(funcoid, entry->relid, entry->history);
+	}
+}
+
+/*
+ * Bring the history table of entry and the table's <table>_as_of up to
+ * date after an ALTER TABLE (given as parsetree) of its table: a renamed
+ * column is renamed, the columns follow (plan_history_columns; a dropped
+ * column stays in the history table with its values, a type the old values
+ * do not cast to fails the ALTER TABLE), and <table>_as_of returns the
+ * table's columns now.  Caller has run DdlBegin.
+ */
+void
+HistoryRefresh(ManagedRelation *entry, Node *parsetree)
+{
+	Relation	rel;
+	Relation	history;
+	StringInfoData alter;
+
+	DdlFollowColumnRename(entry->history, parsetree);
+	rel = relation_open(entry->relid, AccessShareLock);
+	history = relation_open(entry->history, AccessShareLock);
+	initStringInfo(&alter);
+	plan_history_columns(rel, history, &alter);
 	relation_close(history, AccessShareLock);
 	relation_close(rel, AccessShareLock);
 	if (alter.len > 0)
-		DdlGuardRunOnCompanion(entry->history, psprintf("ALTER TABLE %s%s", quoted, alter.data));
+		DdlGuardRunOnCompanion(entry->history,
+							   psprintf("ALTER TABLE %s%s", RelationQualifiedName(entry->history),
+										alter.data));
+	refresh_as_of_functions(entry);
 }

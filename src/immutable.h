@@ -247,6 +247,7 @@ extern int64 ChainSlotSeq(ManagedRelation *entry, TupleTableSlot *slot, bool *is
 
 /* period.c */
 extern TimestampTz SystemTime(void);
+extern void SystemTimeRecordConversion(Oid relid, TimestampTz start);
 
 /* system_time.c */
 extern void SystemTimeQuery(StringInfo buf, ManagedRelation *entry, Relation rel,

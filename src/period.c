@@ -19,7 +19,10 @@
  * The system time is the transaction start time, or what set_SystemTime()
  * set.  A row version written by the current transaction (also in a
  * subtransaction) was never seen by anyone else: changing it again writes no
- * history row, so a transaction leaves at most one history row per row.  A
+ * history row, so a transaction leaves at most one history row per row
+ * (which row versions those are is told by xmin and, after a rewrite of the
+ * table in the transaction, by the period starts it gave: see "Row versions
+ * this transaction wrote").  A
  * row version whose period starts at or after the system time was written
  * by a transaction that started later: the change fails (22000) or, with
  * adjust, starts its period 1 microsecond after the other one's, with a
@@ -61,6 +64,7 @@
 #include "immutable.h"
 
 PG_FUNCTION_INFO_V1(immutable_versioning);
+PG_FUNCTION_INFO_V1(immutable_system_versioning);
 PG_FUNCTION_INFO_V1(immutable_set_system_time);
 
 /* temporal_tables' SQLSTATE for the adjusted-period WARNING */
@@ -134,6 +138,152 @@ system_time_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 		pending = false;
 	else if (event == SUBXACT_EVENT_COMMIT_SUB)
 		pending_level = GetCurrentTransactionNestLevel() - 1;
+}
+
+/* ----------------------------------------------------------------------
+ * Row versions this transaction wrote
+ *
+ * xmin tells which row versions the current transaction wrote, except in a
+ * table it rewrote (ALTER TABLE ... TYPE, ADD COLUMN with a volatile
+ * default): the rewrite gives every row version the
+ * transaction's xid.  Every period start this transaction gives a new row
+ * version is therefore recorded, per relation; in a table whose storage the
+ * transaction replaced, a row version with its xmin counts as its own only
+ * when its period starts at such a time (a committed row version does not:
+ * it started before, or at another transaction's system time).
+ * make_system_versioned records the start it gives the existing rows when
+ * it adds the period column: those row versions became system-versioned in
+ * this transaction and count as its own whatever their xmin.  A record made
+ * in a subtransaction goes when that subtransaction rolls back.
+ * ---------------------------------------------------------------------- */
+
+typedef struct StampKey
+{
+	Oid			relid;
+	bool		converted;		/* by make_system_versioned, not a trigger */
+	TimestampTz start;
+} StampKey;
+
+typedef struct Stamp
+{
+	StampKey	key;			/* hash key */
+	SubTransactionId subid;		/* the oldest subtransaction that recorded it */
+} Stamp;
+
+/* The record, in TopTransactionContext; NULL when empty. */
+static HTAB *stamps = NULL;
+static bool any_converted = false;
+static bool stamp_callbacks_registered = false;
+
+/* The last recorded stamp, which most row versions repeat. */
+static bool last_stamp_valid = false;
+static StampKey last_stamp;
+static SubTransactionId last_stamp_subid;
+
+/* Forget the record at the end of the transaction. */
+static void
+stamps_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT ||
+		event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT ||
+		event == XACT_EVENT_PREPARE)
+	{
+		stamps = NULL;			/* freed with TopTransactionContext */
+		any_converted = false;
+		last_stamp_valid = false;
+	}
+}
+
+/*
+ * Forget what a subtransaction that rolls back recorded: the records of
+ * mySubid and of every subtransaction started after it (its children).
+ */
+static void
+stamps_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						SubTransactionId parentSubid, void *arg)
+{
+	HASH_SEQ_STATUS status;
+	Stamp	   *stamp;
+
+	if (event != SUBXACT_EVENT_ABORT_SUB || stamps == NULL)
+		return;
+	last_stamp_valid = false;
+	hash_seq_init(&status, stamps);
+	while ((stamp = hash_seq_search(&status)) != NULL)
+		if (stamp->subid >= mySubid)
+			hash_search(stamps, &stamp->key, HASH_REMOVE, NULL);
+}
+
+/* Fill key (padding zeroed: the hash compares bytes). */
+static void
+stamp_key(StampKey *key, Oid relid, bool converted, TimestampTz start)
+{
+	memset(key, 0, sizeof(*key));
+	key->relid = relid;
+	key->converted = converted;
+	key->start = start;
+}
+
+/* Record that this transaction gave a row version of relid the start. */
+static void
+record_stamp(Oid relid, bool converted, TimestampTz start)
+{
+	SubTransactionId subid = GetCurrentSubTransactionId();
+	StampKey	key;
+	Stamp	   *stamp;
+	bool		found;
+
+	stamp_key(&key, relid, converted, start);
+	if (last_stamp_valid && last_stamp_subid == subid &&
+		memcmp(&last_stamp, &key, sizeof(key)) == 0)
+		return;
+	if (!stamp_callbacks_registered)
+	{
+		RegisterXactCallback(stamps_xact_callback, NULL);
+		RegisterSubXactCallback(stamps_subxact_callback, NULL);
+		stamp_callbacks_registered = true;
+	}
+	if (stamps == NULL)
+	{
+		HASHCTL		ctl;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = sizeof(StampKey);
+		ctl.entrysize = sizeof(Stamp);
+		ctl.hcxt = TopTransactionContext;
+		stamps = hash_create("immutable period starts", 16, &ctl,
+							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	stamp = hash_search(stamps, &key, HASH_ENTER, &found);
+	/* a subtransaction still open when stamp->subid started is its ancestor */
+	if (!found || subid < stamp->subid)
+		stamp->subid = subid;
+	any_converted = any_converted || converted;
+	last_stamp = key;
+	last_stamp_subid = subid;
+	last_stamp_valid = true;
+}
+
+/* Did this transaction record the start for relid? */
+static bool
+stamped(Oid relid, bool converted, TimestampTz start)
+{
+	StampKey	key;
+
+	if (stamps == NULL)
+		return false;
+	stamp_key(&key, relid, converted, start);
+	return hash_search(stamps, &key, HASH_FIND, NULL) != NULL;
+}
+
+/*
+ * Record that make_system_versioned gave the existing rows of relid (a
+ * table with storage) the period [start, infinity) in this transaction.
+ */
+void
+SystemTimeRecordConversion(Oid relid, TimestampTz start)
+{
+	record_stamp(relid, true, start);
 }
 
 /* ----------------------------------------------------------------------
@@ -215,11 +365,26 @@ period_start(Relation rel, HeapTuple tuple, AttrNumber attnum)
 	return lower.infinite ? DT_NOBEGIN : DatumGetTimestampTz(lower.val);
 }
 
-/* Was this row version written by the current transaction? */
+/*
+ * Was the row version tuple of rel (period column attnum) written by the
+ * current transaction, also in a subtransaction?  Its xmin tells, unless
+ * the transaction gave rel new storage (a rewrite: see "Row versions this
+ * transaction wrote"); then its period start does.  A row version that
+ * make_system_versioned gave a period in this transaction is its too.
+ */
 static bool
-written_by_me(HeapTuple tuple)
+written_by_me(Relation rel, HeapTuple tuple, AttrNumber attnum)
 {
-	return TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tuple->t_data));
+	Oid			relid = RelationGetRelid(rel);
+	TimestampTz start;
+
+	if (!TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tuple->t_data)))
+		return any_converted && stamped(relid, true, period_start(rel, tuple, attnum));
+	if (rel->rd_createSubid != InvalidSubTransactionId ||
+		RelationFirstNewStorageSubid(rel) == InvalidSubTransactionId)
+		return true;
+	start = period_start(rel, tuple, attnum);
+	return stamped(relid, false, start) || stamped(relid, true, start);
 }
 
 /* Parse the adjust option as temporal_tables does (22023 when invalid). */
@@ -267,7 +432,10 @@ change_time(Relation rel, TimestampTz start, const char *adjust)
 	return start + 1;
 }
 
-/* Return tuple with its period column set to [start, end). */
+/*
+ * Return tuple with its period column set to [start, end); a new row
+ * version's (end NULL) start is recorded as this transaction's.
+ */
 static HeapTuple
 with_period(Relation rel, Versioning *v, HeapTuple tuple, TimestampTz start,
 			TimestampTz *end)
@@ -276,6 +444,8 @@ with_period(Relation rel, Versioning *v, HeapTuple tuple, TimestampTz start,
 	Datum		period = make_period(start, end);
 	bool		isnull = false;
 
+	if (end == NULL)
+		record_stamp(RelationGetRelid(rel), false, start);
 	return heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), 1, &col, &period, &isnull);
 }
 
@@ -491,7 +661,7 @@ record_change(Relation rel, Versioning *v, HeapTuple old)
 	TimestampTz start;
 	TimestampTz end;
 
-	if (written_by_me(old))
+	if (written_by_me(rel, old, v->att_period))
 		return 0;
 	start = period_start(rel, old, v->att_period);
 	end = change_time(rel, start, v->adjust);
@@ -597,11 +767,11 @@ managed_trigger(TriggerData *trigdata, ManagedRelation *entry)
 	if (TRIGGER_FIRED_BEFORE(event))
 	{
 		start = period_start(rel, old, v.att_period);
-		if (!written_by_me(old))
+		if (!written_by_me(rel, old, v.att_period))
 			start = change_time(rel, start, v.adjust);
 		return PointerGetDatum(with_period(rel, &v, trigdata->tg_newtuple, start, NULL));
 	}
-	if (written_by_me(old))
+	if (written_by_me(rel, old, v.att_period))
 		return PointerGetDatum(NULL);
 	start = period_start(rel, old, v.att_period);
 	write_history(rel, &v, old, start,
@@ -854,7 +1024,7 @@ compat_trigger(TriggerData *trigdata)
 
 	if (TRIGGER_FIRED_BY_INSERT(event))
 		return PointerGetDatum(with_period(rel, v, trigdata->tg_trigtuple, SystemTime(), NULL));
-	if (!written_by_me(trigdata->tg_trigtuple))
+	if (!written_by_me(rel, trigdata->tg_trigtuple, v->att_period))
 		v = compat_versioning(rel, trigdata->tg_trigger, true);
 	end = record_change(rel, v, trigdata->tg_trigtuple);
 	if (TRIGGER_FIRED_BY_DELETE(event))
@@ -865,26 +1035,87 @@ compat_trigger(TriggerData *trigdata)
 }
 
 /*
+ * Is trigger, firing on rel, one that make_system_versioned attached (or
+ * PostgreSQL cloned from one to a partition)?  Its name tells: a table has
+ * one trigger of a name, and a system-versioned table (every partition of
+ * one) has the extension's already.  The AFTER trigger writes the history
+ * only where the BEFORE one does not: on a partition of a partitioned
+ * table, whose BEFORE trigger does not fire for DELETE.
+ */
+static bool
+attached_by_make(Relation rel, Trigger *trigger)
+{
+	TriggerDesc *desc = rel->trigdesc;
+	int			i;
+
+	if (trigger->tgnargs != 0)
+		return false;
+	if (strcmp(trigger->tgname, TRIGGER_SYSTEM_PERIOD) == 0)
+		return TRIGGER_FOR_BEFORE(trigger->tgtype);
+	if (strcmp(trigger->tgname, TRIGGER_WRITE_HISTORY) != 0 ||
+		TRIGGER_FOR_BEFORE(trigger->tgtype))
+		return false;
+	for (i = 0; i < desc->numtriggers; i++)
+		if (strcmp(desc->triggers[i].tgname, TRIGGER_SYSTEM_PERIOD) == 0)
+			return !TRIGGER_FOR_DELETE(desc->triggers[i].tgtype);
+	return false;
+}
+
+/*
+ * Run the trigger of the system-versioned table of entry, called as
+ * funcname, after checking that it is fired as make_system_versioned
+ * attached it (39P01 otherwise).
+ */
+static Datum
+managed_call(FunctionCallInfo fcinfo, const char *funcname, ManagedRelation *entry)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (TRIGGER_FIRED_BEFORE(trigdata->tg_event))
+		TriggerCheckCall(fcinfo, funcname, TRIGGER_EVENT_BEFORE, true,
+						 TRIGGER_OP_BIT(TRIGGER_EVENT_INSERT) |
+						 TRIGGER_OP_BIT(TRIGGER_EVENT_UPDATE) |
+						 TRIGGER_OP_BIT(TRIGGER_EVENT_DELETE));
+	else
+		TriggerCheckCall(fcinfo, funcname, TRIGGER_EVENT_AFTER, true,
+						 TRIGGER_OP_BIT(TRIGGER_EVENT_UPDATE) |
+						 TRIGGER_OP_BIT(TRIGGER_EVENT_DELETE));
+	if (entry->kind != MANAGED_SYSTEM_VERSIONED ||
+		!attached_by_make(trigdata->tg_relation, trigdata->tg_trigger))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired by the triggers that immutable.make_system_versioned() attaches",
+						funcname),
+				 errdetail("Trigger \"%s\" on table \"%s\" is not one of them.",
+						   trigdata->tg_trigger->tgname,
+						   RelationGetRelationName(trigdata->tg_relation)),
+				 errhint("Drop the trigger; when it has the name of one of the extension's, "
+						 "immutable.make_mutable() drops it with them.")));
+	return managed_trigger(trigdata, entry);
+}
+
+/*
  * immutable.versioning() RETURNS trigger
  *
- * The trigger function of system-versioned tables (SQL:2011 system
- * versioning, temporal_tables' semantics); the period is a tstzrange,
- * microseconds.  Attached by make_system_versioned (no arguments): BEFORE
- * INSERT OR UPDATE FOR EACH ROW sets the period to [system time, infinity)
- * (a row version this transaction wrote keeps its start), AFTER UPDATE OR
- * DELETE FOR EACH ROW inserts the old row version into the history table
- * with its period ended where the new one starts (at the system time for a
- * DELETE), unless this transaction wrote it.  Attached by a temporal_tables
- * user as versioning(period_column, history_table, adjust) BEFORE INSERT OR
- * UPDATE OR DELETE FOR EACH ROW: the same, with temporal_tables' checks and
- * messages.  System time: the transaction start time, or set_system_time's.
- * Errors: 22000 when the old row version's period starts at or after the
- * system time (a later transaction wrote it; with adjust a WARNING 01X01
- * and 1 microsecond after it instead) or is empty or ended; 22004 NULL
- * period; 39P01 misuse; 22023 wrong number of arguments or adjust value;
- * 42703 unknown period column; 42804 period column not a tstzrange, or a
- * history column of another type; XX000 history table without the period
- * column.
+ * The trigger function of temporal_tables (SQL:2011 system versioning,
+ * temporal_tables' semantics); the period is a tstzrange, microseconds.
+ * Attached by a temporal_tables user as versioning(period_column,
+ * history_table, adjust) BEFORE INSERT OR UPDATE OR DELETE FOR EACH ROW: sets
+ * the period of a new row version to [system time, infinity) and inserts
+ * the old row version into the history table with its period ended at the
+ * system time, unless this transaction wrote it (a row version this
+ * transaction wrote keeps its start), with temporal_tables' checks and
+ * messages.  Without arguments on a system-versioned table, as the triggers
+ * make_system_versioned attached before system_versioning() existed, it is
+ * system_versioning().  System time: the transaction start time, or
+ * set_system_time's.  Not executable by PUBLIC: it writes into the history
+ * table it is given.  Errors: 22000 when the old row version's period
+ * starts at or after the system time (a later transaction wrote it; with
+ * adjust a WARNING 01X01 and 1 microsecond after it instead) or is empty or
+ * ended; 22004 NULL period; 39P01 misuse; 22023 wrong number of arguments
+ * or adjust value; 42703 unknown period column; 42804 period column not a
+ * tstzrange, or a history column of another type; XX000 history table
+ * without the period column.
  */
 Datum
 immutable_versioning(PG_FUNCTION_ARGS)
@@ -895,20 +1126,36 @@ immutable_versioning(PG_FUNCTION_ARGS)
 	if (CALLED_AS_TRIGGER(fcinfo) && trigdata->tg_trigger->tgnargs == 0 &&
 		(entry = RegistryLookup(RelationGetRelid(trigdata->tg_relation)))->kind ==
 		MANAGED_SYSTEM_VERSIONED)
-	{
-		if (TRIGGER_FIRED_BEFORE(trigdata->tg_event))
-			TriggerCheckCall(fcinfo, "versioning", TRIGGER_EVENT_BEFORE, true,
-							 TRIGGER_OP_BIT(TRIGGER_EVENT_INSERT) |
-							 TRIGGER_OP_BIT(TRIGGER_EVENT_UPDATE) |
-							 TRIGGER_OP_BIT(TRIGGER_EVENT_DELETE));
-		else
-			TriggerCheckCall(fcinfo, "versioning", TRIGGER_EVENT_AFTER, true,
-							 TRIGGER_OP_BIT(TRIGGER_EVENT_UPDATE) |
-							 TRIGGER_OP_BIT(TRIGGER_EVENT_DELETE));
-		return managed_trigger(trigdata, entry);
-	}
+		return managed_call(fcinfo, "versioning", entry);
 	compat_check_call(fcinfo);
 	return compat_trigger(trigdata);
+}
+
+/*
+ * immutable.system_versioning() RETURNS trigger
+ *
+ * The trigger function that make_system_versioned attaches (SQL:2011
+ * system versioning, temporal_tables' semantics): BEFORE INSERT OR UPDATE
+ * FOR EACH ROW sets the period of the new row version to [system time,
+ * infinity) (a row version this transaction wrote keeps its start), and
+ * inserts the old row version into the history table with its period ended
+ * where the new one starts (at the system time for a DELETE), unless this
+ * transaction wrote it: BEFORE UPDATE OR DELETE, or on a partitioned table
+ * AFTER UPDATE OR DELETE.  Executable by PUBLIC: the owner of a partitioned
+ * table who creates or attaches a partition gets clones of these triggers,
+ * for which PostgreSQL checks EXECUTE; fired by any other trigger it does
+ * nothing but raise 39P01, so attaching it elsewhere gives no one a way to
+ * write history rows.  Errors: as versioning().
+ */
+Datum
+immutable_system_versioning(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		TriggerCheckCall(fcinfo, "system_versioning", TRIGGER_EVENT_BEFORE, true, 0);
+	return managed_call(fcinfo, "system_versioning",
+						RegistryLookup(RelationGetRelid(trigdata->tg_relation)));
 }
 
 /*

@@ -40,8 +40,8 @@ static HTAB *RelationCache = NULL;
 /*
  * Mark the entry of relid, those of the partitions managed as relid, and
  * those of the tables whose heads or history table relid is (their entries
- * describe it: its index, its layout), for rebuilding; for InvalidOid,
- * every entry.  Runs in invalidation
+ * describe it: its index, its layout, the map to its rows), for
+ * rebuilding; for InvalidOid, every entry.  Runs in invalidation
  * processing, so it must not touch the catalogs.
  */
 static void

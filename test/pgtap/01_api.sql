@@ -33,7 +33,10 @@ INSERT INTO api VALUES
     ( 5, 'uuid_extract_version', '{uuid}', 'uuid', 'smallint', 'immutable', true, 's', true),
     -- Trigger and event trigger functions: the extension attaches them,
     -- users never call them.
-    ( 6, 'refuse_change', '{}', '', 'trigger', 'volatile', false, 'u', false),
+    -- refuse_change only refuses: PUBLIC may execute it, so that the owner
+    -- of a partitioned history table can add partitions (which clone its
+    -- trigger).
+    ( 6, 'refuse_change', '{}', '', 'trigger', 'volatile', false, 'u', true),
     ( 7, 'stamp_version', '{}', '', 'trigger', 'volatile', false, 'u', false),
     ( 8, 'write_current_view', '{}', '', 'trigger', 'volatile', false, 'u', false),
     ( 9, 'forget_dropped', '{}', '', 'event_trigger', 'volatile', false, 'u', false),
@@ -71,7 +74,12 @@ INSERT INTO api VALUES
     (34, 'redact', '{anyelement,uuid,text[]}', 'rel anyelement, entity_id uuid, columns text[]', 'integer', 'volatile', false, 'u', true),
     (35, 'purge_history', '{regclass,timestamp with time zone}', 'tbl regclass, before timestamp with time zone', 'bigint', 'volatile', false, 'u', true),
     -- Partitions of system-versioned and history tables get the TRUNCATE trigger.
-    (36, 'protect_partitions', '{}', '', 'event_trigger', 'volatile', false, 'u', false);
+    (36, 'protect_partitions', '{}', '', 'event_trigger', 'volatile', false, 'u', false),
+    -- The trigger function make_system_versioned attaches: PUBLIC may
+    -- execute it, so that the owner of a partitioned table can add
+    -- partitions (which clone its triggers); fired by any other trigger it
+    -- raises 39P01.
+    (37, 'system_versioning', '{}', '', 'trigger', 'volatile', false, 'u', true);
 
 -- The function's OID, or NULL when it does not exist (no error, so one
 -- missing function fails its own checks instead of aborting the file).
@@ -86,7 +94,7 @@ $$;
 -- A role that exists only in this transaction: it has exactly what PUBLIC has.
 CREATE ROLE immutable_tap_fresh NOLOGIN;
 
-SELECT plan(36 * 8 + 51);
+SELECT plan(37 * 8 + 51);
 
 -- The schema and the extension.
 SELECT has_extension('immutable', 'extension immutable is installed');
