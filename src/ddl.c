@@ -24,7 +24,6 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
-#include "utils/syscache.h"
 
 #include "ddl_guard.h"
 #include "immutable.h"
@@ -71,21 +70,32 @@ DdlRunAsExtensionOwner(const char *sql)
 void
 DdlRunAsOwner(Oid relid, const char *sql, int expected)
 {
-	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			owner;
 	Oid			save_userid;
 	int			save_sec_context;
 
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
-	ReleaseSysCache(tuple);
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(owner, save_sec_context |
+	SetUserIdAndSecContext(RelationOwner(relid), save_sec_context |
 						   SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
 	DdlRun(sql, expected);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
+}
+
+/*
+ * Give object (an object of kind "TABLE", "VIEW" or "FUNCTION", named as
+ * ALTER wants it) that make_* created next to relid to relid's owner, when
+ * someone else (a superuser) made relid managed: the table's companions are
+ * its owner's, as if the owner had called make_*.
+ */
+void
+DdlGiveToTableOwner(Oid relid, const char *kind, const char *object)
+{
+	Oid			owner = RelationOwner(relid);
+
+	if (owner != GetUserId())
+		DdlRun(psprintf("ALTER %s %s OWNER TO %s", kind, object,
+						quote_identifier(GetUserNameFromId(owner, false))),
+			   SPI_OK_UTILITY);
 }
 
 /*

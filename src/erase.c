@@ -42,17 +42,30 @@ check_owner(Oid relid, const char *funcname)
 
 /*
  * Run one statement that erases rows of the relation of the given kind
- * (the table relid itself, or its heads or history table), as the caller,
- * through a write window for that relation and event (TRIGGER_EVENT_UPDATE
- * or _DELETE).  Caller is connected to SPI.  Returns SPI_processed.
+ * (the table relid itself, or its heads or history table) through a write
+ * window for that relation and event (TRIGGER_EVENT_UPDATE or _DELETE), as
+ * that relation's owner in a security-restricted operation: the owner's
+ * triggers and constraints it fires must not run with the rights of a
+ * caller who is not the owner (a superuser).  Caller is connected to SPI.
+ * Returns SPI_processed.
  */
 static uint64
 run_erasing(ManagedKind kind, Oid relid, TriggerEvent event, const char *sql,
 			int nargs, Oid *argtypes, Datum *args, int expected)
 {
 	GuardWindow window = {kind, relid, TRIGGER_OP_BIT(event), -1};
-	int			ret = GuardExecute(&window, NULL, sql, nargs, argtypes, args);
+	ManagedRelation *entry = RegistryLookupRow(relid);
+	Oid			target = kind == MANAGED_HEADS ? entry->heads :
+		kind == MANAGED_HISTORY ? entry->history : relid;
+	Oid			save_userid;
+	int			save_sec_context;
+	int			ret;
 
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(RelationOwner(target), save_sec_context |
+						   SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+	ret = GuardExecute(&window, NULL, sql, nargs, argtypes, args);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
 	if (ret != expected)
 		elog(ERROR, "could not run \"%s\": %s", sql, SPI_result_code_string(ret));
 	return SPI_processed;

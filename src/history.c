@@ -390,7 +390,9 @@ history_table(Oid relid, const char *name, const char *column)
 				(errcode(ERRCODE_NAME_TOO_LONG),
 				 errmsg("history table name \"%s\" is too long", name),
 				 errhint("Pass a shorter name as history_table.")));
-	return history_create(relid, name, column);
+	histid = history_create(relid, name, column);
+	DdlGiveToTableOwner(relid, "TABLE", RelationQualifiedName(histid));
+	return histid;
 }
 
 /*
@@ -468,6 +470,7 @@ create_as_of_function(Oid relid, Oid history, const char *column)
 												"immutable extension, dropped with the table",
 												RelationQualifiedName(relid)))),
 		   SPI_OK_UTILITY);
+	DdlGiveToTableOwner(relid, "FUNCTION", psprintf("%s(pg_catalog.timestamptz)", function));
 	CommandCounterIncrement();
 	funcoid = LookupFuncName(list_make2(makeString(get_namespace_name(nspid)), makeString(name)),
 							 1, argtypes, false);

@@ -181,6 +181,7 @@ extern void RegistrySetHashed(Oid relid, const char *chain_by);
 extern void RegistryDelete(Oid relid);
 extern void RegistryClearView(Oid viewid);
 extern char *RelationQualifiedName(Oid relid);
+extern Oid	RelationOwner(Oid relid);
 
 /* manage.c */
 extern Oid	ManageRelationArgument(FunctionCallInfo fcinfo, const char *funcname);
@@ -201,6 +202,7 @@ extern pg_uuid_t *Uuidv7Generate(void);
 extern void DdlRun(const char *sql, int expected);
 extern void DdlRunAsExtensionOwner(const char *sql);
 extern void DdlRunAsOwner(Oid relid, const char *sql, int expected);
+extern void DdlGiveToTableOwner(Oid relid, const char *kind, const char *object);
 extern int	DdlBegin(void);
 extern void DdlEnd(int nestlevel);
 extern void DdlFollowColumnRename(Oid relid, Node *parsetree);

@@ -588,6 +588,8 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 
 	heads = HeadsCreate(relid, heads_name);
 	viewid = CurrentViewCreate(relid, heads, view_name);
+	DdlGiveToTableOwner(relid, "TABLE", RelationQualifiedName(heads));
+	DdlGiveToTableOwner(relid, "VIEW", RelationQualifiedName(viewid));
 	RegistryInsert(relid, MANAGED_VERSIONED, viewid, heads);
 	if (hashed)
 		RegistrySetHashed(relid, NULL);

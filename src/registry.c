@@ -824,6 +824,20 @@ RegistryClearView(Oid viewid)
 					 1, argtypes, args, NULL, SPI_OK_UPDATE);
 }
 
+/* Return the owner of relid. */
+Oid
+RelationOwner(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
 /* Return schema.table of relid, each part quoted as needed. */
 char *
 RelationQualifiedName(Oid relid)
