@@ -185,6 +185,17 @@ RESET ROLE;
 DELETE FROM pg_depend WHERE refobjid = (SELECT oid FROM pg_extension WHERE extname = 'hstore')
   AND classid = 'pg_trigger'::regclass;
 
+-- nor replaced under their name by the owner's own
+SET ROLE dg_alice;
+CREATE FUNCTION dg.noop() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
+CREATE OR REPLACE TRIGGER zz_immutable_system_period BEFORE INSERT OR UPDATE OR DELETE
+    ON dg.acct FOR EACH ROW EXECUTE FUNCTION dg.noop();
+CREATE OR REPLACE TRIGGER immutable_refuse_change BEFORE UPDATE OR DELETE
+    ON dg.ledger FOR EACH ROW EXECUTE FUNCTION dg.noop();
+UPDATE dg.acct SET amount = 10 WHERE id = 1;
+SELECT count(*) AS history_rows FROM dg.acct_history;
+RESET ROLE;
+
 -- a session that calls itself pg_restore is not trusted with anything
 SET ROLE dg_alice;
 SET application_name = 'pg_restore';

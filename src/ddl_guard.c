@@ -20,10 +20,10 @@
  * their table; SET LOGGED or UNLOGGED; DETACH PARTITION of a
  * system-versioned or history table, ATTACH PARTITION of a table with rows
  * to one (their periods were never stamped), and dropping one of their
- * partitions alone; TRUNCATE; dropping, renaming or making dependent on an extension
- * the extension's triggers.  Refused for roles that are not superuser:
- * disabling the extension's triggers.  Each refusal names make_mutable,
- * the way out for the table's owner.
+ * partitions alone; TRUNCATE; dropping, replacing, renaming or making
+ * dependent on an extension the extension's triggers.  Refused for roles
+ * that are not superuser: disabling the extension's triggers.  Each
+ * refusal names make_mutable, the way out for the table's owner.
  */
 #include "postgres.h"
 
@@ -510,6 +510,19 @@ check_drop_triggers(DropStmt *stmt)
 	}
 }
 
+/* Check CREATE OR REPLACE TRIGGER: it would replace the extension's trigger. */
+static void
+check_create_trigger(CreateTrigStmt *stmt)
+{
+	ManagedRelation *entry;
+
+	if (!stmt->replace || !DdlGuardIsExtensionTrigger(stmt->trigname))
+		return;
+	entry = managed_entry(stmt->relation);
+	if (entry != NULL)
+		refuse_trigger_change(entry, "replace", stmt->trigname);
+}
+
 /* Check ALTER TRIGGER ... DEPENDS ON EXTENSION: dropping that one would drop it. */
 static void
 check_depends(AlterObjectDependsStmt *stmt)
@@ -562,6 +575,9 @@ DdlGuardCheck(Node *parsetree)
 			break;
 		case T_AlterObjectDependsStmt:
 			check_depends((AlterObjectDependsStmt *) parsetree);
+			break;
+		case T_CreateTrigStmt:
+			check_create_trigger((CreateTrigStmt *) parsetree);
 			break;
 		default:
 			break;
