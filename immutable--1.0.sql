@@ -339,6 +339,23 @@ CREATE EVENT TRIGGER immutable_protect_partitions ON ddl_command_end
     WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
     EXECUTE FUNCTION immutable.protect_partitions();
 
+CREATE FUNCTION immutable.restore_registration()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'immutable_restore_registration'
+LANGUAGE C;
+COMMENT ON FUNCTION immutable.restore_registration() IS
+'Event trigger function (ddl_command_end, CREATE TRIGGER): when a restore '
+'creates a managed table''s TRUNCATE trigger, whose arguments carry the '
+'table''s registration, and the registry has no row for the table (a dump '
+'without the registry''s rows, such as pg_dump --schema-only), registers the '
+'table from them. Raises 55000 when a heads or history table it names is '
+'missing, 22023 for arguments no make_* function wrote.';
+REVOKE ALL ON FUNCTION immutable.restore_registration() FROM PUBLIC;
+
+CREATE EVENT TRIGGER immutable_restore_registration ON ddl_command_end
+    WHEN TAG IN ('CREATE TRIGGER')
+    EXECUTE FUNCTION immutable.restore_registration();
+
 ------------------------------------------------------------------------------
 -- Putting tables under management and taking them out again
 ------------------------------------------------------------------------------

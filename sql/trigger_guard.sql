@@ -47,6 +47,7 @@ DROP TRIGGER immutable_refuse_change ON owned.tasks_heads;
 \echo :LAST_ERROR_SQLSTATE
 DROP TABLE owned.tasks_heads CASCADE;
 \echo :LAST_ERROR_SQLSTATE
+-- nor can the current view be renamed: the registration names it
 ALTER VIEW owned.tasks_current RENAME TO other_name;
 SELECT current_view FROM immutable.managed_tables WHERE table_name = 'owned.tasks'::regclass;
 -- the owner's own triggers and other ALTER TABLE commands are unaffected

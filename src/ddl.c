@@ -31,6 +31,7 @@
 PG_FUNCTION_INFO_V1(immutable_forget_dropped);
 PG_FUNCTION_INFO_V1(immutable_follow_alter_table);
 PG_FUNCTION_INFO_V1(immutable_protect_partitions);
+PG_FUNCTION_INFO_V1(immutable_restore_registration);
 
 /* Run one SQL statement through SPI, failing on anything unexpected. */
 void
@@ -82,6 +83,32 @@ DdlRunAsOwner(Oid relid, const char *sql, int expected)
 }
 
 /*
+ * Run sql, the extension's own command on relid that the DDL guard would
+ * refuse from anyone (an ALTER TABLE by which a heads or history table
+ * follows its table, or the CREATE OR REPLACE of the extension's trigger),
+ * as the extension's owner when as_extension_owner, past the guard for that one
+ * command.  Caller has run DdlBegin.
+ */
+void
+DdlRunOnCompanion(Oid relid, const char *sql, bool as_extension_owner)
+{
+	Oid			outer = DdlGuardAllowNext(relid);
+
+	PG_TRY();
+	{
+		if (as_extension_owner)
+			DdlRunAsExtensionOwner(sql);
+		else
+			DdlRun(sql, SPI_OK_UTILITY);
+	}
+	PG_FINALLY();
+	{
+		DdlGuardRestore(outer);
+	}
+	PG_END_TRY();
+}
+
+/*
  * Give object (an object of kind "TABLE", "VIEW" or "FUNCTION", named as
  * ALTER wants it) that make_* created next to relid to relid's owner, when
  * someone else (a superuser) made relid managed: the table's companions are
@@ -113,10 +140,10 @@ DdlFollowColumnRename(Oid relid, Node *parsetree)
 		get_attnum(relid, stmt->subname) == InvalidAttrNumber ||
 		get_attnum(relid, stmt->newname) != InvalidAttrNumber)
 		return;
-	DdlGuardRunOnCompanion(relid, psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s",
-										   RelationQualifiedName(relid),
-										   quote_identifier(stmt->subname),
-										   quote_identifier(stmt->newname)));
+	DdlRunOnCompanion(relid, psprintf("ALTER TABLE %s RENAME COLUMN %s TO %s",
+									  RelationQualifiedName(relid),
+									  quote_identifier(stmt->subname),
+									  quote_identifier(stmt->newname)), false);
 	CommandCounterIncrement();
 }
 
@@ -537,6 +564,46 @@ immutable_protect_partitions(PG_FUNCTION_ARGS)
 		PG_RETURN_VOID();
 	nestlevel = DdlBegin();
 	DdlProtectPartitions(parent);
+	DdlEnd(nestlevel);
+	PG_RETURN_VOID();
+}
+
+/*
+ * immutable.restore_registration() RETURNS event_trigger
+ *
+ * ddl_command_end event trigger for CREATE TRIGGER: when the extension's
+ * TRUNCATE trigger is created with a registration in its arguments (a
+ * restore's post-data) on a table the registry has no row for (the dump
+ * left the registry's rows out: pg_dump --schema-only), the table is
+ * registered from them (RegistryRestore), so it is fully managed.  Raises
+ * 55000 when a companion it names is missing, 22023 for arguments no
+ * make_* function wrote, 39P01 when not called as an event trigger.
+ */
+Datum
+immutable_restore_registration(PG_FUNCTION_ARGS)
+{
+	Node	   *parsetree;
+	CreateTrigStmt *stmt;
+	char	  **args;
+	int			nargs = 0;
+	ListCell   *lc;
+	int			nestlevel;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"restore_registration\" was not called by event trigger manager")));
+	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
+	if (creating_extension || !IsA(parsetree, CreateTrigStmt))
+		PG_RETURN_VOID();
+	stmt = (CreateTrigStmt *) parsetree;
+	if (strcmp(stmt->trigname, TRIGGER_REFUSE_TRUNCATE) != 0 || stmt->args == NIL)
+		PG_RETURN_VOID();
+	args = palloc(sizeof(char *) * list_length(stmt->args));
+	foreach(lc, stmt->args)
+		args[nargs++] = strVal(lfirst(lc));
+	nestlevel = DdlBegin();
+	RegistryRestore(RangeVarGetRelid(stmt->relation, NoLock, false), nargs, args);
 	DdlEnd(nestlevel);
 	PG_RETURN_VOID();
 }

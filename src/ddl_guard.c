@@ -60,8 +60,8 @@ static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 static int	hooked_commands = 0;
 
 /*
- * The heads or history table whose next ALTER TABLE is the extension's own
- * (DdlGuardRunOnCompanion), or InvalidOid.
+ * The relation whose next command is the extension's own
+ * (DdlGuardAllowNext), or InvalidOid.
  */
 static Oid	companion_relid = InvalidOid;
 
@@ -388,6 +388,42 @@ check_alter_table(AlterTableStmt *stmt)
 }
 
 /*
+ * Refuse (0A000) renaming (what) a heads or history table or a current
+ * view, or moving one, or a table that has them, to another schema: the
+ * registration the table's TRUNCATE trigger carries for dumps names them
+ * in the table's schema (RegistryTriggerArguments).
+ */
+static void
+check_moved_companion(ManagedRelation *entry, const char *what)
+{
+	if (entry == NULL)
+		return;
+	if (entry->kind == MANAGED_HEADS || entry->kind == MANAGED_HISTORY ||
+		entry->kind == MANAGED_CURRENT_VIEW)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot %s %s \"%s\" of managed table \"%s\"", what,
+						ManagedKindName(entry->kind), get_rel_name(entry->relid),
+						get_rel_name(entry->base_relid)),
+				 errdetail("The table's registration names it, in the table's schema, for dumps."),
+				 errhint("Call immutable.make_mutable() on table \"%s\" and make it managed again with the names you want.",
+						 get_rel_name(entry->base_relid))));
+	if (strcmp(what, "move") == 0 &&
+		(entry->kind == MANAGED_VERSIONED || entry->kind == MANAGED_SYSTEM_VERSIONED) &&
+		!get_rel_relispartition(entry->relid))
+		refuse(entry, "move",
+			   "Its heads or history table and current view would stay in the old schema.");
+}
+
+/* Check ALTER TABLE/VIEW ... SET SCHEMA. */
+static void
+check_set_schema(AlterObjectSchemaStmt *stmt)
+{
+	if (stmt->objectType == OBJECT_TABLE || stmt->objectType == OBJECT_VIEW)
+		check_moved_companion(managed_entry(stmt->relation), "move");
+}
+
+/*
  * Check RENAME: of a kept column (the table would lose it), of any column
  * of a heads or history table (they follow their table by name), of the
  * extension's triggers.
@@ -397,6 +433,11 @@ check_rename(RenameStmt *stmt)
 {
 	ManagedRelation *entry;
 
+	if (stmt->renameType == OBJECT_TABLE || stmt->renameType == OBJECT_VIEW)
+	{
+		check_moved_companion(managed_entry(stmt->relation), "rename");
+		return;
+	}
 	if (stmt->renameType != OBJECT_COLUMN && stmt->renameType != OBJECT_TRIGGER)
 		return;
 	entry = managed_entry(stmt->relation);
@@ -519,7 +560,9 @@ check_create_trigger(CreateTrigStmt *stmt)
 	if (!stmt->replace || !DdlGuardIsExtensionTrigger(stmt->trigname))
 		return;
 	entry = managed_entry(stmt->relation);
-	if (entry != NULL)
+	if (entry != NULL && entry->relid == companion_relid)
+		companion_relid = InvalidOid;	/* the extension's own */
+	else if (entry != NULL)
 		refuse_trigger_change(entry, "replace", stmt->trigname);
 }
 
@@ -579,6 +622,9 @@ DdlGuardCheck(Node *parsetree)
 		case T_CreateTrigStmt:
 			check_create_trigger((CreateTrigStmt *) parsetree);
 			break;
+		case T_AlterObjectSchemaStmt:
+			check_set_schema((AlterObjectSchemaStmt *) parsetree);
+			break;
 		default:
 			break;
 	}
@@ -618,29 +664,25 @@ DdlGuardInit(void)
 }
 
 /*
- * Run sql, an ALTER TABLE of the heads or history table relid that makes it
- * follow its table, past the guard: the window covers that one statement
- * and nothing it runs.  Caller has run DdlBegin.
+ * Let the next command on relid pass the guard (the extension's own ALTER
+ * TABLE of a heads or history table that follows its table, or its CREATE
+ * OR REPLACE of its trigger): the window covers that one command and
+ * nothing it runs.  Returns the window it hides, for DdlGuardRestore.
  */
-void
-DdlGuardRunOnCompanion(Oid relid, const char *sql)
+Oid
+DdlGuardAllowNext(Oid relid)
 {
 	Oid			outer = companion_relid;
 
-	int			ret;
-
 	companion_relid = relid;
-	PG_TRY();
-	{
-		ret = SPI_execute(sql, false, 0);
-	}
-	PG_FINALLY();
-	{
-		companion_relid = outer;
-	}
-	PG_END_TRY();
-	if (ret != SPI_OK_UTILITY)
-		elog(ERROR, "SPI_execute failed for \"%s\": %s", sql, SPI_result_code_string(ret));
+	return outer;
+}
+
+/* Close the window of DdlGuardAllowNext, bringing back outer. */
+void
+DdlGuardRestore(Oid outer)
+{
+	companion_relid = outer;
 }
 
 /*

@@ -11,7 +11,8 @@
 extern void DdlGuardInit(void);
 extern void DdlGuardCheck(Node *parsetree);
 extern bool DdlGuardIsExtensionTrigger(const char *name);
-extern void DdlGuardRunOnCompanion(Oid relid, const char *sql);
+extern Oid	DdlGuardAllowNext(Oid relid);
+extern void DdlGuardRestore(Oid outer);
 extern void DdlGuardCheckDroppedTrigger(const char *schema, const char *table,
 										const char *trigger);
 

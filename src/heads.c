@@ -444,7 +444,7 @@ HeadsRefresh(ManagedRelation *entry, Node *parsetree)
 	if (alter.len == 0)
 		return;
 
-	DdlGuardRunOnCompanion(entry->heads, psprintf("ALTER TABLE %s%s", quoted, alter.data));
+	DdlRunOnCompanion(entry->heads, psprintf("ALTER TABLE %s%s", quoted, alter.data), false);
 	if (!copy)
 		return;
 	if (GuardExecute(&window, NULL,

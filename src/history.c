@@ -571,6 +571,7 @@ immutable_make_system_versioned(PG_FUNCTION_ARGS)
 	DdlProtectPartitions(history);
 	create_as_of_function(relid, history, column);
 	RegistryInsertSystemVersioned(relid, history, column, adjust);
+	ManageRecordRegistration(relid);
 	DdlEnd(nestlevel);
 	PG_RETURN_OID(history);
 }
@@ -732,8 +733,8 @@ HistoryRefresh(ManagedRelation *entry, Node *parsetree)
 	relation_close(history, AccessShareLock);
 	relation_close(rel, AccessShareLock);
 	if (alter.len > 0)
-		DdlGuardRunOnCompanion(entry->history,
-							   psprintf("ALTER TABLE %s%s", RelationQualifiedName(entry->history),
-										alter.data));
+		DdlRunOnCompanion(entry->history,
+						  psprintf("ALTER TABLE %s%s", RelationQualifiedName(entry->history),
+								   alter.data), false);
 	refresh_as_of_functions(entry);
 }

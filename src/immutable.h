@@ -179,6 +179,8 @@ extern ManagedRelation *RegistryLookupSystemVersioned(Oid relid);
 extern TupleConversionMap *ConversionMapByName(TupleDesc indesc, TupleDesc outdesc);
 extern void RegistrySetHashed(Oid relid, const char *chain_by);
 extern void RegistryDelete(Oid relid);
+extern char *RegistryTriggerArguments(Oid relid);
+extern void RegistryRestore(Oid relid, int nargs, char **args);
 extern void RegistryClearView(Oid viewid);
 extern char *RelationQualifiedName(Oid relid);
 extern Oid	RelationOwner(Oid relid);
@@ -186,6 +188,7 @@ extern Oid	RelationOwner(Oid relid);
 /* manage.c */
 extern Oid	ManageRelationArgument(FunctionCallInfo fcinfo, const char *funcname);
 extern void ManageCheckOwner(Oid relid);
+extern void ManageRecordRegistration(Oid relid);
 extern void ManageLockTable(Oid relid, LOCKMODE lockmode, const char *funcname,
 							bool partitioned_ok);
 extern const char *ManageTableScan(Oid relid);
@@ -202,6 +205,7 @@ extern pg_uuid_t *Uuidv7Generate(void);
 extern void DdlRun(const char *sql, int expected);
 extern void DdlRunAsExtensionOwner(const char *sql);
 extern void DdlRunAsOwner(Oid relid, const char *sql, int expected);
+extern void DdlRunOnCompanion(Oid relid, const char *sql, bool as_extension_owner);
 extern void DdlGiveToTableOwner(Oid relid, const char *kind, const char *object);
 extern int	DdlBegin(void);
 extern void DdlEnd(int nestlevel);

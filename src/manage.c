@@ -181,6 +181,23 @@ ManageRefuseTriggers(const char *table)
 }
 
 /*
+ * Write relid's registration into the arguments of its TRUNCATE trigger
+ * (RegistryTriggerArguments), after the registry row: a dump that leaves
+ * the registry's rows out still restores the table fully managed.  Caller
+ * has run DdlBegin.
+ */
+void
+ManageRecordRegistration(Oid relid)
+{
+	CommandCounterIncrement();	/* the registry row, and the cache after it */
+	DdlRunOnCompanion(relid, psprintf("CREATE OR REPLACE TRIGGER " TRIGGER_REFUSE_TRUNCATE
+									  " BEFORE TRUNCATE ON %s FOR EACH STATEMENT"
+									  " EXECUTE FUNCTION immutable.refuse_change(%s)",
+									  RelationQualifiedName(relid),
+									  RegistryTriggerArguments(relid)), true);
+}
+
+/*
  * immutable.make_append_only(tbl regclass, hashed boolean DEFAULT false,
  * chain_by name DEFAULT NULL) RETURNS void
  *
@@ -223,6 +240,7 @@ immutable_make_append_only(PG_FUNCTION_ARGS)
 	RegistryInsert(relid, MANAGED_APPEND_ONLY, InvalidOid, InvalidOid);
 	if (hashed)
 		RegistrySetHashed(relid, chain_by);
+	ManageRecordRegistration(relid);
 	DdlEnd(nestlevel);
 	PG_RETURN_VOID();
 }
@@ -593,6 +611,7 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 	RegistryInsert(relid, MANAGED_VERSIONED, viewid, heads);
 	if (hashed)
 		RegistrySetHashed(relid, NULL);
+	ManageRecordRegistration(relid);
 	DdlEnd(nestlevel);
 	PG_RETURN_OID(viewid);
 }

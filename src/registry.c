@@ -849,3 +849,111 @@ RelationQualifiedName(Oid relid)
 	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
 									  relname);
 }
+
+/*
+ * The registration of a managed table travels with its TRUNCATE trigger
+ * (immutable_refuse_truncate) as the trigger's arguments, so that a dump
+ * without the registry's rows (pg_dump --schema-only, or a restore of the
+ * pre-data and post-data sections only) restores the table fully managed:
+ *
+ *	append_only, hashed (t or f), chain_by column or ''
+ *	versioned, heads table, current view or '', hashed (t or f)
+ *	system_versioned, history table, period column, adjust (t or f)
+ *
+ * Companions are named in the table's schema; the DDL guard refuses
+ * renaming them and moving them or the table to another schema.
+ */
+
+/* Return the quoted, comma-separated trigger arguments registering relid. */
+char *
+RegistryTriggerArguments(Oid relid)
+{
+	ManagedRelation *entry = RegistryLookupRow(relid);
+	const char *chain_by = entry->att_chain_by != InvalidAttrNumber ?
+		get_attname(relid, entry->att_chain_by, false) : "";
+	const char *view = OidIsValid(entry->current_view) ?
+		get_rel_name(entry->current_view) : "";
+
+	switch (entry->kind)
+	{
+		case MANAGED_APPEND_ONLY:
+			return psprintf("'append_only', '%s', %s", entry->hashed ? "t" : "f",
+							quote_literal_cstr(chain_by));
+		case MANAGED_VERSIONED:
+			return psprintf("'versioned', %s, %s, '%s'",
+							quote_literal_cstr(get_rel_name(entry->heads)),
+							quote_literal_cstr(view ? view : ""), entry->hashed ? "t" : "f");
+		case MANAGED_SYSTEM_VERSIONED:
+			return psprintf("'system_versioned', %s, %s, '%s'",
+							quote_literal_cstr(get_rel_name(entry->history)),
+							quote_literal_cstr(get_attname(relid, entry->att_period, false)),
+							entry->adjust ? "t" : "f");
+		default:
+			elog(ERROR, "relation %u is not a managed table", relid);
+	}
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * Return the relation named name in relid's schema, of one of the relkinds,
+ * owned by relid's owner; raise 55000 when there is none (the registration
+ * cannot be restored).
+ */
+static Oid
+restored_companion(Oid relid, const char *name, const char *relkinds, const char *what)
+{
+	Oid			companion = get_relname_relid(name, get_rel_namespace(relid));
+
+	if (!OidIsValid(companion) || strchr(relkinds, get_rel_relkind(companion)) == NULL ||
+		RelationOwner(companion) != RelationOwner(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot restore the registration of table \"%s\": its %s \"%s\" is missing",
+						get_rel_name(relid), what, name),
+				 errdetail("The table's TRUNCATE trigger names it; the %s must be a relation of the table's schema and owner.",
+						   what),
+				 errhint("Restore the %s before the table's triggers, or restore the data of immutable.registry.",
+						 what)));
+	return companion;
+}
+
+/*
+ * Register relid from the arguments (nargs of args) of its TRUNCATE trigger
+ * (RegistryTriggerArguments), when the registry has no row for it: a
+ * restore that left out the registry's rows.  Raises 55000 when a
+ * companion is missing, 22023 for arguments no make_* function wrote.
+ */
+void
+RegistryRestore(Oid relid, int nargs, char **args)
+{
+	if (RegistryLookupRow(relid)->kind != MANAGED_NONE)
+		return;
+	if (nargs == 3 && strcmp(args[0], "append_only") == 0)
+	{
+		RegistryInsert(relid, MANAGED_APPEND_ONLY, InvalidOid, InvalidOid);
+		if (strcmp(args[1], "t") == 0)
+			RegistrySetHashed(relid, args[2][0] != '\0' ? args[2] : NULL);
+	}
+	else if (nargs == 4 && strcmp(args[0], "versioned") == 0)
+	{
+		Oid			heads = restored_companion(relid, args[1], "r", "heads table");
+		Oid			view = InvalidOid;
+
+		if (args[2][0] != '\0')
+			view = get_relname_relid(args[2], get_rel_namespace(relid));
+		if (OidIsValid(view) && get_rel_relkind(view) != RELKIND_VIEW)
+			view = InvalidOid;
+		RegistryInsert(relid, MANAGED_VERSIONED, view, heads);
+		if (strcmp(args[3], "t") == 0)
+			RegistrySetHashed(relid, NULL);
+	}
+	else if (nargs == 4 && strcmp(args[0], "system_versioned") == 0)
+		RegistryInsertSystemVersioned(relid, restored_companion(relid, args[1], "rp", "history table"),
+									  args[2], strcmp(args[3], "t") == 0);
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("trigger \"%s\" of table \"%s\" does not carry a registration",
+						TRIGGER_REFUSE_TRUNCATE, get_rel_name(relid)),
+				 errhint("Call immutable.make_mutable() on the table and its make_* function again.")));
+}

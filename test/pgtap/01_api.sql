@@ -79,7 +79,9 @@ INSERT INTO api VALUES
     -- execute it, so that the owner of a partitioned table can add
     -- partitions (which clone its triggers); fired by any other trigger it
     -- raises 39P01.
-    (37, 'system_versioning', '{}', '', 'trigger', 'volatile', false, 'u', true);
+    (37, 'system_versioning', '{}', '', 'trigger', 'volatile', false, 'u', true),
+    -- A restore without the registry's rows registers tables from their triggers.
+    (38, 'restore_registration', '{}', '', 'event_trigger', 'volatile', false, 'u', false);
 
 -- The function's OID, or NULL when it does not exist (no error, so one
 -- missing function fails its own checks instead of aborting the file).
@@ -94,7 +96,7 @@ $$;
 -- A role that exists only in this transaction: it has exactly what PUBLIC has.
 CREATE ROLE immutable_tap_fresh NOLOGIN;
 
-SELECT plan(37 * 8 + 51);
+SELECT plan(38 * 8 + 52);
 
 -- The schema and the extension.
 SELECT has_extension('immutable', 'extension immutable is installed');
@@ -190,6 +192,13 @@ SELECT ok(EXISTS (SELECT FROM pg_event_trigger
                      AND evttags = ARRAY['CREATE TABLE', 'ALTER TABLE']
                      AND evtfoid = pg_temp.api_oid('protect_partitions', '{}')),
           'event trigger immutable_protect_partitions runs protect_partitions() after CREATE TABLE, ALTER TABLE');
+SELECT ok(EXISTS (SELECT FROM pg_event_trigger
+                   WHERE evtname = 'immutable_restore_registration'
+                     AND evtevent = 'ddl_command_end'
+                     AND evtenabled <> 'D'
+                     AND evttags = ARRAY['CREATE TRIGGER']
+                     AND evtfoid = pg_temp.api_oid('restore_registration', '{}')),
+          'event trigger immutable_restore_registration runs restore_registration() after CREATE TRIGGER');
 
 -- The registry: a catalog table, dumped by pg_dump, readable by everyone,
 -- written only by the extension's functions.
