@@ -45,4 +45,4 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # PGXS does not track header dependencies.
-$(OBJS): src/immutable.h src/compat.h src/guard.h src/ddl_guard.h
+$(OBJS): $(wildcard src/*.h)

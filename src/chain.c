@@ -47,8 +47,13 @@
 #include "utils/snapmgr.h"
 #include "utils/typcache.h"
 
+#include "chain.h"
+#include "ddl.h"
+#include "entity.h"
 #include "guard.h"
-#include "immutable.h"
+#include "hash.h"
+#include "registry.h"
+
 
 PG_FUNCTION_INFO_V1(immutable_hash_chain);
 

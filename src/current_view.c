@@ -18,8 +18,12 @@
 #include "utils/rel.h"
 #include "utils/typcache.h"
 
+#include "current_view.h"
+#include "ddl.h"
+#include "entity.h"
 #include "guard.h"
-#include "immutable.h"
+#include "registry.h"
+
 
 PG_FUNCTION_INFO_V1(immutable_write_current_view);
 

@@ -25,8 +25,14 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 
+#include "chain.h"
+#include "current_view.h"
+#include "ddl.h"
 #include "ddl_guard.h"
-#include "immutable.h"
+#include "heads.h"
+#include "history.h"
+#include "registry.h"
+
 
 PG_FUNCTION_INFO_V1(immutable_forget_dropped);
 PG_FUNCTION_INFO_V1(immutable_follow_alter_table);

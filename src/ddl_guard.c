@@ -47,7 +47,8 @@
 
 #include "ddl_guard.h"
 #include "guard.h"
-#include "immutable.h"
+#include "registry.h"
+
 
 PG_FUNCTION_INFO_V1(immutable_guard_ddl);
 

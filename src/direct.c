@@ -20,7 +20,9 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
-#include "immutable.h"
+#include "compat.h"
+#include "direct.h"
+
 
 /*
  * The IndexInfo of every index the extension inserts into directly, built

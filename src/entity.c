@@ -31,7 +31,11 @@
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
-#include "immutable.h"
+#include "entity.h"
+#include "heads.h"
+#include "registry.h"
+#include "system_time.h"
+
 
 PG_FUNCTION_INFO_V1(immutable_update);
 PG_FUNCTION_INFO_V1(immutable_delete);

@@ -23,8 +23,12 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "entity.h"
 #include "guard.h"
-#include "immutable.h"
+#include "hash.h"
+#include "manage.h"
+#include "registry.h"
+
 
 PG_FUNCTION_INFO_V1(immutable_redact);
 PG_FUNCTION_INFO_V1(immutable_purge_history);

@@ -24,7 +24,8 @@
 #include "utils/rel.h"
 
 #include "guard.h"
-#include "immutable.h"
+#include "registry.h"
+
 
 PG_FUNCTION_INFO_V1(immutable_refuse_change);
 

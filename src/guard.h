@@ -12,7 +12,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 
-#include "immutable.h"
+#include "registry.h"
 
 /* A mask of TRIGGER_EVENT_INSERT/UPDATE/DELETE/TRUNCATE. */
 #define TRIGGER_OP_BIT(event) (1U << ((event) & TRIGGER_EVENT_OPMASK))

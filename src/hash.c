@@ -50,7 +50,9 @@
 #include "utils/resowner.h"
 #include "utils/syscache.h"
 
-#include "immutable.h"
+#include "hash.h"
+#include "registry.h"
+
 
 /*
  * The type categories (pg_type.typcategory) whose binary send format

@@ -31,6 +31,7 @@
 #include "executor/executor.h"
 #include "fmgr.h"
 #include "nodes/parsenodes.h"
+#include "utils/uuid.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -39,9 +40,13 @@
 #include "utils/ruleutils.h"
 #include "utils/snapmgr.h"
 
-#include "ddl_guard.h"
+#include "ddl.h"
+#include "direct.h"
+#include "entity.h"
 #include "guard.h"
-#include "immutable.h"
+#include "heads.h"
+#include "registry.h"
+
 
 PG_FUNCTION_INFO_V1(immutable_add_head);
 

@@ -27,8 +27,13 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
-#include "ddl_guard.h"
-#include "immutable.h"
+#include "ddl.h"
+#include "entity.h"
+#include "history.h"
+#include "manage.h"
+#include "period.h"
+#include "registry.h"
+
 
 PG_FUNCTION_INFO_V1(immutable_make_system_versioned);
 

@@ -8,7 +8,8 @@
 #include "utils/guc.h"
 
 #include "ddl_guard.h"
-#include "immutable.h"
+#include "registry.h"
+
 
 PG_MODULE_MAGIC;
 

@@ -32,7 +32,14 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
-#include "immutable.h"
+#include "chain.h"
+#include "current_view.h"
+#include "ddl.h"
+#include "heads.h"
+#include "history.h"
+#include "manage.h"
+#include "registry.h"
+
 
 PG_FUNCTION_INFO_V1(immutable_make_append_only);
 PG_FUNCTION_INFO_V1(immutable_make_versioned);

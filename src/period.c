@@ -60,8 +60,11 @@
 #include "utils/typcache.h"
 #include "utils/varlena.h"
 
+#include "direct.h"
 #include "guard.h"
-#include "immutable.h"
+#include "period.h"
+#include "registry.h"
+
 
 PG_FUNCTION_INFO_V1(immutable_versioning);
 PG_FUNCTION_INFO_V1(immutable_system_versioning);

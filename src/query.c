@@ -15,7 +15,10 @@
 #include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
 
-#include "immutable.h"
+#include "entity.h"
+#include "query.h"
+#include "registry.h"
+
 
 PG_FUNCTION_INFO_V1(immutable_history);
 PG_FUNCTION_INFO_V1(immutable_as_of);

@@ -32,7 +32,9 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
-#include "immutable.h"
+#include "chain.h"
+#include "registry.h"
+
 
 static MemoryContext RegistryContext = NULL;
 static HTAB *RelationCache = NULL;

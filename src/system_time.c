@@ -26,7 +26,12 @@
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
-#include "immutable.h"
+#include "entity.h"
+#include "manage.h"
+#include "query.h"
+#include "registry.h"
+#include "system_time.h"
+
 
 PG_FUNCTION_INFO_V1(immutable_from_to);
 PG_FUNCTION_INFO_V1(immutable_between);

@@ -37,7 +37,8 @@
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
 
-#include "immutable.h"
+#include "uuidv7.h"
+
 
 PG_FUNCTION_INFO_V1(immutable_uuidv7);
 PG_FUNCTION_INFO_V1(immutable_uuidv7_shift);

@@ -36,7 +36,12 @@
 #include "utils/tuplestore.h"
 #include "utils/uuid.h"
 
-#include "immutable.h"
+#include "chain.h"
+#include "hash.h"
+#include "heads.h"
+#include "manage.h"
+#include "registry.h"
+
 
 PG_FUNCTION_INFO_V1(immutable_verify_chain);
 PG_FUNCTION_INFO_V1(immutable_chain_digest);

@@ -30,6 +30,7 @@
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/timestamp.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
@@ -37,8 +38,13 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
+#include "chain.h"
+#include "direct.h"
 #include "guard.h"
-#include "immutable.h"
+#include "heads.h"
+#include "registry.h"
+#include "uuidv7.h"
+
 
 PG_FUNCTION_INFO_V1(immutable_stamp_version);
 

@@ -1,24 +1,15 @@
 /*
- * immutable.h
- *		Shared declarations of the immutable extension: the relation cache
- *		entry, the module entry points and the helpers the modules share.
+ * registry.h
+ *		The registry of managed tables and the per-backend cache of their
+ *		descriptions: what a managed table is (ManagedRelation).
  */
-#ifndef IMMUTABLE_H
-#define IMMUTABLE_H
-
-#include "postgres.h"
+#ifndef IMMUTABLE_REGISTRY_H
+#define IMMUTABLE_REGISTRY_H
 
 #include "access/attnum.h"
-#include "access/tableam.h"
-#include "access/sdir.h"
 #include "access/tupconvert.h"
-#include "commands/trigger.h"
 #include "executor/spi.h"
-#include "lib/stringinfo.h"
-#include "storage/lockdefs.h"
 #include "utils/relcache.h"
-#include "utils/timestamp.h"
-#include "utils/uuid.h"
 
 #include "compat.h"
 
@@ -160,7 +151,6 @@ typedef struct ManagedRelation
 #define HEADS_ATTMAP(entry) \
 	((entry)->from_heads ? (entry)->from_heads->attrMap->attnums : NULL)
 
-/* registry.c */
 extern void RegistryInit(void);
 extern Oid	ExtensionOwner(void);
 extern uint64 ExecuteAsExtensionOwner(const char *query, int nargs, Oid *argtypes,
@@ -185,106 +175,4 @@ extern void RegistryClearView(Oid viewid);
 extern char *RelationQualifiedName(Oid relid);
 extern Oid	RelationOwner(Oid relid);
 
-/* manage.c */
-extern Oid	ManageRelationArgument(FunctionCallInfo fcinfo, const char *funcname);
-extern void ManageCheckOwner(Oid relid);
-extern void ManageRecordRegistration(Oid relid);
-extern void ManageLockTable(Oid relid, LOCKMODE lockmode, const char *funcname,
-							bool partitioned_ok);
-extern const char *ManageTableScan(Oid relid);
-extern void ManageRefuseTriggers(const char *table);
-
-/* history.c */
-extern void HistoryMakeMutable(Oid relid, Oid history, const char *table);
-extern void HistoryRefresh(ManagedRelation *entry, Node *parsetree);
-
-/* uuidv7.c */
-extern pg_uuid_t *Uuidv7Generate(void);
-
-/* ddl.c */
-extern void DdlRun(const char *sql, int expected);
-extern void DdlRunAsExtensionOwner(const char *sql);
-extern void DdlRunAsOwner(Oid relid, const char *sql, int expected);
-extern void DdlRunOnCompanion(Oid relid, const char *sql, bool as_extension_owner);
-extern void DdlGiveToTableOwner(Oid relid, const char *kind, const char *object);
-extern int	DdlBegin(void);
-extern void DdlEnd(int nestlevel);
-extern void DdlFollowColumnRename(Oid relid, Node *parsetree);
-extern void DdlDropTrigger(Oid relid, const char *table, const char *name);
-extern void DdlProtectPartitions(Oid root);
-extern void DdlUnprotectPartitions(Oid root);
-
-/* direct.c */
-extern void DirectInsertIndexEntries(Relation rel, TupleTableSlot *slot);
-extern void DirectInsert(Relation rel, TupleTableSlot *slot);
-extern bool DirectFetchByEntity(Relation heap, Oid indexid, Datum entity_id,
-								Snapshot snapshot, ScanDirection direction,
-								TupleTableSlot *slot);
-
-/* heads.c */
-extern Oid	HeadsCreate(Oid relid, const char *name);
-extern void HeadsRefresh(ManagedRelation *entry, Node *parsetree);
-extern bool HeadsFetch(ManagedRelation *entry, Relation heads, Datum entity_id,
-					   Snapshot snapshot, TupleTableSlot *slot);
-extern void HeadsInsert(ManagedRelation *entry, Relation heads, HeapTuple row);
-extern void HeadsInsertEarly(ManagedRelation *entry, Relation heads, HeapTuple row,
-							 Datum entity_id);
-extern TM_Result HeadsUpdate(ManagedRelation *entry, Relation heads,
-							 TupleTableSlot *head, HeapTuple row);
-
-/* hash.c */
-typedef struct RowEncoder RowEncoder;
-extern RowEncoder *HashRowEncoder(TupleDesc desc, AttrNumber hash, AttrNumber prev_hash,
-								  MemoryContext cxt);
-extern void HashRow(RowEncoder *encoder, const uint8 *prev, Datum *values, bool *isnull,
-					uint8 *const *redacted, StringInfo buf, uint8 *out);
-extern void HashValueDigest(RowEncoder *encoder, AttrNumber attnum, Datum value, uint8 *out);
-
-/* chain.c */
-extern void ChainDescribe(ManagedRelation *entry);
-extern void ChainCreate(Oid relid, const char *chain_by);
-extern void ChainPrepareVersioned(Oid relid);
-extern void ChainLinkVersioned(Oid relid);
-extern void ChainCheckAlter(ManagedRelation *entry, Node *parsetree);
-extern HeapTuple ChainLinkTuple(ManagedRelation *entry, TupleDesc desc, HeapTuple tuple,
-								const uint8 *prev);
-extern uint8 *ChainSlotHash(TupleTableSlot *slot, AttrNumber attnum, Relation rel);
-extern int64 ChainSlotSeq(ManagedRelation *entry, TupleTableSlot *slot, bool *isnull);
-
-/* period.c */
-extern TimestampTz SystemTime(void);
-extern void SystemTimeRecordConversion(Oid relid, TimestampTz start);
-
-/* system_time.c */
-extern void SystemTimeQuery(StringInfo buf, ManagedRelation *entry, Relation rel,
-							EntityPlan which);
-
-/* query.c */
-extern Datum QueryReturnRows(FunctionCallInfo fcinfo, ManagedRelation *entry,
-							 EntityPlan which, Datum *args);
-
-/* current_view.c */
-extern Oid	CurrentViewCreate(Oid relid, Oid heads, const char *name);
-extern void CurrentViewRefresh(Oid relid, Oid heads, Oid viewid);
-
-/* entity.c */
-extern Oid	EntityRelationArgument(FunctionCallInfo fcinfo);
-extern Datum EntityArgument(FunctionCallInfo fcinfo, int argno, const char *name);
-extern void EntityAppendColumns(StringInfo buf, Relation rel, const char *prefix,
-								bool insertable);
-extern void EntityExecuteInto(ManagedRelation *entry, EntityPlan which, Datum *args,
-							  DestReceiver *dest);
-extern uint64 EntityExecute(ManagedRelation *entry, EntityPlan which,
-							Datum *args, bool read_only, long limit);
-extern Datum EntityInsertRow(ManagedRelation *entry, Datum row);
-extern void EntityRowAsTuple(Datum row, HeapTuple tuple);
-extern bool EntityDirectReadAllowed(Oid relid);
-extern bool EntityScanTableAt(ManagedRelation *entry, Datum entity_id,
-							  TimestampTz at, Datum *row, bool *deleted);
-extern HeapTuple EntityHeadRow(ManagedRelation *entry, TupleTableSlot *head);
-extern Datum EntityHeadAttr(ManagedRelation *entry, TupleTableSlot *head,
-							AttrNumber attnum, bool *isnull);
-extern bool EntityReadAt(ManagedRelation *entry, Datum entity_id, TimestampTz at,
-						 Datum *row, bool *deleted);
-
-#endif							/* IMMUTABLE_H */
+#endif							/* IMMUTABLE_REGISTRY_H */

@@ -1,0 +1,22 @@
+/*
+ * ddl.h
+ *		Running DDL for the extension through SPI, and its event triggers.
+ */
+#ifndef IMMUTABLE_DDL_H
+#define IMMUTABLE_DDL_H
+
+#include "nodes/nodes.h"
+
+extern void DdlRun(const char *sql, int expected);
+extern void DdlRunAsExtensionOwner(const char *sql);
+extern void DdlRunAsOwner(Oid relid, const char *sql, int expected);
+extern void DdlRunOnCompanion(Oid relid, const char *sql, bool as_extension_owner);
+extern void DdlGiveToTableOwner(Oid relid, const char *kind, const char *object);
+extern int	DdlBegin(void);
+extern void DdlEnd(int nestlevel);
+extern void DdlFollowColumnRename(Oid relid, Node *parsetree);
+extern void DdlDropTrigger(Oid relid, const char *table, const char *name);
+extern void DdlProtectPartitions(Oid root);
+extern void DdlUnprotectPartitions(Oid root);
+
+#endif							/* IMMUTABLE_DDL_H */

@@ -1,0 +1,34 @@
+/*
+ * entity.h
+ *		Entity functions of versioned tables and their kept plans.
+ */
+#ifndef IMMUTABLE_ENTITY_H
+#define IMMUTABLE_ENTITY_H
+
+#include "lib/stringinfo.h"
+#include "tcop/dest.h"
+#include "utils/timestamp.h"
+
+#include "fmgr.h"
+#include "registry.h"
+
+extern Oid	EntityRelationArgument(FunctionCallInfo fcinfo);
+extern Datum EntityArgument(FunctionCallInfo fcinfo, int argno, const char *name);
+extern void EntityAppendColumns(StringInfo buf, Relation rel, const char *prefix,
+								bool insertable);
+extern void EntityExecuteInto(ManagedRelation *entry, EntityPlan which, Datum *args,
+							  DestReceiver *dest);
+extern uint64 EntityExecute(ManagedRelation *entry, EntityPlan which,
+							Datum *args, bool read_only, long limit);
+extern Datum EntityInsertRow(ManagedRelation *entry, Datum row);
+extern void EntityRowAsTuple(Datum row, HeapTuple tuple);
+extern bool EntityDirectReadAllowed(Oid relid);
+extern bool EntityScanTableAt(ManagedRelation *entry, Datum entity_id,
+							  TimestampTz at, Datum *row, bool *deleted);
+extern HeapTuple EntityHeadRow(ManagedRelation *entry, TupleTableSlot *head);
+extern Datum EntityHeadAttr(ManagedRelation *entry, TupleTableSlot *head,
+							AttrNumber attnum, bool *isnull);
+extern bool EntityReadAt(ManagedRelation *entry, Datum entity_id, TimestampTz at,
+						 Datum *row, bool *deleted);
+
+#endif							/* IMMUTABLE_ENTITY_H */
