@@ -74,8 +74,8 @@ static const char *const extension_triggers[] = {
 };
 
 /* Is name one of the triggers the extension attaches? */
-bool
-DdlGuardIsExtensionTrigger(const char *name)
+static bool
+is_extension_trigger(const char *name)
 {
 	int			i;
 
@@ -348,7 +348,7 @@ check_alter_table_cmd(ManagedRelation *entry, AlterTableCmd *cmd)
 		case AT_DisableTrig:
 		case AT_EnableAlwaysTrig:
 		case AT_EnableReplicaTrig:
-			if (!superuser() && DdlGuardIsExtensionTrigger(cmd->name))
+			if (!superuser() && is_extension_trigger(cmd->name))
 				refuse_trigger_change(entry, "disable", cmd->name);
 			break;
 		case AT_DisableTrigAll:
@@ -446,7 +446,7 @@ check_rename(RenameStmt *stmt)
 		return;
 	if (stmt->renameType == OBJECT_TRIGGER)
 	{
-		if (DdlGuardIsExtensionTrigger(stmt->subname))
+		if (is_extension_trigger(stmt->subname))
 			refuse_trigger_change(entry, "rename", stmt->subname);
 		return;
 	}
@@ -543,7 +543,7 @@ check_drop_triggers(DropStmt *stmt)
 		const char *trigger = strVal(llast(names));
 		ManagedRelation *entry;
 
-		if (!DdlGuardIsExtensionTrigger(trigger))
+		if (!is_extension_trigger(trigger))
 			continue;
 		entry = managed_entry(makeRangeVarFromNameList(list_truncate(list_copy(names),
 																	 list_length(names) - 1)));
@@ -558,7 +558,7 @@ check_create_trigger(CreateTrigStmt *stmt)
 {
 	ManagedRelation *entry;
 
-	if (!stmt->replace || !DdlGuardIsExtensionTrigger(stmt->trigname))
+	if (!stmt->replace || !is_extension_trigger(stmt->trigname))
 		return;
 	entry = managed_entry(stmt->relation);
 	if (entry != NULL && entry->relid == companion_relid)
@@ -578,7 +578,7 @@ check_depends(AlterObjectDependsStmt *stmt)
 		return;
 	trigger = strVal(linitial((List *) stmt->object));
 	entry = managed_entry(stmt->relation);
-	if (entry != NULL && DdlGuardIsExtensionTrigger(trigger))
+	if (entry != NULL && is_extension_trigger(trigger))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("trigger \"%s\" of managed relation \"%s\" cannot depend on an extension",
@@ -594,8 +594,8 @@ check_depends(AlterObjectDependsStmt *stmt)
  * a session that a superuser put in replica mode (session_replication_role
  * = replica), where no trigger and no event trigger fires either.
  */
-void
-DdlGuardCheck(Node *parsetree)
+static void
+check_utility_command(Node *parsetree)
 {
 	if (creating_extension || SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA ||
 		!RegistryExists())
@@ -638,7 +638,7 @@ ddl_guard_process_utility(PlannedStmt *pstmt, const char *queryString,
 						  ParamListInfo params, QueryEnvironment *queryEnv,
 						  DestReceiver *dest, QueryCompletion *qc)
 {
-	DdlGuardCheck(pstmt->utilityStmt);
+	check_utility_command(pstmt->utilityStmt);
 	hooked_commands++;
 	PG_TRY();
 	{
@@ -699,7 +699,7 @@ DdlGuardCheckDroppedTrigger(const char *schema, const char *table, const char *t
 	Oid			nspid = get_namespace_oid(schema, true);
 	Oid			relid = OidIsValid(nspid) ? get_relname_relid(table, nspid) : InvalidOid;
 
-	if (!DdlGuardIsExtensionTrigger(trigger) || !OidIsValid(relid) ||
+	if (!is_extension_trigger(trigger) || !OidIsValid(relid) ||
 		RegistryLookupRow(relid)->kind == MANAGED_NONE)
 		return;
 	ereport(ERROR,
@@ -713,10 +713,10 @@ DdlGuardCheckDroppedTrigger(const char *schema, const char *table, const char *t
  * immutable.guard_ddl() RETURNS event_trigger
  *
  * ddl_command_start event trigger for every DDL command: runs the DDL
- * guard's checks (DdlGuardCheck) on the command, unless the guard's
+ * guard's checks (check_utility_command) on the command, unless the guard's
  * ProcessUtility hook has checked it already (the hook is installed when
  * the library loads, which may be during this very command).  Raises
- * 0A000, 42501 or 55000 as DdlGuardCheck does, 23001 for TRUNCATE; 39P01
+ * 0A000, 42501 or 55000 as check_utility_command does, 23001 for TRUNCATE; 39P01
  * when not called as an event trigger.
  */
 Datum
@@ -730,6 +730,6 @@ immutable_guard_ddl(PG_FUNCTION_ARGS)
 				 errmsg("function \"guard_ddl\" was not called by event trigger manager")));
 	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
 	if (hooked_commands == 0)
-		DdlGuardCheck(parsetree);
+		check_utility_command(parsetree);
 	PG_RETURN_VOID();
 }

@@ -9,8 +9,6 @@
 #include "nodes/nodes.h"
 
 extern void DdlGuardInit(void);
-extern void DdlGuardCheck(Node *parsetree);
-extern bool DdlGuardIsExtensionTrigger(const char *name);
 extern Oid	DdlGuardAllowNext(Oid relid);
 extern void DdlGuardRestore(Oid outer);
 extern void DdlGuardCheckDroppedTrigger(const char *schema, const char *table,

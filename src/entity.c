@@ -256,8 +256,8 @@ plan_get(ManagedRelation *entry, EntityPlan which)
  * Run a kept plan that returns whole rows, at most limit of them (0 = all).
  * Caller is connected to SPI.
  */
-uint64
-EntityExecute(ManagedRelation *entry, EntityPlan which, Datum *args,
+static uint64
+execute_plan(ManagedRelation *entry, EntityPlan which, Datum *args,
 			  bool read_only, long limit)
 {
 	int			ret = SPI_execute_plan(plan_get(entry, which), args, NULL,
@@ -311,7 +311,7 @@ fetch_version_at(ManagedRelation *entry, Datum entity_id, TimestampTz at,
 	Datum		args[2] = {entity_id, TimestampTzGetDatum(at)};
 	bool		isnull;
 
-	if (EntityExecute(entry, PLAN_AS_OF_ENTITY, args, read_only, 1) == 0)
+	if (execute_plan(entry, PLAN_AS_OF_ENTITY, args, read_only, 1) == 0)
 		return false;
 	*row = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0],
 										   SPI_tuptable->tupdesc, 1, &isnull),
@@ -510,7 +510,7 @@ inserted_row(void)
 Datum
 EntityInsertRow(ManagedRelation *entry, Datum row)
 {
-	(void) EntityExecute(entry, PLAN_INSERT, &row, false, 0);
+	(void) execute_plan(entry, PLAN_INSERT, &row, false, 0);
 	return inserted_row();
 }
 
@@ -634,7 +634,7 @@ immutable_update(PG_FUNCTION_ARGS)
 
 	args[0] = row_as_next_version(entry, head, false);
 	args[1] = JsonbPGetDatum(changes);
-	(void) EntityExecute(entry, PLAN_UPDATE, args, false, 0);
+	(void) execute_plan(entry, PLAN_UPDATE, args, false, 0);
 	head = inserted_row();
 	if (head == (Datum) 0)
 		report_cancelled_version(relid, "update");

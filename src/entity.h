@@ -18,8 +18,6 @@ extern void EntityAppendColumns(StringInfo buf, Relation rel, const char *prefix
 								bool insertable);
 extern void EntityExecuteInto(ManagedRelation *entry, EntityPlan which, Datum *args,
 							  DestReceiver *dest);
-extern uint64 EntityExecute(ManagedRelation *entry, EntityPlan which,
-							Datum *args, bool read_only, long limit);
 extern Datum EntityInsertRow(ManagedRelation *entry, Datum row);
 extern void EntityRowAsTuple(Datum row, HeapTuple tuple);
 extern bool EntityDirectReadAllowed(Oid relid);

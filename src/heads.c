@@ -176,8 +176,8 @@ HeadsFetch(ManagedRelation *entry, Relation heads, Datum entity_id,
 }
 
 /* Insert row (of the versioned table's layout) as a new head. */
-void
-HeadsInsert(ManagedRelation *entry, Relation heads, HeapTuple row)
+static void
+insert_head(ManagedRelation *entry, Relation heads, HeapTuple row)
 {
 	TupleTableSlot *slot = head_slot_for(entry, heads, row);
 
@@ -230,7 +230,7 @@ void
 HeadsInsertEarly(ManagedRelation *entry, Relation heads, HeapTuple row,
 				 Datum entity_id)
 {
-	HeadsInsert(entry, heads, row);
+	insert_head(entry, heads, row);
 	early_heads_add(entry->relid, entity_id);
 }
 
@@ -262,7 +262,7 @@ immutable_add_head(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 
 	heads = table_open(entry->heads, RowExclusiveLock);
-	HeadsInsert(entry, heads, tuple);
+	insert_head(entry, heads, tuple);
 	table_close(heads, NoLock);
 	return PointerGetDatum(NULL);
 }

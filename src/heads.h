@@ -13,7 +13,6 @@ extern Oid	HeadsCreate(Oid relid, const char *name);
 extern void HeadsRefresh(ManagedRelation *entry, Node *parsetree);
 extern bool HeadsFetch(ManagedRelation *entry, Relation heads, Datum entity_id,
 					   Snapshot snapshot, TupleTableSlot *slot);
-extern void HeadsInsert(ManagedRelation *entry, Relation heads, HeapTuple row);
 extern void HeadsInsertEarly(ManagedRelation *entry, Relation heads, HeapTuple row,
 							 Datum entity_id);
 extern TM_Result HeadsUpdate(ManagedRelation *entry, Relation heads,

@@ -105,8 +105,8 @@ ManageRelationArgument(FunctionCallInfo fcinfo, const char *funcname)
  * change the table must not queue a lock that blocks every reader after
  * it.
  */
-void
-ManageCheckOwner(Oid relid)
+static void
+check_owner_before_lock(Oid relid)
 {
 	if (!RelationOwnerCheck(relid, GetUserId()))
 		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(get_rel_relkind(relid)),
@@ -127,7 +127,7 @@ ManageLockTable(Oid relid, LOCKMODE lockmode, const char *funcname,
 	Relation	rel;
 	char		relkind;
 
-	ManageCheckOwner(relid);
+	check_owner_before_lock(relid);
 	rel = try_relation_open(relid, lockmode);
 
 	if (rel == NULL)
@@ -174,8 +174,8 @@ ManageLockTable(Oid relid, LOCKMODE lockmode, const char *funcname,
 }
 
 /* Attach the triggers that refuse UPDATE, DELETE and TRUNCATE. */
-void
-ManageRefuseTriggers(const char *table)
+static void
+attach_refusing_triggers(const char *table)
 {
 	DdlRunAsExtensionOwner(psprintf(
 		"CREATE TRIGGER " TRIGGER_REFUSE_CHANGE
@@ -243,7 +243,7 @@ immutable_make_append_only(PG_FUNCTION_ARGS)
 	nestlevel = DdlBegin();
 	if (hashed)
 		ChainCreate(relid, chain_by);
-	ManageRefuseTriggers(RelationQualifiedName(relid));
+	attach_refusing_triggers(RelationQualifiedName(relid));
 	RegistryInsert(relid, MANAGED_APPEND_ONLY, InvalidOid, InvalidOid);
 	if (hashed)
 		RegistrySetHashed(relid, chain_by);
@@ -600,7 +600,7 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 	if (hashed)
 		ChainLinkVersioned(relid);
 
-	ManageRefuseTriggers(table);
+	attach_refusing_triggers(table);
 	DdlRunAsExtensionOwner(psprintf(
 		"CREATE TRIGGER " TRIGGER_STAMP_VERSION
 		" BEFORE INSERT ON %s FOR EACH ROW"
@@ -647,7 +647,7 @@ immutable_make_mutable(PG_FUNCTION_ARGS)
 	char	   *table;
 	int			nestlevel;
 
-	ManageCheckOwner(relid);
+	check_owner_before_lock(relid);
 	rel = try_relation_open(relid, AccessExclusiveLock);
 	if (rel == NULL)
 		ereport(ERROR,

@@ -11,11 +11,9 @@
 #include "fmgr.h"
 
 extern Oid	ManageRelationArgument(FunctionCallInfo fcinfo, const char *funcname);
-extern void ManageCheckOwner(Oid relid);
 extern void ManageRecordRegistration(Oid relid);
 extern void ManageLockTable(Oid relid, LOCKMODE lockmode, const char *funcname,
 							bool partitioned_ok);
 extern const char *ManageTableScan(Oid relid);
-extern void ManageRefuseTriggers(const char *table);
 
 #endif							/* IMMUTABLE_MANAGE_H */
