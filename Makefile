@@ -8,6 +8,7 @@ OBJS = \
 	src/manage.o \
 	src/guard.o \
 	src/ddl_guard.o \
+	src/triggers.o \
 	src/versioning.o \
 	src/heads.o \
 	src/direct.o \

@@ -818,9 +818,7 @@ ChainCreate(Oid relid, const char *chain_by)
 	DdlRun(psprintf("CREATE INDEX ON %s (%s%s%s)", table,
 					chain_by ? quote_identifier(chain_by) : "", chain_by ? ", " : "",
 					COL_CHAIN_SEQ), SPI_OK_UTILITY);
-	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_HASH_CHAIN
-									" BEFORE INSERT ON %s FOR EACH ROW"
-									" EXECUTE FUNCTION immutable.hash_chain()", table));
+	DdlAttachTrigger(TRG_HASH_CHAIN, relid, NULL);
 }
 
 /* Refuse a change of a hash-chained table's columns (0A000). */

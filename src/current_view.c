@@ -102,6 +102,7 @@ CurrentViewCreate(Oid relid, Oid heads, const char *name)
 {
 	Oid			nspid = get_rel_namespace(relid);
 	char	   *view = quote_qualified_identifier(get_namespace_name(nspid), name);
+	Oid			viewid;
 
 	DdlRun(psprintf("CREATE VIEW %s AS %s", view, view_query(relid, heads)),
 		   SPI_OK_UTILITY);
@@ -111,10 +112,9 @@ CurrentViewCreate(Oid relid, Oid heads, const char *name)
 												RelationQualifiedName(relid)))),
 		   SPI_OK_UTILITY);
 	copy_column_defaults(relid, view);
-	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_CURRENT_VIEW
-									" INSTEAD OF INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW"
-									" EXECUTE FUNCTION immutable.write_current_view()", view));
-	return get_relname_relid(name, nspid);
+	viewid = get_relname_relid(name, nspid);
+	DdlAttachTrigger(TRG_CURRENT_VIEW, viewid, NULL);
+	return viewid;
 }
 
 /*

@@ -69,6 +69,30 @@ DdlRunAsExtensionOwner(const char *sql)
 }
 
 /*
+ * Attach the extension's trigger to relid, its function called with args
+ * (a SQL argument list, or NULL), as the extension's owner: the trigger
+ * functions are not all executable by PUBLIC.
+ */
+void
+DdlAttachTrigger(ExtensionTrigger trigger, Oid relid, const char *args)
+{
+	DdlRunAsExtensionOwner(TriggerDefinition(trigger, RelationQualifiedName(relid), args, false));
+}
+
+/*
+ * Drop every trigger of the extension that relid has (make_mutable, which
+ * took relid out of the registry first).
+ */
+void
+DdlDetachTriggers(Oid relid)
+{
+	int			i;
+
+	for (i = 0; i < TriggerNameCount(); i++)
+		DdlDropTrigger(relid, RelationQualifiedName(relid), TriggerName(i));
+}
+
+/*
  * Run one statement that changes rows of relid as relid's owner, in a
  * security-restricted operation: the owner's triggers and constraints it
  * fires must not run with the rights of the caller (a superuser, say), as
@@ -495,10 +519,7 @@ DdlProtectPartitions(Oid root)
 		Oid			partition = lfirst_oid(lc);
 
 		if (!OidIsValid(get_trigger_oid(partition, TRIGGER_REFUSE_TRUNCATE, true)))
-			DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_REFUSE_TRUNCATE
-											" BEFORE TRUNCATE ON %s FOR EACH STATEMENT"
-											" EXECUTE FUNCTION immutable.refuse_change()",
-											RelationQualifiedName(partition)));
+			DdlAttachTrigger(TRG_REFUSE_TRUNCATE, partition, NULL);
 	}
 }
 

@@ -7,6 +7,8 @@
 
 #include "nodes/nodes.h"
 
+#include "triggers.h"
+
 extern void DdlRun(const char *sql, int expected);
 extern void DdlRunAsExtensionOwner(const char *sql);
 extern void DdlRunAsOwner(Oid relid, const char *sql, int expected);
@@ -15,6 +17,8 @@ extern void DdlGiveToTableOwner(Oid relid, const char *kind, const char *object)
 extern int	DdlBegin(void);
 extern void DdlEnd(int nestlevel);
 extern void DdlFollowColumnRename(Oid relid, Node *parsetree);
+extern void DdlAttachTrigger(ExtensionTrigger trigger, Oid relid, const char *args);
+extern void DdlDetachTriggers(Oid relid);
 extern void DdlDropTrigger(Oid relid, const char *table, const char *name);
 extern void DdlProtectPartitions(Oid root);
 extern void DdlUnprotectPartitions(Oid root);

@@ -48,6 +48,7 @@
 #include "ddl_guard.h"
 #include "guard.h"
 #include "registry.h"
+#include "triggers.h"
 
 
 PG_FUNCTION_INFO_V1(immutable_guard_ddl);
@@ -65,25 +66,6 @@ static int	hooked_commands = 0;
  * (DdlGuardAllowNext), or InvalidOid.
  */
 static Oid	companion_relid = InvalidOid;
-
-/* The names of the triggers the extension attaches. */
-static const char *const extension_triggers[] = {
-	TRIGGER_REFUSE_CHANGE, TRIGGER_REFUSE_TRUNCATE, TRIGGER_STAMP_VERSION,
-	TRIGGER_ADD_HEAD, TRIGGER_SYSTEM_PERIOD, TRIGGER_WRITE_HISTORY,
-	TRIGGER_CURRENT_VIEW, TRIGGER_HASH_CHAIN
-};
-
-/* Is name one of the triggers the extension attaches? */
-static bool
-is_extension_trigger(const char *name)
-{
-	int			i;
-
-	for (i = 0; name != NULL && i < lengthof(extension_triggers); i++)
-		if (strcmp(name, extension_triggers[i]) == 0)
-			return true;
-	return false;
-}
 
 /* Return the registry entry of the relation rv names, or NULL if unmanaged. */
 static ManagedRelation *
@@ -348,7 +330,7 @@ check_alter_table_cmd(ManagedRelation *entry, AlterTableCmd *cmd)
 		case AT_DisableTrig:
 		case AT_EnableAlwaysTrig:
 		case AT_EnableReplicaTrig:
-			if (!superuser() && is_extension_trigger(cmd->name))
+			if (!superuser() && TriggerIsExtensionTrigger(cmd->name))
 				refuse_trigger_change(entry, "disable", cmd->name);
 			break;
 		case AT_DisableTrigAll:
@@ -446,7 +428,7 @@ check_rename(RenameStmt *stmt)
 		return;
 	if (stmt->renameType == OBJECT_TRIGGER)
 	{
-		if (is_extension_trigger(stmt->subname))
+		if (TriggerIsExtensionTrigger(stmt->subname))
 			refuse_trigger_change(entry, "rename", stmt->subname);
 		return;
 	}
@@ -543,7 +525,7 @@ check_drop_triggers(DropStmt *stmt)
 		const char *trigger = strVal(llast(names));
 		ManagedRelation *entry;
 
-		if (!is_extension_trigger(trigger))
+		if (!TriggerIsExtensionTrigger(trigger))
 			continue;
 		entry = managed_entry(makeRangeVarFromNameList(list_truncate(list_copy(names),
 																	 list_length(names) - 1)));
@@ -558,7 +540,7 @@ check_create_trigger(CreateTrigStmt *stmt)
 {
 	ManagedRelation *entry;
 
-	if (!stmt->replace || !is_extension_trigger(stmt->trigname))
+	if (!stmt->replace || !TriggerIsExtensionTrigger(stmt->trigname))
 		return;
 	entry = managed_entry(stmt->relation);
 	if (entry != NULL && entry->relid == companion_relid)
@@ -578,7 +560,7 @@ check_depends(AlterObjectDependsStmt *stmt)
 		return;
 	trigger = strVal(linitial((List *) stmt->object));
 	entry = managed_entry(stmt->relation);
-	if (entry != NULL && is_extension_trigger(trigger))
+	if (entry != NULL && TriggerIsExtensionTrigger(trigger))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("trigger \"%s\" of managed relation \"%s\" cannot depend on an extension",
@@ -699,7 +681,7 @@ DdlGuardCheckDroppedTrigger(const char *schema, const char *table, const char *t
 	Oid			nspid = get_namespace_oid(schema, true);
 	Oid			relid = OidIsValid(nspid) ? get_relname_relid(table, nspid) : InvalidOid;
 
-	if (!is_extension_trigger(trigger) || !OidIsValid(relid) ||
+	if (!TriggerIsExtensionTrigger(trigger) || !OidIsValid(relid) ||
 		RegistryLookupRow(relid)->kind == MANAGED_NONE)
 		return;
 	ereport(ERROR,

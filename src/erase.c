@@ -28,6 +28,7 @@
 #include "hash.h"
 #include "manage.h"
 #include "registry.h"
+#include "triggers.h"
 
 
 PG_FUNCTION_INFO_V1(immutable_redact);

@@ -25,6 +25,7 @@
 
 #include "guard.h"
 #include "registry.h"
+#include "triggers.h"
 
 
 PG_FUNCTION_INFO_V1(immutable_refuse_change);

@@ -345,6 +345,7 @@ HeadsCreate(Oid relid, const char *name)
 	char	   *heads = quote_qualified_identifier(get_namespace_name(nspid), name);
 	Relation	rel = relation_open(relid, AccessShareLock);
 	StringInfoData columns;
+	Oid			headsid;
 
 	initStringInfo(&columns);
 	EntityAppendColumns(&columns, rel, "", false);
@@ -363,13 +364,10 @@ HeadsCreate(Oid relid, const char *name)
 												table))),
 		   SPI_OK_UTILITY);
 	fill_heads(heads, table, columns.data);
-	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_REFUSE_CHANGE
-									" BEFORE INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW"
-									" EXECUTE FUNCTION immutable.refuse_change()", heads));
-	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_REFUSE_TRUNCATE
-									" BEFORE TRUNCATE ON %s FOR EACH STATEMENT"
-									" EXECUTE FUNCTION immutable.refuse_change()", heads));
-	return get_relname_relid(name, nspid);
+	headsid = get_relname_relid(name, nspid);
+	DdlAttachTrigger(TRG_REFUSE_WRITE, headsid, NULL);
+	DdlAttachTrigger(TRG_REFUSE_TRUNCATE, headsid, NULL);
+	return headsid;
 }
 
 /*

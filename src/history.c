@@ -495,14 +495,9 @@ attach_versioning_triggers(Oid relid, const char *table)
 {
 	bool		partitioned = get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE;
 
-	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_SYSTEM_PERIOD
-									" BEFORE INSERT OR UPDATE%s ON %s FOR EACH ROW"
-									" EXECUTE FUNCTION immutable.system_versioning()",
-									partitioned ? "" : " OR DELETE", table));
+	DdlAttachTrigger(partitioned ? TRG_SYSTEM_PERIOD_PARTITIONED : TRG_SYSTEM_PERIOD, relid, NULL);
 	if (partitioned)
-		DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_WRITE_HISTORY
-										" AFTER UPDATE OR DELETE ON %s FOR EACH ROW"
-										" EXECUTE FUNCTION immutable.system_versioning()", table));
+		DdlAttachTrigger(TRG_WRITE_HISTORY, relid, NULL);
 }
 
 /*
@@ -561,17 +556,9 @@ immutable_make_system_versioned(PG_FUNCTION_ARGS)
 	history = history_table(relid, history_name, column);
 
 	attach_versioning_triggers(relid, table);
-	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_REFUSE_TRUNCATE
-									" BEFORE TRUNCATE ON %s FOR EACH STATEMENT"
-									" EXECUTE FUNCTION immutable.refuse_change()", table));
-	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_REFUSE_CHANGE
-									" BEFORE INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW"
-									" EXECUTE FUNCTION immutable.refuse_change()",
-									RelationQualifiedName(history)));
-	DdlRunAsExtensionOwner(psprintf("CREATE TRIGGER " TRIGGER_REFUSE_TRUNCATE
-									" BEFORE TRUNCATE ON %s FOR EACH STATEMENT"
-									" EXECUTE FUNCTION immutable.refuse_change()",
-									RelationQualifiedName(history)));
+	DdlAttachTrigger(TRG_REFUSE_TRUNCATE, relid, NULL);
+	DdlAttachTrigger(TRG_REFUSE_WRITE, history, NULL);
+	DdlAttachTrigger(TRG_REFUSE_TRUNCATE, history, NULL);
 	DdlProtectPartitions(relid);
 	DdlProtectPartitions(history);
 	create_as_of_function(relid, history, column);
@@ -614,21 +601,10 @@ drop_as_of_functions(const char *table)
 void
 HistoryMakeMutable(Oid relid, Oid history, const char *table)
 {
-	static const char *const table_triggers[] = {
-		TRIGGER_SYSTEM_PERIOD, TRIGGER_WRITE_HISTORY, TRIGGER_REFUSE_TRUNCATE
-	};
-	static const char *const history_triggers[] = {
-		TRIGGER_REFUSE_CHANGE, TRIGGER_REFUSE_TRUNCATE
-	};
-	int			i;
-
-	for (i = 0; i < lengthof(table_triggers); i++)
-		DdlDropTrigger(relid, table, table_triggers[i]);
+	DdlDetachTriggers(relid);
 	drop_as_of_functions(table);
-	if (get_rel_name(history) == NULL)
-		return;
-	for (i = 0; i < lengthof(history_triggers); i++)
-		DdlDropTrigger(history, RelationQualifiedName(history), history_triggers[i]);
+	if (get_rel_name(history) != NULL)
+		DdlDetachTriggers(history);
 }
 
 /*

@@ -175,16 +175,10 @@ ManageLockTable(Oid relid, LOCKMODE lockmode, const char *funcname,
 
 /* Attach the triggers that refuse UPDATE, DELETE and TRUNCATE. */
 static void
-attach_refusing_triggers(const char *table)
+attach_refusing_triggers(Oid relid)
 {
-	DdlRunAsExtensionOwner(psprintf(
-		"CREATE TRIGGER " TRIGGER_REFUSE_CHANGE
-		" BEFORE UPDATE OR DELETE ON %s FOR EACH ROW"
-		" EXECUTE FUNCTION immutable.refuse_change()", table));
-	DdlRunAsExtensionOwner(psprintf(
-		"CREATE TRIGGER " TRIGGER_REFUSE_TRUNCATE
-		" BEFORE TRUNCATE ON %s FOR EACH STATEMENT"
-		" EXECUTE FUNCTION immutable.refuse_change()", table));
+	DdlAttachTrigger(TRG_REFUSE_CHANGE, relid, NULL);
+	DdlAttachTrigger(TRG_REFUSE_TRUNCATE, relid, NULL);
 }
 
 /*
@@ -197,11 +191,9 @@ void
 ManageRecordRegistration(Oid relid)
 {
 	CommandCounterIncrement();	/* the registry row, and the cache after it */
-	DdlRunOnCompanion(relid, psprintf("CREATE OR REPLACE TRIGGER " TRIGGER_REFUSE_TRUNCATE
-									  " BEFORE TRUNCATE ON %s FOR EACH STATEMENT"
-									  " EXECUTE FUNCTION immutable.refuse_change(%s)",
-									  RelationQualifiedName(relid),
-									  RegistryTriggerArguments(relid)), true);
+	DdlRunOnCompanion(relid, TriggerDefinition(TRG_REFUSE_TRUNCATE, RelationQualifiedName(relid),
+											   RegistryTriggerArguments(relid), true),
+					  true);
 }
 
 /*
@@ -243,7 +235,7 @@ immutable_make_append_only(PG_FUNCTION_ARGS)
 	nestlevel = DdlBegin();
 	if (hashed)
 		ChainCreate(relid, chain_by);
-	attach_refusing_triggers(RelationQualifiedName(relid));
+	attach_refusing_triggers(relid);
 	RegistryInsert(relid, MANAGED_APPEND_ONLY, InvalidOid, InvalidOid);
 	if (hashed)
 		RegistrySetHashed(relid, chain_by);
@@ -600,16 +592,9 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 	if (hashed)
 		ChainLinkVersioned(relid);
 
-	attach_refusing_triggers(table);
-	DdlRunAsExtensionOwner(psprintf(
-		"CREATE TRIGGER " TRIGGER_STAMP_VERSION
-		" BEFORE INSERT ON %s FOR EACH ROW"
-		" EXECUTE FUNCTION immutable.stamp_version()", table));
-	DdlRunAsExtensionOwner(psprintf(
-		"CREATE TRIGGER " TRIGGER_ADD_HEAD
-		" AFTER INSERT ON %s FOR EACH ROW"
-		" WHEN (NEW.version OPERATOR(pg_catalog.=) 1)"
-		" EXECUTE FUNCTION immutable.add_head()", table));
+	attach_refusing_triggers(relid);
+	DdlAttachTrigger(TRG_STAMP_VERSION, relid, NULL);
+	DdlAttachTrigger(TRG_ADD_HEAD, relid, NULL);
 
 	heads = HeadsCreate(relid, heads_name);
 	viewid = CurrentViewCreate(relid, heads, view_name);
@@ -689,16 +674,7 @@ immutable_make_mutable(PG_FUNCTION_ARGS)
 		HistoryMakeMutable(relid, history, table);
 	}
 	else
-	{
-		static const char *const triggers[] = {
-			TRIGGER_REFUSE_CHANGE, TRIGGER_REFUSE_TRUNCATE, TRIGGER_HASH_CHAIN,
-			TRIGGER_STAMP_VERSION, TRIGGER_ADD_HEAD
-		};
-		int			i;
-
-		for (i = 0; i < lengthof(triggers); i++)
-			DdlDropTrigger(relid, table, triggers[i]);
-	}
+		DdlDetachTriggers(relid);
 	DdlEnd(nestlevel);
 	PG_RETURN_VOID();
 }

@@ -64,6 +64,7 @@
 #include "guard.h"
 #include "period.h"
 #include "registry.h"
+#include "triggers.h"
 
 
 PG_FUNCTION_INFO_V1(immutable_versioning);

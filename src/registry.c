@@ -34,6 +34,7 @@
 
 #include "chain.h"
 #include "registry.h"
+#include "triggers.h"
 
 
 static MemoryContext RegistryContext = NULL;

@@ -38,16 +38,6 @@ typedef enum ManagedKind
 #define COL_CHAIN_SEQ	"chain_seq"
 #define HASH_LENGTH		32		/* SHA-256 */
 
-/* The triggers the extension attaches; BEFORE triggers fire in name order. */
-#define TRIGGER_REFUSE_CHANGE	"immutable_refuse_change"
-#define TRIGGER_REFUSE_TRUNCATE	"immutable_refuse_truncate"
-#define TRIGGER_STAMP_VERSION	"zz_immutable_stamp_version"	/* fires last */
-#define TRIGGER_ADD_HEAD		"immutable_add_head"
-#define TRIGGER_SYSTEM_PERIOD	"zz_immutable_system_period"	/* fires last */
-#define TRIGGER_WRITE_HISTORY	"immutable_write_history"
-#define TRIGGER_CURRENT_VIEW	"immutable_write_current_view"
-#define TRIGGER_HASH_CHAIN		"zz_immutable_hash_chain"	/* fires last */
-
 /* Kept SPI plans of a versioned table, prepared on first use. */
 typedef enum EntityPlan
 {

@@ -43,6 +43,7 @@
 #include "guard.h"
 #include "heads.h"
 #include "registry.h"
+#include "triggers.h"
 #include "uuidv7.h"
 
 
