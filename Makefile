@@ -3,6 +3,7 @@
 MODULE_big = immutable
 OBJS = \
 	src/immutable.o \
+	src/args.o \
 	src/uuidv7.o \
 	src/registry.o \
 	src/manage.o \
@@ -19,6 +20,7 @@ OBJS = \
 	src/entity.o \
 	src/query.o \
 	src/ddl.o \
+	src/events.o \
 	src/hash.o \
 	src/chain.o \
 	src/verify.o \

@@ -47,13 +47,13 @@
 #include "utils/snapmgr.h"
 #include "utils/typcache.h"
 
+#include "args.h"
 #include "chain.h"
 #include "ddl.h"
 #include "entity.h"
 #include "guard.h"
 #include "hash.h"
 #include "registry.h"
-
 
 PG_FUNCTION_INFO_V1(immutable_hash_chain);
 
@@ -546,7 +546,7 @@ check_linked_row(ManagedRelation *entry, TupleDesc desc, const uint8 *prev,
 	uint8		stored[HASH_LENGTH];
 	struct varlena *stored_hash;
 
-	EntityRowAsTuple(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &null),
+	ArgRowAsTuple(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &null),
 					 &row);
 	heap_deform_tuple(&row, desc, values, isnull);
 	HashRow(entry->encoder, prev, values, isnull, NULL, buf, stored);
@@ -629,7 +629,7 @@ link_rows_as_owner(Oid relid, ManagedKind kind, const char *chain_by, const char
 			HeapTupleData row;
 			Datum		args[4];
 
-			EntityRowAsTuple(SPI_getbinval(rows->vals[i], rows->tupdesc, 3, &null), &row);
+			ArgRowAsTuple(SPI_getbinval(rows->vals[i], rows->tupdesc, 3, &null), &row);
 			heap_deform_tuple(&row, desc, values, isnull);
 			(void) chain_value(rel, entry, values, isnull);
 			if (rn == 1)

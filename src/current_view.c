@@ -18,12 +18,12 @@
 #include "utils/rel.h"
 #include "utils/typcache.h"
 
+#include "args.h"
 #include "current_view.h"
 #include "ddl.h"
 #include "entity.h"
 #include "guard.h"
 #include "registry.h"
-
 
 PG_FUNCTION_INFO_V1(immutable_write_current_view);
 
@@ -86,7 +86,7 @@ view_query(Oid relid, Oid heads)
 	StringInfoData columns;
 
 	initStringInfo(&columns);
-	EntityAppendColumns(&columns, rel, "h.", false);
+	DdlAppendColumns(&columns, rel, "h.", false);
 	relation_close(rel, AccessShareLock);
 	return psprintf("SELECT %s FROM ONLY %s AS h WHERE h.deleted_at IS NULL",
 					columns.data, RelationQualifiedName(heads));
@@ -314,7 +314,7 @@ view_row_from(Datum written, TupleDesc view, TupleDesc table, ViewMap *map)
 	bool	   *view_nulls = palloc(view->natts * sizeof(bool));
 	int			i;
 
-	EntityRowAsTuple(written, &tuple);
+	ArgRowAsTuple(written, &tuple);
 	heap_deform_tuple(&tuple, table, values, nulls);
 
 	for (i = 0; i < view->natts; i++)

@@ -45,11 +45,11 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "ddl.h"
 #include "ddl_guard.h"
 #include "guard.h"
 #include "registry.h"
 #include "triggers.h"
-
 
 PG_FUNCTION_INFO_V1(immutable_guard_ddl);
 

@@ -9,12 +9,12 @@
 
 #include "access/genam.h"
 #include "access/nbtree.h"
-#include "utils/fmgroids.h"
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/index.h"
 #include "executor/executor.h"
 #include "nodes/execnodes.h"
+#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
@@ -22,7 +22,6 @@
 
 #include "compat.h"
 #include "direct.h"
-
 
 /*
  * The IndexInfo of every index the extension inserts into directly, built

@@ -12,9 +12,9 @@
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/nbtree.h"
+#include "access/relation.h"
 #include "access/table.h"
 #include "access/tableam.h"
-#include "access/relation.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
@@ -31,11 +31,11 @@
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
+#include "args.h"
+#include "ddl.h"
 #include "entity.h"
 #include "heads.h"
 #include "registry.h"
-#include "system_time.h"
-
 
 PG_FUNCTION_INFO_V1(immutable_update);
 PG_FUNCTION_INFO_V1(immutable_delete);
@@ -44,81 +44,17 @@ PG_FUNCTION_INFO_V1(immutable_get);
 PG_FUNCTION_INFO_V1(immutable_status);
 
 /*
- * Return the table named by the polymorphic first argument (a value, usually
- * NULL, of the table's row type), locked in AccessShareLock until the end of
- * the transaction, so that it cannot be dropped or altered while the caller
- * uses it; 42809 for anything but a table, 42P01 when the table was dropped
- * after the call was planned (its row type is gone) or while the call waited
- * for the lock.
+ * Builds the SQL:2011 FOR SYSTEM_TIME queries (system_time.c's
+ * SystemTimeQuery), set at load time: the kept plans live here, the time
+ * travel module writes their texts and calls this one, not the reverse.
  */
-Oid
-EntityRelationArgument(FunctionCallInfo fcinfo)
-{
-	Oid			type = get_fn_expr_argtype(fcinfo->flinfo, 0);
-	Oid			relid;
-	char	   *name;
-	Relation	rel;
+static PeriodQueryBuilder period_query = NULL;
 
-	if (OidIsValid(type) && !SearchSysCacheExists1(TYPEOID, ObjectIdGetDatum(type)))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("the table named by the first argument does not exist"),
-				 errdetail("The table was dropped, with its row type, after the call was planned."),
-				 errhint("Name an existing table, as in NULL::tasks.")));
-	relid = OidIsValid(type) ? get_typ_typrelid(type) : InvalidOid;
-	if (!OidIsValid(relid) || (get_rel_relkind(relid) != RELKIND_RELATION &&
-								get_rel_relkind(relid) != RELKIND_PARTITIONED_TABLE))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("first argument must be a row of a table, not of type %s",
-						format_type_extended(type, -1, FORMAT_TYPE_ALLOW_INVALID)),
-				 errhint("Name the table with a typed NULL, as in NULL::tasks.")));
-
-	name = get_rel_name(relid);
-	rel = try_relation_open(relid, AccessShareLock);
-	if (rel == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("table \"%s\" does not exist", name),
-				 errdetail("It was dropped while the call waited for its lock."),
-				 errhint("Name an existing table, as in NULL::tasks.")));
-	relation_close(rel, NoLock);
-	return relid;
-}
-
-/* Return argument argno, raising 22004 when it is NULL. */
-Datum
-EntityArgument(FunctionCallInfo fcinfo, int argno, const char *name)
-{
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be NULL", name)));
-	return PG_GETARG_DATUM(argno);
-}
-
-/*
- * Append rel's live columns, quoted and each behind prefix, in column order;
- * only those an INSERT may write (no generated ones) when insertable.
- */
+/* Set the builder of the FOR SYSTEM_TIME queries (from _PG_init). */
 void
-EntityAppendColumns(StringInfo buf, Relation rel, const char *prefix,
-					bool insertable)
+EntitySetPeriodQueryBuilder(PeriodQueryBuilder builder)
 {
-	TupleDesc	desc = RelationGetDescr(rel);
-	bool		first = true;
-	int			i;
-
-	for (i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (att->attisdropped || (insertable && att->attgenerated))
-			continue;
-		appendStringInfo(buf, "%s%s%s", first ? "" : ", ", prefix,
-						 quote_identifier(NameStr(att->attname)));
-		first = false;
-	}
+	period_query = builder;
 }
 
 /* Build the text of one kept statement of table rel. */
@@ -134,9 +70,9 @@ plan_text(ManagedRelation *entry, Relation rel, EntityPlan which)
 		case PLAN_INSERT:
 		case PLAN_UPDATE:
 			appendStringInfo(&buf, "INSERT INTO %s AS x (", table);
-			EntityAppendColumns(&buf, rel, "", true);
+			DdlAppendColumns(&buf, rel, "", true);
 			appendStringInfoString(&buf, ") SELECT ");
-			EntityAppendColumns(&buf, rel, "r.", true);
+			DdlAppendColumns(&buf, rel, "r.", true);
 			if (which == PLAN_INSERT)
 				appendStringInfoString(&buf, " FROM (SELECT ($1).*) AS r");
 			else
@@ -172,7 +108,7 @@ plan_text(ManagedRelation *entry, Relation rel, EntityPlan which)
 		case PLAN_PERIOD_BETWEEN:
 		case PLAN_PERIOD_CONTAINED_IN:
 		case PLAN_PERIOD_ALL:
-			SystemTimeQuery(&buf, entry, rel, which);
+			period_query(&buf, entry, rel, which);
 			break;
 		case PLAN_HISTORY_INSERT:
 		case NUM_ENTITY_PLANS:
@@ -445,18 +381,6 @@ EntityReadAt(ManagedRelation *entry, Datum entity_id, TimestampTz at,
 	return found;
 }
 
-/* Point tuple at the contents of a composite datum, to deform or store it. */
-void
-EntityRowAsTuple(Datum row, HeapTuple tuple)
-{
-	HeapTupleHeader td = DatumGetHeapTupleHeader(row);
-
-	tuple->t_len = HeapTupleHeaderGetDatumLength(td);
-	tuple->t_data = td;
-	ItemPointerSetInvalid(&tuple->t_self);
-	tuple->t_tableOid = InvalidOid;
-}
-
 /*
  * Return a copy of row with version and deleted_at replaced: the row the
  * next version of the same entity starts from.
@@ -470,7 +394,7 @@ row_as_next_version(ManagedRelation *entry, Datum row, bool tombstone)
 	bool	   *nulls = palloc(desc->natts * sizeof(bool));
 	HeapTuple	next;
 
-	EntityRowAsTuple(row, &tuple);
+	ArgRowAsTuple(row, &tuple);
 	heap_deform_tuple(&tuple, desc, values, nulls);
 
 	values[entry->att_version - 1] =
@@ -606,7 +530,7 @@ check_changes(Oid relid, Jsonb *changes)
  * Appends the next version of a live entity: its current version with the
  * keys of changes applied as jsonb_populate_record applies them.  Returns
  * the new version.  Errors: 22004 NULL entity_id or changes; 42809 rel not
- * a table row; 42P01 table dropped (EntityRelationArgument); 55000 table not
+ * a table row; 42P01 table dropped (ArgTypedTable); 55000 table not
  * versioned or its heads table changed by hand (RegistryLookupVersioned),
  * entity deleted, or the version cancelled by a BEFORE INSERT trigger;
  * 42703 unknown column; 22023 fixed column or changes not an object; P0002
@@ -615,9 +539,9 @@ check_changes(Oid relid, Jsonb *changes)
 Datum
 immutable_update(PG_FUNCTION_ARGS)
 {
-	Oid			relid = EntityRelationArgument(fcinfo);
-	Datum		entity_id = EntityArgument(fcinfo, 1, "entity_id");
-	Jsonb	   *changes = DatumGetJsonbP(EntityArgument(fcinfo, 2, "changes"));
+	Oid			relid = ArgTypedTable(fcinfo);
+	Datum		entity_id = ArgNotNull(fcinfo, 1, "entity_id");
+	Jsonb	   *changes = DatumGetJsonbP(ArgNotNull(fcinfo, 2, "changes"));
 	ManagedRelation *entry = RegistryLookupVersioned(relid);
 	Datum		args[2];
 	Datum		head;
@@ -649,8 +573,8 @@ immutable_update(PG_FUNCTION_ARGS)
 static Datum
 append_state_change(FunctionCallInfo fcinfo, bool tombstone)
 {
-	Oid			relid = EntityRelationArgument(fcinfo);
-	Datum		entity_id = EntityArgument(fcinfo, 1, "entity_id");
+	Oid			relid = ArgTypedTable(fcinfo);
+	Datum		entity_id = ArgNotNull(fcinfo, 1, "entity_id");
 	ManagedRelation *entry = RegistryLookupVersioned(relid);
 	Datum		head;
 	bool		deleted;
@@ -705,8 +629,8 @@ immutable_undelete(PG_FUNCTION_ARGS)
 static bool
 read_head(FunctionCallInfo fcinfo, Datum *head, bool *deleted)
 {
-	Oid			relid = EntityRelationArgument(fcinfo);
-	Datum		entity_id = EntityArgument(fcinfo, 1, "entity_id");
+	Oid			relid = ArgTypedTable(fcinfo);
+	Datum		entity_id = ArgNotNull(fcinfo, 1, "entity_id");
 	ManagedRelation *entry = RegistryLookupVersioned(relid);
 
 	return EntityReadAt(entry, entity_id, DT_NOEND, head, deleted);

@@ -12,14 +12,14 @@
 #include "fmgr.h"
 #include "registry.h"
 
-extern Oid	EntityRelationArgument(FunctionCallInfo fcinfo);
-extern Datum EntityArgument(FunctionCallInfo fcinfo, int argno, const char *name);
-extern void EntityAppendColumns(StringInfo buf, Relation rel, const char *prefix,
-								bool insertable);
+/* Appends the text of one FOR SYSTEM_TIME query of a table to buf. */
+typedef void (*PeriodQueryBuilder) (StringInfo buf, ManagedRelation *entry, Relation rel,
+									EntityPlan which);
+
+extern void EntitySetPeriodQueryBuilder(PeriodQueryBuilder builder);
 extern void EntityExecuteInto(ManagedRelation *entry, EntityPlan which, Datum *args,
 							  DestReceiver *dest);
 extern Datum EntityInsertRow(ManagedRelation *entry, Datum row);
-extern void EntityRowAsTuple(Datum row, HeapTuple tuple);
 extern bool EntityDirectReadAllowed(Oid relid);
 extern bool EntityScanTableAt(ManagedRelation *entry, Datum entity_id,
 							  TimestampTz at, Datum *row, bool *deleted);

@@ -23,13 +23,12 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "args.h"
 #include "entity.h"
 #include "guard.h"
 #include "hash.h"
-#include "manage.h"
 #include "registry.h"
 #include "triggers.h"
-
 
 PG_FUNCTION_INFO_V1(immutable_redact);
 PG_FUNCTION_INFO_V1(immutable_purge_history);
@@ -292,9 +291,9 @@ erase_versions(ManagedRelation *entry, Datum entity_id, AttrNumber *attnums,
 Datum
 immutable_redact(PG_FUNCTION_ARGS)
 {
-	Oid			relid = EntityRelationArgument(fcinfo);
-	Datum		entity_id = EntityArgument(fcinfo, 1, "entity_id");
-	ArrayType  *names = DatumGetArrayTypeP(EntityArgument(fcinfo, 2, "columns"));
+	Oid			relid = ArgTypedTable(fcinfo);
+	Datum		entity_id = ArgNotNull(fcinfo, 1, "entity_id");
+	ArrayType  *names = DatumGetArrayTypeP(ArgNotNull(fcinfo, 2, "columns"));
 	ManagedRelation *entry = RegistryLookupVersioned(relid);
 	Oid			argtypes[1] = {UUIDOID};
 	Datum		args[1] = {entity_id};
@@ -349,8 +348,8 @@ immutable_redact(PG_FUNCTION_ARGS)
 Datum
 immutable_purge_history(PG_FUNCTION_ARGS)
 {
-	Oid			relid = ManageRelationArgument(fcinfo, "purge_history");
-	Datum		before = EntityArgument(fcinfo, 1, "before");
+	Oid			relid = ArgTable(fcinfo, "purge_history");
+	Datum		before = ArgNotNull(fcinfo, 1, "before");
 	ManagedRelation *entry = RegistryLookupSystemVersioned(relid);
 	Oid			argtypes[1] = {TIMESTAMPTZOID};
 	Datum		args[1] = {before};

@@ -27,7 +27,6 @@
 #include "registry.h"
 #include "triggers.h"
 
-
 PG_FUNCTION_INFO_V1(immutable_refuse_change);
 
 /* The write window of the statement the extension is running, or NULL. */

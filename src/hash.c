@@ -53,7 +53,6 @@
 #include "hash.h"
 #include "registry.h"
 
-
 /*
  * The type categories (pg_type.typcategory) whose binary send format
  * depends on no setting and names no OID: booleans, numbers, date/time,

@@ -27,11 +27,10 @@
 #include "access/xact.h"
 #include "catalog/index.h"
 #include "catalog/pg_index.h"
-#include "parser/parse_relation.h"
 #include "executor/executor.h"
 #include "fmgr.h"
 #include "nodes/parsenodes.h"
-#include "utils/uuid.h"
+#include "parser/parse_relation.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -39,6 +38,7 @@
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
 #include "utils/snapmgr.h"
+#include "utils/uuid.h"
 
 #include "ddl.h"
 #include "direct.h"
@@ -46,7 +46,6 @@
 #include "guard.h"
 #include "heads.h"
 #include "registry.h"
-
 
 PG_FUNCTION_INFO_V1(immutable_add_head);
 
@@ -348,7 +347,7 @@ HeadsCreate(Oid relid, const char *name)
 	Oid			headsid;
 
 	initStringInfo(&columns);
-	EntityAppendColumns(&columns, rel, "", false);
+	DdlAppendColumns(&columns, rel, "", false);
 
 	/* an unlogged table's heads go with it after a crash: unlogged too */
 	DdlRun(psprintf("CREATE %sTABLE %s (LIKE %s) WITH (fillfactor = %d)",
@@ -441,7 +440,7 @@ HeadsRefresh(ManagedRelation *entry, Node *parsetree)
 	initStringInfo(&alter);
 	copy = plan_column_changes(rel, heads, &alter);
 	initStringInfo(&columns);
-	EntityAppendColumns(&columns, rel, "", false);
+	DdlAppendColumns(&columns, rel, "", false);
 	relation_close(heads, AccessShareLock);
 	relation_close(rel, AccessShareLock);
 	if (alter.len == 0)

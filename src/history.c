@@ -10,30 +10,29 @@
 #include "access/relation.h"
 #include "catalog/dependency.h"
 #include "catalog/heap.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_operator.h"
-#include "catalog/pg_class.h"
 #include "catalog/pg_proc.h"
-#include "parser/parse_func.h"
-#include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "parser/parse_func.h"
 #include "parser/parse_relation.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
+#include "args.h"
 #include "ddl.h"
 #include "entity.h"
 #include "history.h"
-#include "manage.h"
 #include "period.h"
 #include "registry.h"
-
 
 PG_FUNCTION_INFO_V1(immutable_make_system_versioned);
 
@@ -113,7 +112,7 @@ plan_period_column(Oid relid, const char *column, StringInfo alter)
 	DdlRun(psprintf("SELECT count(*) FILTER (WHERE p IS NULL),"
 					" count(*) FILTER (WHERE pg_catalog.isempty(p) OR NOT pg_catalog.upper_inf(p))"
 					" FROM (SELECT %s AS p FROM %s) AS s",
-					quote_identifier(column), ManageTableScan(relid)), SPI_OK_SELECT);
+					quote_identifier(column), RelationTableScan(relid)), SPI_OK_SELECT);
 	if (strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), "0") != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -418,7 +417,7 @@ as_of_statement(const char *function, Oid relid, Oid history, const char *column
 	StringInfoData columns;
 
 	initStringInfo(&columns);
-	EntityAppendColumns(&columns, rel, "h.", false);
+	DdlAppendColumns(&columns, rel, "h.", false);
 	relation_close(rel, NoLock);
 	return psprintf("CREATE %1$sFUNCTION %2$s(at pg_catalog.timestamptz) RETURNS SETOF %3$s"
 					" LANGUAGE sql STABLE BEGIN ATOMIC"
@@ -428,7 +427,7 @@ as_of_statement(const char *function, Oid relid, Oid history, const char *column
 					" AND COALESCE(pg_catalog.lower(h.%5$s), '-infinity') OPERATOR(pg_catalog.<=) at;"
 					" END",
 					replace ? "OR REPLACE " : "", function, RelationQualifiedName(relid),
-					ManageTableScan(relid), period, columns.data, ManageTableScan(history));
+					RelationTableScan(relid), period, columns.data, RelationTableScan(history));
 }
 
 /*
@@ -526,7 +525,7 @@ attach_versioning_triggers(Oid relid, const char *table)
 Datum
 immutable_make_system_versioned(PG_FUNCTION_ARGS)
 {
-	Oid			relid = ManageRelationArgument(fcinfo, "make_system_versioned");
+	Oid			relid = ArgTable(fcinfo, "make_system_versioned");
 	const char *history_name;
 	const char *column;
 	bool		adjust;
@@ -543,7 +542,7 @@ immutable_make_system_versioned(PG_FUNCTION_ARGS)
 						PG_ARGISNULL(2) ? "period_column" : "adjust")));
 	column = name_argument(fcinfo, 2, DEFAULT_PERIOD_COLUMN);
 	adjust = PG_GETARG_BOOL(3);
-	ManageLockTable(relid, AccessExclusiveLock, "make_system_versioned", true);
+	ArgLockForManagement(relid, AccessExclusiveLock, "make_system_versioned", true);
 	table = RelationQualifiedName(relid);
 	history_name = name_argument(fcinfo, 1, psprintf("%s_history", get_rel_name(relid)));
 
@@ -563,7 +562,7 @@ immutable_make_system_versioned(PG_FUNCTION_ARGS)
 	DdlProtectPartitions(history);
 	create_as_of_function(relid, history, column);
 	RegistryInsertSystemVersioned(relid, history, column, adjust);
-	ManageRecordRegistration(relid);
+	DdlRecordRegistration(relid);
 	DdlEnd(nestlevel);
 	PG_RETURN_OID(history);
 }

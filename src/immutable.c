@@ -7,9 +7,11 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "chain.h"
 #include "ddl_guard.h"
+#include "entity.h"
 #include "registry.h"
-
+#include "system_time.h"
 
 PG_MODULE_MAGIC;
 
@@ -23,6 +25,8 @@ void
 _PG_init(void)
 {
 	RegistryInit();
+	RegistrySetHashedDescriber(ChainDescribe);
+	EntitySetPeriodQueryBuilder(SystemTimeQuery);
 	DdlGuardInit();
 	MarkGUCPrefixReserved("immutable");
 }

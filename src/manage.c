@@ -32,19 +32,17 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
+#include "args.h"
 #include "chain.h"
 #include "current_view.h"
 #include "ddl.h"
 #include "heads.h"
 #include "history.h"
-#include "manage.h"
 #include "registry.h"
-
 
 PG_FUNCTION_INFO_V1(immutable_make_append_only);
 PG_FUNCTION_INFO_V1(immutable_make_versioned);
 PG_FUNCTION_INFO_V1(immutable_make_mutable);
-
 
 /*
  * A fixed column of versioned tables, the type it must have, and what a new
@@ -68,132 +66,12 @@ static const FixedColumn fixed_columns[] = {
 
 #define NUM_FIXED_COLUMNS lengthof(fixed_columns)
 
-/*
- * Return how queries name the rows of relid itself: ONLY relid for an
- * ordinary table (not its inheritance children), relid for a partitioned
- * table (its partitions hold its rows).
- */
-const char *
-ManageTableScan(Oid relid)
-{
-	const char *table = RelationQualifiedName(relid);
-
-	if (get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)
-		return table;
-	return psprintf("ONLY %s", table);
-}
-
-/* Return the relation argument, raising 22004 when it is NULL. */
-Oid
-ManageRelationArgument(FunctionCallInfo fcinfo, const char *funcname)
-{
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("table passed to immutable.%s() must not be NULL",
-						funcname)));
-	if (get_rel_name(PG_GETARG_OID(0)) == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", PG_GETARG_OID(0))));
-	return PG_GETARG_OID(0);
-}
-
-/*
- * Raise 42501 unless the caller owns relid.  Checked before relid is locked
- * too, as RangeVarGetRelidExtended's callbacks do: a role that may not
- * change the table must not queue a lock that blocks every reader after
- * it.
- */
-static void
-check_owner_before_lock(Oid relid)
-{
-	if (!RelationOwnerCheck(relid, GetUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(get_rel_relkind(relid)),
-					   get_rel_name(relid));
-}
-
-/*
- * Lock relid until the end of the transaction and check that the caller may
- * put it under management: an ordinary table, not a partition or system
- * catalog, owned by the caller (also checked before the lock), not managed
- * yet.  The relation is closed again, because ALTER TABLE refuses a table
- * this session holds open.
- */
-void
-ManageLockTable(Oid relid, LOCKMODE lockmode, const char *funcname,
-				bool partitioned_ok)
-{
-	Relation	rel;
-	char		relkind;
-
-	check_owner_before_lock(relid);
-	rel = try_relation_open(relid, lockmode);
-
-	if (rel == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", relid)));
-	relkind = rel->rd_rel->relkind;
-
-	if (relkind == RELKIND_PARTITIONED_TABLE && !partitioned_ok)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cannot manage partitioned table \"%s\"",
-						RelationGetRelationName(rel)),
-				 errdetail("immutable.%s() supports ordinary tables only.", funcname)));
-	if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not an ordinary table",
-						RelationGetRelationName(rel)),
-				 errdetail_relkind_not_supported(relkind)));
-	if (rel->rd_rel->relispartition)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("cannot manage partition \"%s\"",
-						RelationGetRelationName(rel)),
-				 errdetail("A partition follows its partitioned table.")));
-	if (IsCatalogRelation(rel) || relid < FirstNormalObjectId ||
-		RelationGetNamespace(rel) == get_namespace_oid("immutable", false))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("cannot manage system table \"%s\"",
-						RelationGetRelationName(rel))));
-	if (!RelationOwnerCheck(relid, GetUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(relkind),
-					   RelationGetRelationName(rel));
-	if (RegistryLookup(relid)->kind != MANAGED_NONE)
-		ereport(ERROR,
-				(errcode(ERRCODE_DUPLICATE_OBJECT),
-				 errmsg("table \"%s\" is already managed as %s",
-						RelationGetRelationName(rel),
-						ManagedKindName(RegistryLookup(relid)->kind)),
-				 errhint("Call immutable.make_mutable() first to change how it is managed.")));
-	relation_close(rel, NoLock);
-}
-
 /* Attach the triggers that refuse UPDATE, DELETE and TRUNCATE. */
 static void
 attach_refusing_triggers(Oid relid)
 {
 	DdlAttachTrigger(TRG_REFUSE_CHANGE, relid, NULL);
 	DdlAttachTrigger(TRG_REFUSE_TRUNCATE, relid, NULL);
-}
-
-/*
- * Write relid's registration into the arguments of its TRUNCATE trigger
- * (RegistryTriggerArguments), after the registry row: a dump that leaves
- * the registry's rows out still restores the table fully managed.  Caller
- * has run DdlBegin.
- */
-void
-ManageRecordRegistration(Oid relid)
-{
-	CommandCounterIncrement();	/* the registry row, and the cache after it */
-	DdlRunOnCompanion(relid, TriggerDefinition(TRG_REFUSE_TRUNCATE, RelationQualifiedName(relid),
-											   RegistryTriggerArguments(relid), true),
-					  true);
 }
 
 /*
@@ -215,7 +93,7 @@ ManageRecordRegistration(Oid relid)
 Datum
 immutable_make_append_only(PG_FUNCTION_ARGS)
 {
-	Oid			relid = ManageRelationArgument(fcinfo, "make_append_only");
+	Oid			relid = ArgTable(fcinfo, "make_append_only");
 	bool		hashed;
 	const char *chain_by = PG_ARGISNULL(2) ? NULL : NameStr(*PG_GETARG_NAME(2));
 	int			nestlevel;
@@ -230,7 +108,7 @@ immutable_make_append_only(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("chain_by needs hashed => true"),
 				 errhint("Pass hashed => true to keep one hash chain per value of the column.")));
-	ManageLockTable(relid, hashed ? AccessExclusiveLock : ShareRowExclusiveLock,
+	ArgLockForManagement(relid, hashed ? AccessExclusiveLock : ShareRowExclusiveLock,
 					"make_append_only", false);
 	nestlevel = DdlBegin();
 	if (hashed)
@@ -239,7 +117,7 @@ immutable_make_append_only(PG_FUNCTION_ARGS)
 	RegistryInsert(relid, MANAGED_APPEND_ONLY, InvalidOid, InvalidOid);
 	if (hashed)
 		RegistrySetHashed(relid, chain_by);
-	ManageRecordRegistration(relid);
+	DdlRecordRegistration(relid);
 	DdlEnd(nestlevel);
 	PG_RETURN_VOID();
 }
@@ -548,7 +426,7 @@ companion_name(Oid relid, const char *given, const char *suffix,
 Datum
 immutable_make_versioned(PG_FUNCTION_ARGS)
 {
-	Oid			relid = ManageRelationArgument(fcinfo, "make_versioned");
+	Oid			relid = ArgTable(fcinfo, "make_versioned");
 	char	   *table;
 	char	   *view_name;
 	char	   *heads_name;
@@ -563,7 +441,7 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("hashed passed to immutable.make_versioned() must not be NULL")));
 	hashed = PG_GETARG_BOOL(2);
-	ManageLockTable(relid, AccessExclusiveLock, "make_versioned", false);
+	ArgLockForManagement(relid, AccessExclusiveLock, "make_versioned", false);
 	table = RelationQualifiedName(relid);
 	view_name = companion_name(relid, PG_ARGISNULL(1) ? NULL : NameStr(*PG_GETARG_NAME(1)),
 							   "current", "current view",
@@ -603,7 +481,7 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 	RegistryInsert(relid, MANAGED_VERSIONED, viewid, heads);
 	if (hashed)
 		RegistrySetHashed(relid, NULL);
-	ManageRecordRegistration(relid);
+	DdlRecordRegistration(relid);
 	DdlEnd(nestlevel);
 	PG_RETURN_OID(viewid);
 }
@@ -622,7 +500,7 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 Datum
 immutable_make_mutable(PG_FUNCTION_ARGS)
 {
-	Oid			relid = ManageRelationArgument(fcinfo, "make_mutable");
+	Oid			relid = ArgTable(fcinfo, "make_mutable");
 	Relation	rel;
 	ManagedRelation *entry;
 	Oid			view;
@@ -632,7 +510,7 @@ immutable_make_mutable(PG_FUNCTION_ARGS)
 	char	   *table;
 	int			nestlevel;
 
-	check_owner_before_lock(relid);
+	ArgCheckOwner(relid);
 	rel = try_relation_open(relid, AccessExclusiveLock);
 	if (rel == NULL)
 		ereport(ERROR,

@@ -7,18 +7,18 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "executor/tstoreReceiver.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "executor/tstoreReceiver.h"
 #include "utils/guc.h"
 #include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
 
+#include "args.h"
 #include "entity.h"
 #include "query.h"
 #include "registry.h"
-
 
 PG_FUNCTION_INFO_V1(immutable_history);
 PG_FUNCTION_INFO_V1(immutable_as_of);
@@ -125,8 +125,8 @@ immutable_history(PG_FUNCTION_ARGS)
 {
 	Datum		args[1];
 
-	args[0] = EntityArgument(fcinfo, 1, "entity_id");
-	return QueryReturnRows(fcinfo, RegistryLookupVersioned(EntityRelationArgument(fcinfo)),
+	args[0] = ArgNotNull(fcinfo, 1, "entity_id");
+	return QueryReturnRows(fcinfo, RegistryLookupVersioned(ArgTypedTable(fcinfo)),
 					   PLAN_HISTORY, args);
 }
 
@@ -166,7 +166,7 @@ scan_as_of(FunctionCallInfo fcinfo, ManagedRelation *entry, TimestampTz at)
 		if (!EntityScanTableAt(entry, EntityHeadAttr(entry, slot, entry->att_entity_id, &isnull),
 							   at, &row, &deleted) || deleted)
 			continue;
-		EntityRowAsTuple(row, &tuple);
+		ArgRowAsTuple(row, &tuple);
 		tuplestore_puttuple(rsinfo->setResult, &tuple);
 	}
 	table_endscan(scan);
@@ -192,11 +192,11 @@ scan_as_of(FunctionCallInfo fcinfo, ManagedRelation *entry, TimestampTz at)
 Datum
 immutable_as_of(PG_FUNCTION_ARGS)
 {
-	Oid			relid = EntityRelationArgument(fcinfo);
+	Oid			relid = ArgTypedTable(fcinfo);
 	ManagedRelation *entry = RegistryLookup(relid);
 	Datum		args[1];
 
-	args[0] = EntityArgument(fcinfo, 1, "at");
+	args[0] = ArgNotNull(fcinfo, 1, "at");
 	if (entry->kind == MANAGED_SYSTEM_VERSIONED)
 		return QueryReturnRows(fcinfo, entry, PLAN_PERIOD_AS_OF, args);
 	entry = RegistryLookupVersioned(relid);
@@ -219,9 +219,9 @@ immutable_as_of(PG_FUNCTION_ARGS)
 Datum
 immutable_as_of_entity(PG_FUNCTION_ARGS)
 {
-	ManagedRelation *entry = RegistryLookupVersioned(EntityRelationArgument(fcinfo));
-	Datum		entity_id = EntityArgument(fcinfo, 1, "entity_id");
-	TimestampTz at = DatumGetTimestampTz(EntityArgument(fcinfo, 2, "at"));
+	ManagedRelation *entry = RegistryLookupVersioned(ArgTypedTable(fcinfo));
+	Datum		entity_id = ArgNotNull(fcinfo, 1, "entity_id");
+	TimestampTz at = DatumGetTimestampTz(ArgNotNull(fcinfo, 2, "at"));
 	Datum		row;
 	bool		deleted;
 

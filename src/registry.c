@@ -36,9 +36,21 @@
 #include "registry.h"
 #include "triggers.h"
 
-
 static MemoryContext RegistryContext = NULL;
 static HTAB *RelationCache = NULL;
+
+/*
+ * Fills in what hash-chained tables need (chain.c's ChainDescribe), set at
+ * load time: the registry serves the table kinds and calls none of them.
+ */
+static RelationDescriber describe_hashed = NULL;
+
+/* Set the describer of hash-chained tables (from _PG_init). */
+void
+RegistrySetHashedDescriber(RelationDescriber describer)
+{
+	describe_hashed = describer;
+}
 
 /*
  * Mark the entry of relid, those of the partitions managed as relid, and
@@ -587,7 +599,7 @@ RegistryLookup(Oid relid)
 	else if (entry->kind == MANAGED_SYSTEM_VERSIONED)
 		describe_system_versioned(entry);
 	if (entry->hashed)
-		ChainDescribe(entry);
+		describe_hashed(entry);
 	entry->described = true;
 	return entry;
 }
@@ -839,6 +851,21 @@ RelationOwner(Oid relid)
 	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
 	ReleaseSysCache(tuple);
 	return owner;
+}
+
+/*
+ * Return how queries name the rows of relid itself: ONLY relid for an
+ * ordinary table (not its inheritance children), relid for a partitioned
+ * table (its partitions hold its rows).
+ */
+const char *
+RelationTableScan(Oid relid)
+{
+	const char *table = RelationQualifiedName(relid);
+
+	if (get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)
+		return table;
+	return psprintf("ONLY %s", table);
 }
 
 /* Return schema.table of relid, each part quoted as needed. */

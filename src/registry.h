@@ -141,7 +141,11 @@ typedef struct ManagedRelation
 #define HEADS_ATTMAP(entry) \
 	((entry)->from_heads ? (entry)->from_heads->attrMap->attnums : NULL)
 
+/* Fills in the kind-specific parts of an entry. */
+typedef void (*RelationDescriber) (ManagedRelation *entry);
+
 extern void RegistryInit(void);
+extern void RegistrySetHashedDescriber(RelationDescriber describer);
 extern Oid	ExtensionOwner(void);
 extern uint64 ExecuteAsExtensionOwner(const char *query, int nargs, Oid *argtypes,
 									  Datum *args, const char *nulls, int expected);
@@ -162,6 +166,7 @@ extern void RegistryDelete(Oid relid);
 extern char *RegistryTriggerArguments(Oid relid);
 extern void RegistryRestore(Oid relid, int nargs, char **args);
 extern void RegistryClearView(Oid viewid);
+extern const char *RelationTableScan(Oid relid);
 extern char *RelationQualifiedName(Oid relid);
 extern Oid	RelationOwner(Oid relid);
 

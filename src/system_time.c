@@ -26,12 +26,12 @@
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
+#include "args.h"
+#include "ddl.h"
 #include "entity.h"
-#include "manage.h"
 #include "query.h"
 #include "registry.h"
 #include "system_time.h"
-
 
 PG_FUNCTION_INFO_V1(immutable_from_to);
 PG_FUNCTION_INFO_V1(immutable_between);
@@ -72,11 +72,11 @@ append_system_versioned(StringInfo buf, ManagedRelation *entry, Relation rel,
 	const char *period = quote_identifier(get_attname(entry->relid, entry->att_period, false));
 
 	appendStringInfo(buf, "SELECT t.* FROM %s AS t WHERE %s UNION ALL SELECT ",
-					 ManageTableScan(RelationGetRelid(rel)),
+					 RelationTableScan(RelationGetRelid(rel)),
 					 period_condition(which, psprintf("t.%s", period)));
-	EntityAppendColumns(buf, rel, "h.", false);
+	DdlAppendColumns(buf, rel, "h.", false);
 	appendStringInfo(buf, " FROM %s AS h WHERE %s",
-					 ManageTableScan(entry->history),
+					 RelationTableScan(entry->history),
 					 period_condition(which, psprintf("h.%s", period)));
 }
 
@@ -117,7 +117,7 @@ SystemTimeQuery(StringInfo buf, ManagedRelation *entry, Relation rel,
 static ManagedRelation *
 temporal_table(FunctionCallInfo fcinfo)
 {
-	Oid			relid = EntityRelationArgument(fcinfo);
+	Oid			relid = ArgTypedTable(fcinfo);
 	ManagedRelation *entry = RegistryLookup(relid);
 
 	if (entry->kind == MANAGED_SYSTEM_VERSIONED || entry->kind == MANAGED_VERSIONED)
@@ -140,8 +140,8 @@ range_query(FunctionCallInfo fcinfo, EntityPlan which)
 	ManagedRelation *entry = temporal_table(fcinfo);
 	Datum		args[2];
 
-	args[0] = EntityArgument(fcinfo, 1, "start");
-	args[1] = EntityArgument(fcinfo, 2, "end");
+	args[0] = ArgNotNull(fcinfo, 1, "start");
+	args[1] = ArgNotNull(fcinfo, 2, "end");
 	if (DatumGetTimestampTz(args[0]) > DatumGetTimestampTz(args[1]))
 	{
 		MaterializedSRFInit(fcinfo);

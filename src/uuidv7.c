@@ -39,7 +39,6 @@
 
 #include "uuidv7.h"
 
-
 PG_FUNCTION_INFO_V1(immutable_uuidv7);
 PG_FUNCTION_INFO_V1(immutable_uuidv7_shift);
 PG_FUNCTION_INFO_V1(immutable_uuidv7_at);

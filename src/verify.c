@@ -36,12 +36,11 @@
 #include "utils/tuplestore.h"
 #include "utils/uuid.h"
 
+#include "args.h"
 #include "chain.h"
 #include "hash.h"
 #include "heads.h"
-#include "manage.h"
 #include "registry.h"
-
 
 PG_FUNCTION_INFO_V1(immutable_verify_chain);
 PG_FUNCTION_INFO_V1(immutable_chain_digest);
@@ -689,7 +688,7 @@ hashed_table(Oid relid, const char *funcname)
 Datum
 immutable_verify_chain(PG_FUNCTION_ARGS)
 {
-	Oid			relid = ManageRelationArgument(fcinfo, "verify_chain");
+	Oid			relid = ArgTable(fcinfo, "verify_chain");
 	Verifier	v;
 
 	if (PG_ARGISNULL(2))
@@ -818,7 +817,7 @@ last_rows(ManagedRelation *entry, Relation rel, int *nchains)
 Datum
 immutable_chain_digest(PG_FUNCTION_ARGS)
 {
-	Oid			relid = ManageRelationArgument(fcinfo, "chain_digest");
+	Oid			relid = ArgTable(fcinfo, "chain_digest");
 	ManagedRelation *entry = hashed_table(relid, "chain_digest");
 	Relation	rel = table_open(relid, AccessShareLock);
 	DigestedChain *chains;

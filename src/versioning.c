@@ -30,13 +30,13 @@
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "miscadmin.h"
-#include "utils/timestamp.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/timestamp.h"
 
 #include "chain.h"
 #include "direct.h"
@@ -45,7 +45,6 @@
 #include "registry.h"
 #include "triggers.h"
 #include "uuidv7.h"
-
 
 PG_FUNCTION_INFO_V1(immutable_stamp_version);
 
