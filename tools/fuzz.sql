@@ -2,21 +2,22 @@
 -- in a fresh database of a throwaway cluster.
 --
 -- 1. Every kind of managed table, owned by the role fuzzer (sqlsmith and
---    most API transactions run as it), with data written by several transactions so
---    that there are versions, tombstones, heads, history rows and chains:
---    append-only plain, hashed (one chain) and hashed with chain_by;
---    versioned plain, hashed and unlogged, with current views;
---    system-versioned plain, with a named period column, and partitioned with
---    a partitioned history table; a temporal_tables-style table whose
+--    most API transactions run as it), with data written by several
+--    transactions so that there are versions, tombstones, heads, history
+--    rows and chains: append-only plain, hashed (one chain) and hashed with
+--    chain_by; versioned plain, hashed and unlogged, with current views;
+--    system-versioned plain, with a named period column, and partitioned
+--    with a partitioned history table; a temporal_tables-style table whose
 --    trigger immutable.versioning(period, history, adjust) is attached by
 --    hand; a table that is not managed.
 -- 2. fuzz_gen.statements(seed, chunk, blocks): random transactions of calls
 --    of every function of the schema immutable, writes to the managed
 --    tables, their views, heads and history tables, and DDL on them, with
 --    arguments drawn from the tables themselves (entities, times, columns,
---    digests) and from values the functions must refuse. The text depends on the seed and the
---    catalog only (rows are named by position, not by their random ids), so
---    one seed gives the same statements again.
+--    digests) and from values the functions must refuse. The text depends
+--    on the seed and the catalog only (rows are named by position, not by
+--    their random ids), so one seed gives the same statements again.
+-- 3. fuzz_gen.problems(): the invariants checked after the run.
 
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
@@ -30,7 +31,8 @@ CREATE ROLE fuzz_app;
 GRANT fuzz_app TO fuzzer;
 GRANT CREATE ON SCHEMA public TO fuzzer;
 GRANT EXECUTE ON FUNCTION immutable.set_system_time(timestamptz) TO fuzzer;
-ALTER ROLE fuzzer SET statement_timeout = '10s';
+SELECT pg_catalog.format('ALTER DATABASE %I SET statement_timeout = ''10s''',
+                         pg_catalog.current_database()) \gexec
 
 SET ROLE fuzzer;
 
