@@ -221,13 +221,14 @@ run_api() {
     echo "fuzz: $blocks API transactions"
 }
 
-# A superuser session that sleeps through the run (fuzzer cannot signal
-# it): after a crash the postmaster ends every backend, so when it is gone,
+# A superuser session that sleeps through the run, in another database
+# (fuzzer cannot signal it, no statement_timeout ends it): after a crash the postmaster ends every backend, so when it is gone,
 # the server crashed even if no log line said so.
 start_sentinel() {
     local i
     as_client "$PG_BIN/psql" -X -q -h "$WORK" -p "$PORT" -U postgres \
-        "dbname=$DB application_name=fuzz_sentinel" -c "SELECT pg_sleep(86400)" >/dev/null 2>&1 &
+        "dbname=postgres application_name=fuzz_sentinel" -c "SET statement_timeout = 0" \
+        -c "SELECT pg_sleep(86400)" >/dev/null 2>&1 &
     for ((i = 0; i < 100; i++)); do
         SENTINEL=$(fuzz_psql -d "$DB" -Atc \
             "SELECT pid FROM pg_stat_activity WHERE application_name = 'fuzz_sentinel'")
