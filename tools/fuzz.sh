@@ -262,7 +262,9 @@ settle() {
         for proc in /proc/[0-9]*; do
             # /proc/PID/stat: pid (comm) state ppid ...; comm is "postgres"
             read -r _ _ state ppid _ 2>/dev/null <"$proc/stat" || continue
-            [ "$ppid" = "$pm" ] && [ "${proc#/proc/}" != "$SENTINEL" ] || continue
+            if [ "$ppid" != "$pm" ] || [ "${proc#/proc/}" = "$SENTINEL" ]; then
+                continue
+            fi
             if [ "$state" = Z ] ||
                 tr '\0' ' ' 2>/dev/null <"$proc/cmdline" | grep -q "^postgres: [^ ]* $DB "; then
                 busy=1
@@ -370,7 +372,6 @@ check_crashes() {
 # when raised by a function of the extension's sources (src/*.c) and not
 # documented, listed otherwise.
 check_internal_errors() {
-    local ours
     awk 'FNR == 1 { f = FILENAME; sub(/.*\//, "", f) }
          /^[A-Za-z_][A-Za-z0-9_]*\(/ { n = $0; sub(/\(.*/, "", n); print n ", " f }' \
         "$REPO_ROOT"/src/*.c | sort -u >"$WORK/extension-functions"
@@ -443,6 +444,7 @@ main() {
     case "${1:-}" in
     --setup-only) setup_only=1 ;;
     "") ;;
+    -h | --help) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) sed -n '2,/^$/s/^# \{0,1\}//p' "$0"; exit 2 ;;
     esac
     [ -x "$PG_BIN/postgres" ] || die "no PostgreSQL in $PG_BIN (set FUZZ_PG_BIN)"
