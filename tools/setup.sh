@@ -17,7 +17,8 @@ PG_MAJOR=15
 # What a fresh CI machine lacks: the compiler and PGXS, pgTAP and pg_prove,
 # IPC::Run (PostgreSQL's Perl TAP framework needs it), the periods extension
 # (the benchmarks compare against it). The server and postgresql-common
-# (pg_virtualenv) are listed too, so a bare machine also works.
+# (pg_virtualenv) are listed too, so a bare machine also works. sqlsmith
+# generates the random queries of tools/fuzz.sh.
 PACKAGES=(
     build-essential
     "postgresql-$PG_MAJOR"
@@ -27,6 +28,7 @@ PACKAGES=(
     libtap-parser-sourcehandler-pgtap-perl
     libipc-run-perl
     "postgresql-$PG_MAJOR-periods"
+    sqlsmith
 )
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

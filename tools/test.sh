@@ -9,6 +9,9 @@
 #   isolation    specs/*.spec   (make installcheck, ISOLATION)
 #   pgTAP        test/pgtap/*.sql, run by pg_prove
 #   Perl TAP     test/t/*.pl    (PostgreSQL::Test::Cluster), when there are any
+#   fuzz         tools/fuzz.sh: sqlsmith and random API calls for a bounded
+#                time (FUZZ_SECONDS, default 60, plus FUZZ_API_SECONDS,
+#                default 30), in a cluster of its own; one test
 #
 # Every suite runs even when an earlier one fails. At the end come the
 # regression diffs and the failing TAP output, then exactly one line
@@ -246,6 +249,24 @@ run_perl_tap() {
     fi
 }
 
+# The fuzz run (tools/fuzz.sh) counts as one test: passed when it found
+# nothing, failed on a finding (a crash, PANIC, assertion failure, internal
+# error of the extension, broken invariant). It starts a throwaway cluster
+# of its own from the same PostgreSQL, so a crash it provokes cannot disturb
+# the suites' cluster, and it finds crashes in its own server log. It runs
+# last all the same.
+run_fuzz() {
+    local rc
+    echo "== fuzz =="
+    run_logged fuzz env FUZZ_PG_BIN="$PG_BIN" bash "$REPO_ROOT/tools/fuzz.sh"
+    rc=$?
+    case $rc in
+    0) echo "fuzz 1 0" >>"$WORK/counts" ;;
+    1) echo "fuzz 0 1" >>"$WORK/counts" ;;
+    *) suite_broken fuzz "tools/fuzz.sh could not run (exit status $rc)" ;;
+    esac
+}
+
 # Inside the cluster: run every suite; never stop early.
 run_suites() {
     # Leftovers of an earlier run would be printed as this run's diffs.
@@ -254,6 +275,7 @@ run_suites() {
     run_isolation
     run_pgtap
     run_perl_tap
+    run_fuzz
     # pg_virtualenv dumps the server logs when the command fails; the suites
     # report for themselves, so exit 0 and let the outer script judge.
     exit 0
@@ -292,6 +314,12 @@ report() {
                 if [ "$f" -gt 0 ]; then
                     echo "== failing $suite output =="
                     failing_tap_output "$WORK/$suite.log"
+                fi
+                ;;
+            fuzz)
+                if [ "$f" -gt 0 ]; then
+                    echo "== fuzz findings =="
+                    sed -n '/^!! /,$p' "$WORK/fuzz.log"
                 fi
                 ;;
             esac
