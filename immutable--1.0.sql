@@ -154,10 +154,13 @@ AS 'MODULE_PATHNAME', 'immutable_refuse_change'
 LANGUAGE C;
 COMMENT ON FUNCTION immutable.refuse_change() IS
 'Trigger function (BEFORE UPDATE OR DELETE FOR EACH ROW, BEFORE TRUNCATE FOR '
-'EACH STATEMENT) of append-only and versioned tables, and also BEFORE INSERT '
-'of the heads tables of versioned tables: refuses the change '
-'with SQLSTATE 23001 (restrict_violation) and the table in the error''s '
-'schema and table fields. Raises 39P01 when not called as such a trigger.';
+'EACH STATEMENT) of managed tables and every partition of system-versioned '
+'and history tables, and also BEFORE INSERT of heads and history tables: '
+'refuses the change with SQLSTATE 23001 (restrict_violation) and the table in '
+'the error''s schema and table fields, unless it is the extension''s own write '
+'to that relation. The arguments of a managed table''s TRUNCATE trigger carry '
+'its registration for dumps (immutable.restore_registration); the function '
+'ignores them. Raises 39P01 when not called as such a trigger.';
 -- Executable by PUBLIC: a partition of a partitioned history table gets a
 -- clone of its refusing trigger, for which PostgreSQL checks EXECUTE by the
 -- role that creates or attaches the partition; attached to a table of the

@@ -247,10 +247,12 @@ GuardRefuseChange(ManagedRelation *entry, Relation rel, const char *relname,
  * immutable.refuse_change() RETURNS trigger
  *
  * BEFORE UPDATE OR DELETE FOR EACH ROW and BEFORE TRUNCATE FOR EACH STATEMENT
- * on append-only and versioned tables, and also BEFORE INSERT on the heads
- * tables of versioned tables and the history tables of system-versioned
- * tables, which only the extension's triggers write.  Lets through only the
- * row changes of an open write window (GuardExecute).  Raises 23001
+ * on managed tables and every partition of system-versioned and history
+ * tables, and also BEFORE INSERT on heads and history tables, which only
+ * the extension's triggers write.  Lets through only the row changes of an
+ * open write window (GuardOpen).  The arguments of a managed table's
+ * TRUNCATE trigger carry its registration for dumps (RegistryRestore) and
+ * are ignored here.  Raises 23001
  * (restrict_violation) with the table in the error's schema and table fields;
  * MERGE's update and delete actions fire the same row triggers.  Raises 39P01
  * when called otherwise.
