@@ -579,10 +579,16 @@ check_depends(AlterObjectDependsStmt *stmt)
 static void
 check_utility_command(Node *parsetree)
 {
-	if (creating_extension || SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA ||
+	NodeTag		tag = nodeTag(parsetree);
+
+	/* first the node type: no catalog access for others (ROLLBACK, say) */
+	if ((tag != T_AlterTableStmt && tag != T_RenameStmt && tag != T_TruncateStmt &&
+		 tag != T_DropStmt && tag != T_AlterObjectDependsStmt && tag != T_CreateTrigStmt &&
+		 tag != T_AlterObjectSchemaStmt) ||
+		creating_extension || SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA ||
 		!RegistryExists())
 		return;
-	switch (nodeTag(parsetree))
+	switch (tag)
 	{
 		case T_AlterTableStmt:
 			check_alter_table((AlterTableStmt *) parsetree);
