@@ -220,8 +220,19 @@ ALTER TABLE dg.part ATTACH PARTITION dg.part_forged FOR VALUES IN ('forged');
 CREATE TABLE dg.part_log_forged (LIKE dg.part_log);
 INSERT INTO dg.part_log_forged VALUES ('eu', 1, 1, 'z', '[2001-01-01,2300-02-01)');
 ALTER TABLE dg.part_log ATTACH PARTITION dg.part_log_forged FOR VALUES FROM ('2300-01-01') TO ('2400-01-01');
-SELECT count(*) AS as_of_2001 FROM immutable.as_of(NULL::dg.part, '2001-06-01');
 DROP TABLE dg.part_forged, dg.part_log_forged;
+-- nor when row-level security hides the rows from their owner
+SET ROLE dg_alice;
+CREATE TABLE dg.part_hidden (LIKE dg.part);
+INSERT INTO dg.part_hidden VALUES ('hidden', 1, 1, 'z', '[2001-01-01,)');
+ALTER TABLE dg.part_hidden ENABLE ROW LEVEL SECURITY;
+ALTER TABLE dg.part_hidden FORCE ROW LEVEL SECURITY;
+CREATE POLICY hide ON dg.part_hidden USING (false);
+ALTER TABLE dg.part ATTACH PARTITION dg.part_hidden FOR VALUES IN ('hidden');
+SELECT count(*) AS hidden_rows FROM dg.part_hidden;
+DROP TABLE dg.part_hidden;
+RESET ROLE;
+SELECT count(*) AS as_of_2001 FROM immutable.as_of(NULL::dg.part, '2001-06-01');
 SELECT tgrelid::regclass AS partition FROM pg_trigger
  WHERE tgname = 'immutable_refuse_truncate' AND tgrelid::regclass::text LIKE 'dg.part%'
  ORDER BY 1;

@@ -83,11 +83,16 @@ managed_entry(RangeVar *rv)
 	return entry->kind == MANAGED_NONE ? NULL : entry;
 }
 
-/* Return the name of the managed table entry's relation belongs to. */
+/*
+ * Return the name of the managed table entry's relation belongs to (its
+ * table, for a heads or history table; its root, for a partition).
+ */
 static const char *
 owning_table_name(ManagedRelation *entry)
 {
-	return get_rel_name(OidIsValid(entry->base_relid) ? entry->base_relid : entry->relid);
+	if (OidIsValid(entry->base_relid))
+		return get_rel_name(entry->base_relid);
+	return get_rel_name(OidIsValid(entry->inherited_from) ? entry->inherited_from : entry->relid);
 }
 
 /* Raise 0A000 for a command (what) that managed tables do not allow. */
@@ -265,24 +270,18 @@ check_retype(ManagedRelation *entry, AlterTableCmd *cmd)
 
 /*
  * Does the table rv names hold any row (in any of its partitions)?  Read
- * as the current user, who is attaching it, so must be able to see it.
+ * as the extension's owner, so that no row-level security policy of the
+ * table's hides a row from the question.
  */
 static bool
 has_rows(RangeVar *rv)
 {
 	Oid			relid = RangeVarGetRelid(rv, AccessShareLock, true);
-	bool		any;
 
 	if (!OidIsValid(relid))
 		return false;			/* PostgreSQL reports the missing table */
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute(psprintf("SELECT FROM %s LIMIT 1", RelationQualifiedName(relid)),
-					true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read table \"%s\"", get_rel_name(relid));
-	any = SPI_processed > 0;
-	SPI_finish();
-	return any;
+	return ExecuteAsExtensionOwner(psprintf("SELECT FROM %s LIMIT 1", RelationQualifiedName(relid)),
+								   0, NULL, NULL, NULL, SPI_OK_SELECT) > 0;
 }
 
 /*
