@@ -36,6 +36,15 @@ REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 ISOLATION_OPTS = --load-extension=immutable
 ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
 
+# Perl TAP tests (PostgreSQL::Test::Cluster): they run initdb, so not as root.
+TAP_TESTS = 1
+PROVE_TESTS = test/t/*.pl
+
+# pgTAP files, run by pg_prove in a database of their own with pgtap and
+# immutable installed (installcheck-pgtap; empty PGTAP_TESTS skips them).
+PGTAP_TESTS = $(sort $(wildcard test/pgtap/*.sql))
+PGTAP_DB = immutable_pgtap
+
 PG_CPPFLAGS = -I$(srcdir)/src
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers
@@ -49,3 +58,17 @@ include $(PGXS)
 
 # PGXS does not track header dependencies.
 $(OBJS): $(wildcard src/*.h)
+
+# make installcheck runs every suite: pg_regress, isolation, Perl TAP, and
+# pgTAP through this target.
+installcheck: installcheck-pgtap
+
+.PHONY: installcheck-pgtap
+installcheck-pgtap:
+ifneq ($(strip $(PGTAP_TESTS)),)
+	'$(bindir)/psql' -X -q -v ON_ERROR_STOP=1 -d postgres \
+		-c 'DROP DATABASE IF EXISTS $(PGTAP_DB)' -c 'CREATE DATABASE $(PGTAP_DB)'
+	'$(bindir)/psql' -X -q -v ON_ERROR_STOP=1 -d $(PGTAP_DB) \
+		-c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION immutable'
+	pg_prove -f --nocolor -d $(PGTAP_DB) $(PGTAP_TESTS)
+endif

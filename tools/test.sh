@@ -172,7 +172,7 @@ run_regress() {
         echo "== pg_regress: no tests in sql/, skipped =="
         return
     fi
-    run_pgxs_suite pg_regress ISOLATION= TAP_TESTS=
+    run_pgxs_suite pg_regress ISOLATION= TAP_TESTS= PGTAP_TESTS=
 }
 
 run_isolation() {
@@ -180,7 +180,7 @@ run_isolation() {
         echo "== isolation: no specs in specs/, skipped =="
         return
     fi
-    run_pgxs_suite isolation REGRESS= TAP_TESTS=
+    run_pgxs_suite isolation REGRESS= TAP_TESTS= PGTAP_TESTS=
 }
 
 # pgTAP: the files run in one database made here with both extensions
@@ -223,7 +223,7 @@ run_perl_tap() {
     fi
     echo "== Perl TAP =="
     local make_tap=(make -s --no-print-directory PG_CONFIG="$PG_CONFIG"
-        REGRESS= ISOLATION= TAP_TESTS=1 "PROVE_TESTS=test/t/*.pl"
+        REGRESS= ISOLATION= PGTAP_TESTS= TAP_TESTS=1 "PROVE_TESTS=test/t/*.pl"
         "PROVE_FLAGS=-f --nocolor" installcheck)
     if [ "$(id -u)" -eq 0 ]; then
         tree=$(mktemp -d /tmp/immutable-tap.XXXXXX)
