@@ -50,7 +50,6 @@
 #include "args.h"
 #include "chain.h"
 #include "ddl.h"
-#include "entity.h"
 #include "guard.h"
 #include "hash.h"
 #include "registry.h"

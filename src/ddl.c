@@ -27,12 +27,8 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 
-#include "chain.h"
-#include "current_view.h"
 #include "ddl.h"
 #include "ddl_guard.h"
-#include "heads.h"
-#include "history.h"
 #include "registry.h"
 
 /* Run one SQL statement through SPI, failing on anything unexpected. */

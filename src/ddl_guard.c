@@ -45,7 +45,6 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
-#include "ddl.h"
 #include "ddl_guard.h"
 #include "guard.h"
 #include "registry.h"

@@ -24,11 +24,9 @@
 #include "utils/rel.h"
 
 #include "args.h"
-#include "entity.h"
 #include "guard.h"
 #include "hash.h"
 #include "registry.h"
-#include "triggers.h"
 
 PG_FUNCTION_INFO_V1(immutable_redact);
 PG_FUNCTION_INFO_V1(immutable_purge_history);

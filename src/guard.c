@@ -25,7 +25,6 @@
 
 #include "guard.h"
 #include "registry.h"
-#include "triggers.h"
 
 PG_FUNCTION_INFO_V1(immutable_refuse_change);
 

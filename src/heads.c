@@ -42,7 +42,6 @@
 
 #include "ddl.h"
 #include "direct.h"
-#include "entity.h"
 #include "guard.h"
 #include "heads.h"
 #include "registry.h"

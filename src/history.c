@@ -29,7 +29,6 @@
 
 #include "args.h"
 #include "ddl.h"
-#include "entity.h"
 #include "history.h"
 #include "period.h"
 #include "registry.h"

@@ -28,7 +28,6 @@
 
 #include "args.h"
 #include "ddl.h"
-#include "entity.h"
 #include "query.h"
 #include "registry.h"
 #include "system_time.h"

@@ -43,7 +43,6 @@
 #include "guard.h"
 #include "heads.h"
 #include "registry.h"
-#include "triggers.h"
 #include "uuidv7.h"
 
 PG_FUNCTION_INFO_V1(immutable_stamp_version);
