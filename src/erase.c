@@ -66,7 +66,7 @@ run_erasing(ManagedKind kind, Oid relid, TriggerEvent event, const char *sql,
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	SetUserIdAndSecContext(RelationOwner(target), save_sec_context |
 						   SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
-	ret = GuardExecute(&window, NULL, sql, nargs, argtypes, args);
+	ret = GuardExecute(&window, sql, nargs, argtypes, args);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 	if (ret != expected)
 		elog(ERROR, "could not run \"%s\": %s", sql, SPI_result_code_string(ret));

@@ -52,13 +52,13 @@ GuardClose(GuardWindow *outer)
 }
 
 /*
- * Run one statement inside a write window: the prepared plan with args, or,
- * when plan is NULL, the SQL text sql with nargs arguments of argtypes.
- * Caller is connected to SPI.  Returns the SPI result code.
+ * Run one statement, the SQL text sql with nargs arguments of argtypes,
+ * inside a write window.  Caller is connected to SPI.  Returns the SPI
+ * result code.
  */
 int
-GuardExecute(const GuardWindow *window, SPIPlanPtr plan, const char *sql,
-			 int nargs, Oid *argtypes, Datum *args)
+GuardExecute(const GuardWindow *window, const char *sql, int nargs, Oid *argtypes,
+			 Datum *args)
 {
 	GuardWindow this_window = *window;
 	GuardWindow *outer = GuardOpen(&this_window);
@@ -66,10 +66,7 @@ GuardExecute(const GuardWindow *window, SPIPlanPtr plan, const char *sql,
 
 	PG_TRY();
 	{
-		if (plan != NULL)
-			ret = SPI_execute_plan(plan, args, NULL, false, 0);
-		else
-			ret = SPI_execute_with_args(sql, nargs, argtypes, args, NULL, false, 0);
+		ret = SPI_execute_with_args(sql, nargs, argtypes, args, NULL, false, 0);
 	}
 	PG_FINALLY();
 	{

@@ -34,8 +34,8 @@ typedef struct GuardWindow
 
 extern GuardWindow *GuardOpen(GuardWindow *window);
 extern void GuardClose(GuardWindow *outer);
-extern int	GuardExecute(const GuardWindow *window, SPIPlanPtr plan, const char *sql,
-						 int nargs, Oid *argtypes, Datum *args);
+extern int	GuardExecute(const GuardWindow *window, const char *sql, int nargs,
+						 Oid *argtypes, Datum *args);
 
 extern void GuardRefuseChange(ManagedRelation *entry, Relation rel, const char *relname,
 							  TriggerEvent event);

@@ -448,7 +448,7 @@ HeadsRefresh(ManagedRelation *entry, Node *parsetree)
 	DdlRunOnCompanion(entry->heads, psprintf("ALTER TABLE %s%s", quoted, alter.data), false);
 	if (!copy)
 		return;
-	if (GuardExecute(&window, NULL,
+	if (GuardExecute(&window,
 					 psprintf("UPDATE %1$s AS h SET (%2$s) = (SELECT %2$s FROM ONLY %3$s AS t"
 							  " WHERE t.id OPERATOR(pg_catalog.=) h.id)",
 							  quoted, columns.data, RelationQualifiedName(entry->relid)),
