@@ -10,20 +10,20 @@ OBJS = \
 	src/guard.o \
 	src/ddl_guard.o \
 	src/triggers.o \
-	src/versioning.o \
-	src/heads.o \
+	src/versioned_stamp.o \
+	src/versioned_heads.o \
 	src/direct.o \
-	src/history.o \
+	src/system_versioned.o \
 	src/period.o \
-	src/system_time.o \
-	src/current_view.o \
-	src/entity.o \
-	src/query.o \
+	src/versioned_view.o \
+	src/versioned_entity.o \
+	src/time_travel.o \
+	src/plans.o \
 	src/ddl.o \
 	src/events.o \
 	src/hash.o \
 	src/chain.o \
-	src/verify.o \
+	src/chain_verify.o \
 	src/erase.o
 
 EXTENSION = immutable

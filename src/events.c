@@ -25,11 +25,11 @@
 #include "utils/lsyscache.h"
 
 #include "chain.h"
-#include "current_view.h"
+#include "versioned_view.h"
 #include "ddl.h"
 #include "ddl_guard.h"
-#include "heads.h"
-#include "history.h"
+#include "versioned_heads.h"
+#include "system_versioned.h"
 #include "registry.h"
 
 PG_FUNCTION_INFO_V1(immutable_forget_dropped);

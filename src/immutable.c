@@ -9,9 +9,8 @@
 
 #include "chain.h"
 #include "ddl_guard.h"
-#include "entity.h"
+#include "plans.h"
 #include "registry.h"
-#include "system_time.h"
 
 PG_MODULE_MAGIC;
 
@@ -26,7 +25,7 @@ _PG_init(void)
 {
 	RegistryInit();
 	RegistrySetHashedDescriber(ChainDescribe);
-	EntitySetPeriodQueryBuilder(SystemTimeQuery);
+	PlansInit();
 	DdlGuardInit();
 	MarkGUCPrefixReserved("immutable");
 }

@@ -34,10 +34,10 @@
 
 #include "args.h"
 #include "chain.h"
-#include "current_view.h"
+#include "versioned_view.h"
 #include "ddl.h"
-#include "heads.h"
-#include "history.h"
+#include "versioned_heads.h"
+#include "system_versioned.h"
 #include "registry.h"
 
 PG_FUNCTION_INFO_V1(immutable_make_append_only);

@@ -63,6 +63,7 @@
 #include "direct.h"
 #include "guard.h"
 #include "period.h"
+#include "plans.h"
 #include "registry.h"
 #include "triggers.h"
 
@@ -80,7 +81,8 @@ typedef struct Versioning
 	Oid			history;
 	TupleConversionMap *to_history; /* NULL when the layouts are equal */
 	const char *adjust;			/* "true" or "false", or the trigger argument */
-	SPIPlanPtr *insert_plan;	/* where the history INSERT by SQL is kept */
+	Oid			plan_relid;		/* whose history insert plan (plans.c) */
+	Oid			plan_trigger;
 } Versioning;
 
 /* ----------------------------------------------------------------------
@@ -481,34 +483,6 @@ insert_by_sql(Versioning *v, Relation history)
 }
 
 /*
- * Return INSERT INTO history (its columns the table has) SELECT those
- * columns of $1, a row of the history table's type.
- */
-static char *
-insert_statement(Versioning *v, Relation history)
-{
-	TupleDesc	desc = RelationGetDescr(history);
-	StringInfoData columns;
-	StringInfoData values;
-	int			i;
-
-	initStringInfo(&columns);
-	initStringInfo(&values);
-	for (i = 0; i < desc->natts; i++)
-	{
-		const char *name = quote_identifier(NameStr(TupleDescAttr(desc, i)->attname));
-
-		if (TupleDescAttr(desc, i)->attisdropped ||
-			(v->to_history && v->to_history->attrMap->attnums[i] == 0))
-			continue;
-		appendStringInfo(&columns, "%s%s", columns.len ? ", " : "", name);
-		appendStringInfo(&values, "%s($1).%s", values.len ? ", " : "", name);
-	}
-	return psprintf("INSERT INTO %s (%s) SELECT %s",
-					RelationQualifiedName(RelationGetRelid(history)), columns.data, values.data);
-}
-
-/*
  * Raise 55000: a rule or trigger of the history table made the insert of a
  * history row do something else.
  */
@@ -581,39 +555,29 @@ run_history_insert(SPIPlanPtr plan, Relation history, Datum row)
 }
 
 /*
- * Insert row (in the history table's layout) by SQL, with a plan kept in
- * *v->insert_plan, through a write window for this one row of the history
- * table (which belongs to the registry's system-versioned table, the root of
- * a partitioned one).  A rule or trigger that makes it insert anything but
- * that one row is refused (55000).
+ * Insert row (in the history table's layout) by SQL, with a kept plan
+ * (PlanHistoryInsert), through a write window for this one row of the
+ * history table (which belongs to the registry's system-versioned table,
+ * the root of a partitioned one).  A rule or trigger that makes it insert
+ * anything but that one row is refused (55000).
  */
 static void
 insert_with_sql(Versioning *v, Relation history, HeapTuple row)
 {
-	Oid			argtypes[1] = {history->rd_rel->reltype};
 	GuardWindow window = {MANAGED_HISTORY,
 		RegistryLookup(RelationGetRelid(history))->base_relid,
 		TRIGGER_OP_BIT(TRIGGER_EVENT_INSERT), 1};
 	GuardWindow *outer;
+	SPIPlanPtr	plan;
 	volatile uint64 inserted;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (*v->insert_plan == NULL || !SPI_plan_is_valid(*v->insert_plan))
-	{
-		SPIPlanPtr	plan = SPI_prepare(insert_statement(v, history), 1, argtypes);
-
-		if (plan == NULL || SPI_keepplan(plan) != 0)
-			elog(ERROR, "could not prepare the history insert: %s",
-				 SPI_result_code_string(SPI_result));
-		if (*v->insert_plan != NULL)
-			SPI_freeplan(*v->insert_plan);
-		*v->insert_plan = plan;
-	}
+	plan = PlanHistoryInsert(v->plan_relid, v->plan_trigger, history, v->to_history);
 	outer = GuardOpen(&window);
 	PG_TRY();
 	{
-		inserted = run_history_insert(*v->insert_plan, history,
+		inserted = run_history_insert(plan, history,
 									  heap_copy_tuple_as_datum(row, RelationGetDescr(history)));
 	}
 	PG_FINALLY();
@@ -623,9 +587,7 @@ insert_with_sql(Versioning *v, Relation history, HeapTuple row)
 	PG_END_TRY();
 	if (inserted != 1)
 	{
-		/* a plan rewritten to nothing depends on no relation: no DROP RULE frees it */
-		SPI_freeplan(*v->insert_plan);
-		*v->insert_plan = NULL;
+		PlanForgetHistoryInsert(v->plan_relid, v->plan_trigger);
 		refuse_rewritten_insert(history);
 	}
 	SPI_finish();
@@ -684,7 +646,8 @@ managed_versioning(ManagedRelation *entry, Versioning *v)
 	v->history = entry->history;
 	v->to_history = entry->to_history;
 	v->adjust = entry->adjust ? "true" : "false";
-	v->insert_plan = &entry->plans[PLAN_HISTORY_INSERT];
+	v->plan_relid = entry->relid;
+	v->plan_trigger = InvalidOid;
 }
 
 /*
@@ -796,7 +759,6 @@ typedef struct CompatEntry
 	bool		valid;
 	bool		history_valid;	/* v.history and v.to_history resolved */
 	Versioning	v;
-	SPIPlanPtr	insert_plan;
 	MemoryContext cxt;
 } CompatEntry;
 
@@ -962,9 +924,6 @@ compat_resolve_history(CompatEntry *entry, Relation rel, Trigger *trigger)
 	MemoryContext old;
 
 	entry->v.history = compat_history_table(rel, trigger->tgargs[1]);
-	if (entry->insert_plan != NULL)
-		SPI_freeplan(entry->insert_plan);
-	entry->insert_plan = NULL;
 	history = table_open(entry->v.history, AccessShareLock);
 	compat_check_history(rel, history, entry->v.att_period);
 	old = MemoryContextSwitchTo(entry->cxt);
@@ -1001,10 +960,10 @@ compat_versioning(Relation rel, Trigger *trigger, bool with_history)
 	if (!found)
 	{
 		entry->cxt = NULL;
-		entry->insert_plan = NULL;
 		entry->valid = entry->history_valid = false;
 	}
-	entry->v.insert_plan = &entry->insert_plan;
+	entry->v.plan_relid = RelationGetRelid(rel);
+	entry->v.plan_trigger = trigger->tgoid;
 	if (!entry->valid)
 		compat_resolve(entry, rel, trigger);
 	if (with_history && !entry->history_valid)

@@ -481,10 +481,6 @@ describe_system_versioned(ManagedRelation *entry)
 						RelationGetRelationName(rel)),
 				 errhint("Call immutable.make_mutable() and immutable.make_system_versioned() on the table again.")));
 	entry->rowtype = rel->rd_rel->reltype;
-	/* its column list follows both tables' columns */
-	if (entry->plans[PLAN_HISTORY_INSERT] != NULL)
-		SPI_freeplan(entry->plans[PLAN_HISTORY_INSERT]);
-	entry->plans[PLAN_HISTORY_INSERT] = NULL;
 	old = MemoryContextSwitchTo(entry->cxt);
 	entry->to_history = ConversionMapByName(CreateTupleDescCopy(RelationGetDescr(rel)),
 									   CreateTupleDescCopy(RelationGetDescr(history)));
@@ -521,20 +517,6 @@ inherit_from_root(ManagedRelation *entry)
 								   get_attname(root->relid, root->att_period, false));
 }
 
-/* Release the kept plans of a relation that is no longer versioned. */
-static void
-forget_plans(ManagedRelation *entry)
-{
-	int			i;
-
-	for (i = 0; i < NUM_ENTITY_PLANS; i++)
-	{
-		if (entry->plans[i] != NULL)
-			SPI_freeplan(entry->plans[i]);
-		entry->plans[i] = NULL;
-	}
-}
-
 /*
  * Return the cache entry of relid with its registry row read (kind,
  * companions and options: the period column, adjust, hashed, chain_by),
@@ -557,11 +539,6 @@ RegistryLookupRow(Oid relid)
 	if (entry->valid)
 		return entry;
 
-	/*
-	 * Kept plans survive a rebuild: any relcache invalidation (an ANALYZE,
-	 * say) lands here, possibly while one of them is executing further up
-	 * the stack, and the plan cache itself re-plans them after DDL.
-	 */
 	if (entry->cxt == NULL)
 		entry->cxt = AllocSetContextCreate(RegistryContext, "immutable relation",
 										   ALLOCSET_SMALL_SIZES);
@@ -575,8 +552,6 @@ RegistryLookupRow(Oid relid)
 	registry_read(entry);
 	if (entry->kind == MANAGED_NONE && get_rel_relispartition(relid))
 		inherit_from_root(entry);
-	if (entry->kind != MANAGED_VERSIONED && entry->kind != MANAGED_SYSTEM_VERSIONED)
-		forget_plans(entry);
 	entry->valid = true;
 	return entry;
 }

@@ -38,23 +38,6 @@ typedef enum ManagedKind
 #define COL_CHAIN_SEQ	"chain_seq"
 #define HASH_LENGTH		32		/* SHA-256 */
 
-/* Kept SPI plans of a versioned table, prepared on first use. */
-typedef enum EntityPlan
-{
-	PLAN_INSERT,				/* INSERT a whole row, RETURNING it */
-	PLAN_UPDATE,				/* INSERT head with jsonb changes applied */
-	PLAN_HISTORY,				/* every version of one entity */
-	PLAN_AS_OF_ENTITY,			/* one entity at a time (infinity: latest) */
-	PLAN_AS_OF_ALL,				/* every entity at a time */
-	PLAN_PERIOD_AS_OF,			/* system-versioned: FOR SYSTEM_TIME AS OF $1 */
-	PLAN_PERIOD_FROM_TO,		/* FOR SYSTEM_TIME FROM $1 TO $2 */
-	PLAN_PERIOD_BETWEEN,		/* FOR SYSTEM_TIME BETWEEN $1 AND $2 */
-	PLAN_PERIOD_CONTAINED_IN,	/* FOR SYSTEM_TIME CONTAINED IN ($1, $2) */
-	PLAN_PERIOD_ALL,			/* FOR SYSTEM_TIME ALL */
-	PLAN_HISTORY_INSERT,		/* INSERT into a history table by SQL */
-	NUM_ENTITY_PLANS
-} EntityPlan;
-
 /*
  * One entry per relation OID, built from the registry and the relcache on
  * first use and rebuilt after any relcache invalidation of the relation
@@ -131,7 +114,6 @@ typedef struct ManagedRelation
 	Oid			chain_index;
 	struct RowEncoder *encoder;
 
-	SPIPlanPtr	plans[NUM_ENTITY_PLANS];
 } ManagedRelation;
 
 /*

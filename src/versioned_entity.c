@@ -1,7 +1,7 @@
 /*
- * entity.c
+ * versioned_entity.c
  *		The entity functions of versioned tables (update, delete, undelete,
- *		get, status) and the kept SPI plans they and the queries share.
+ *		get, status).
  *
  * A table is named by a typed NULL of its row type (NULL::tasks), so results
  * come back as that row type.  Every statement reads or appends whole rows
@@ -33,8 +33,9 @@
 
 #include "args.h"
 #include "ddl.h"
-#include "entity.h"
-#include "heads.h"
+#include "versioned_entity.h"
+#include "versioned_heads.h"
+#include "plans.h"
 #include "registry.h"
 
 PG_FUNCTION_INFO_V1(immutable_update);
@@ -42,198 +43,6 @@ PG_FUNCTION_INFO_V1(immutable_delete);
 PG_FUNCTION_INFO_V1(immutable_undelete);
 PG_FUNCTION_INFO_V1(immutable_get);
 PG_FUNCTION_INFO_V1(immutable_status);
-
-/*
- * Builds the SQL:2011 FOR SYSTEM_TIME queries (system_time.c's
- * SystemTimeQuery), set at load time: the kept plans live here, the time
- * travel module writes their texts and calls this one, not the reverse.
- */
-static PeriodQueryBuilder period_query = NULL;
-
-/* Set the builder of the FOR SYSTEM_TIME queries (from _PG_init). */
-void
-EntitySetPeriodQueryBuilder(PeriodQueryBuilder builder)
-{
-	period_query = builder;
-}
-
-/* Build the text of one kept statement of table rel. */
-static char *
-plan_text(ManagedRelation *entry, Relation rel, EntityPlan which)
-{
-	char	   *table = RelationQualifiedName(RelationGetRelid(rel));
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	switch (which)
-	{
-		case PLAN_INSERT:
-		case PLAN_UPDATE:
-			appendStringInfo(&buf, "INSERT INTO %s AS x (", table);
-			DdlAppendColumns(&buf, rel, "", true);
-			appendStringInfoString(&buf, ") SELECT ");
-			DdlAppendColumns(&buf, rel, "r.", true);
-			if (which == PLAN_INSERT)
-				appendStringInfoString(&buf, " FROM (SELECT ($1).*) AS r");
-			else
-				appendStringInfoString(&buf, " FROM pg_catalog.jsonb_populate_record($1, $2) AS r");
-			/* x.* in a cast is the whole row, also when a column is named x */
-			appendStringInfo(&buf, " RETURNING (x.*)::%s", table);
-			break;
-		case PLAN_HISTORY:
-			appendStringInfo(&buf,
-							 "SELECT h.* FROM ONLY %s AS h"
-							 " WHERE h.entity_id OPERATOR(pg_catalog.=) $1"
-							 " ORDER BY h.version", table);
-			break;
-		case PLAN_AS_OF_ENTITY:
-			appendStringInfo(&buf,
-							 "SELECT (h.*)::%1$s, h.deleted_at IS NOT NULL FROM ONLY %1$s AS h"
-							 " WHERE h.entity_id OPERATOR(pg_catalog.=) $1"
-							 " AND h.valid_from OPERATOR(pg_catalog.<=) $2"
-							 " ORDER BY h.version DESC LIMIT 1", table);
-			break;
-		case PLAN_AS_OF_ALL:
-			appendStringInfo(&buf,
-							 "SELECT h.* FROM ONLY %1$s AS h"
-							 " WHERE h.valid_from OPERATOR(pg_catalog.<=) $1"
-							 " AND h.deleted_at IS NULL"
-							 " AND NOT EXISTS (SELECT FROM ONLY %1$s AS n"
-							 " WHERE n.entity_id OPERATOR(pg_catalog.=) h.entity_id"
-							 " AND n.version OPERATOR(pg_catalog.=) (h.version OPERATOR(pg_catalog.+) 1)"
-							 " AND n.valid_from OPERATOR(pg_catalog.<=) $1)", table);
-			break;
-		case PLAN_PERIOD_AS_OF:
-		case PLAN_PERIOD_FROM_TO:
-		case PLAN_PERIOD_BETWEEN:
-		case PLAN_PERIOD_CONTAINED_IN:
-		case PLAN_PERIOD_ALL:
-			period_query(&buf, entry, rel, which);
-			break;
-		case PLAN_HISTORY_INSERT:
-		case NUM_ENTITY_PLANS:
-			elog(ERROR, "invalid plan number");
-	}
-	return buf.data;
-}
-
-/* Return the parameter types of one kept statement. */
-static int
-plan_argtypes(ManagedRelation *entry, EntityPlan which, Oid *argtypes)
-{
-	switch (which)
-	{
-		case PLAN_INSERT:
-			argtypes[0] = entry->rowtype;
-			return 1;
-		case PLAN_UPDATE:
-			argtypes[0] = entry->rowtype;
-			argtypes[1] = JSONBOID;
-			return 2;
-		case PLAN_AS_OF_ENTITY:
-			argtypes[0] = UUIDOID;
-			argtypes[1] = TIMESTAMPTZOID;
-			return 2;
-		case PLAN_AS_OF_ALL:
-		case PLAN_PERIOD_AS_OF:
-			argtypes[0] = TIMESTAMPTZOID;
-			return 1;
-		case PLAN_PERIOD_FROM_TO:
-		case PLAN_PERIOD_BETWEEN:
-		case PLAN_PERIOD_CONTAINED_IN:
-			argtypes[0] = TIMESTAMPTZOID;
-			argtypes[1] = TIMESTAMPTZOID;
-			return 2;
-		case PLAN_PERIOD_ALL:
-			return 0;
-		default:
-			argtypes[0] = UUIDOID;
-			return 1;
-	}
-}
-
-/*
- * Return the kept plan of one statement of a versioned table, preparing it
- * on first use and again after DDL made it invalid.  Caller is connected to
- * SPI.
- */
-static SPIPlanPtr
-plan_get(ManagedRelation *entry, EntityPlan which)
-{
-	SPIPlanPtr	plan = entry->plans[which];
-	Oid			argtypes[2];
-	int			nargs;
-	Relation	rel;
-
-	if (plan != NULL && SPI_plan_is_valid(plan))
-		return plan;
-	if (plan != NULL)
-		SPI_freeplan(plan);
-	entry->plans[which] = NULL;
-
-	rel = relation_open(entry->relid, AccessShareLock);
-	nargs = plan_argtypes(entry, which, argtypes);
-	/*
-	 * A custom plan per call would re-plan every lookup: the statements are
-	 * index lookups whose best plan does not depend on the values.
-	 */
-	plan = SPI_prepare_cursor(plan_text(entry, rel, which), nargs, argtypes,
-							  CURSOR_OPT_GENERIC_PLAN);
-	relation_close(rel, AccessShareLock);
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	if (SPI_keepplan(plan) != 0)
-		elog(ERROR, "SPI_keepplan failed");
-	entry->plans[which] = plan;
-	return plan;
-}
-
-/*
- * Run a kept plan that returns whole rows, at most limit of them (0 = all).
- * Caller is connected to SPI.
- */
-static uint64
-execute_plan(ManagedRelation *entry, EntityPlan which, Datum *args,
-			  bool read_only, long limit)
-{
-	int			ret = SPI_execute_plan(plan_get(entry, which), args, NULL,
-									   read_only, limit);
-
-	if (ret < 0)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(ret));
-	return SPI_processed;
-}
-
-/*
- * Run one kept statement of a table, read-only, sending its rows to dest.
- * Caller is connected to SPI.
- */
-void
-EntityExecuteInto(ManagedRelation *entry, EntityPlan which, Datum *args,
-				  DestReceiver *dest)
-{
-	SPIPlanPtr	plan = plan_get(entry, which);
-	int			nargs = SPI_getargcount(plan);
-	ParamListInfo params = makeParamList(nargs);
-	SPIExecuteOptions options;
-	int			ret;
-	int			i;
-
-	for (i = 0; i < nargs; i++)
-	{
-		params->params[i].value = args[i];
-		params->params[i].isnull = false;
-		params->params[i].pflags = PARAM_FLAG_CONST;
-		params->params[i].ptype = SPI_getargtypeid(plan, i);
-	}
-	memset(&options, 0, sizeof(options));
-	options.params = params;
-	options.read_only = true;
-	options.dest = dest;
-	ret = SPI_execute_plan_extended(plan, &options);
-	if (ret < 0)
-		elog(ERROR, "SPI_execute_plan_extended failed: %s", SPI_result_code_string(ret));
-}
 
 /*
  * Fetch the version of an entity current at time at (DT_NOEND: the latest)
@@ -247,7 +56,7 @@ fetch_version_at(ManagedRelation *entry, Datum entity_id, TimestampTz at,
 	Datum		args[2] = {entity_id, TimestampTzGetDatum(at)};
 	bool		isnull;
 
-	if (execute_plan(entry, PLAN_AS_OF_ENTITY, args, read_only, 1) == 0)
+	if (PlanExecute(entry, PLAN_AS_OF_ENTITY, args, read_only, 1) == 0)
 		return false;
 	*row = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0],
 										   SPI_tuptable->tupdesc, 1, &isnull),
@@ -434,7 +243,7 @@ inserted_row(void)
 Datum
 EntityInsertRow(ManagedRelation *entry, Datum row)
 {
-	(void) execute_plan(entry, PLAN_INSERT, &row, false, 0);
+	(void) PlanExecute(entry, PLAN_INSERT, &row, false, 0);
 	return inserted_row();
 }
 
@@ -558,7 +367,7 @@ immutable_update(PG_FUNCTION_ARGS)
 
 	args[0] = row_as_next_version(entry, head, false);
 	args[1] = JsonbPGetDatum(changes);
-	(void) execute_plan(entry, PLAN_UPDATE, args, false, 0);
+	(void) PlanExecute(entry, PLAN_UPDATE, args, false, 0);
 	head = inserted_row();
 	if (head == (Datum) 0)
 		report_cancelled_version(relid, "update");

@@ -1,5 +1,5 @@
 /*
- * verify.c
+ * chain_verify.c
  *		verify_chain and chain_digest: checking every hash chain of a table
  *		(chain.c), row by row and link by link, and against a digest of the
  *		chains' last rows taken earlier.
@@ -39,7 +39,7 @@
 #include "args.h"
 #include "chain.h"
 #include "hash.h"
-#include "heads.h"
+#include "versioned_heads.h"
 #include "registry.h"
 
 PG_FUNCTION_INFO_V1(immutable_verify_chain);

@@ -1,5 +1,5 @@
 /*
- * versioning.c
+ * versioned_stamp.c
  *		The BEFORE INSERT trigger of versioned tables: assigns id, entity_id,
  *		the next gapless version and valid_from to every appended row, and
  *		makes it the entity's head.
@@ -41,7 +41,7 @@
 #include "chain.h"
 #include "direct.h"
 #include "guard.h"
-#include "heads.h"
+#include "versioned_heads.h"
 #include "registry.h"
 #include "uuidv7.h"
 

@@ -1,9 +1,9 @@
 /*
- * history.h
+ * system_versioned.h
  *		Making a table system-versioned: its period, history table and triggers.
  */
-#ifndef IMMUTABLE_HISTORY_H
-#define IMMUTABLE_HISTORY_H
+#ifndef IMMUTABLE_SYSTEM_VERSIONED_H
+#define IMMUTABLE_SYSTEM_VERSIONED_H
 
 #include "nodes/nodes.h"
 
@@ -12,4 +12,4 @@
 extern void HistoryMakeMutable(Oid relid, Oid history, const char *table);
 extern void HistoryRefresh(ManagedRelation *entry, Node *parsetree);
 
-#endif							/* IMMUTABLE_HISTORY_H */
+#endif							/* IMMUTABLE_SYSTEM_VERSIONED_H */

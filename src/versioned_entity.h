@@ -1,9 +1,9 @@
 /*
- * entity.h
- *		Entity functions of versioned tables and their kept plans.
+ * versioned_entity.h
+ *		Entity functions of versioned tables: reading and writing versions.
  */
-#ifndef IMMUTABLE_ENTITY_H
-#define IMMUTABLE_ENTITY_H
+#ifndef IMMUTABLE_VERSIONED_ENTITY_H
+#define IMMUTABLE_VERSIONED_ENTITY_H
 
 #include "lib/stringinfo.h"
 #include "tcop/dest.h"
@@ -12,13 +12,6 @@
 #include "fmgr.h"
 #include "registry.h"
 
-/* Appends the text of one FOR SYSTEM_TIME query of a table to buf. */
-typedef void (*PeriodQueryBuilder) (StringInfo buf, ManagedRelation *entry, Relation rel,
-									EntityPlan which);
-
-extern void EntitySetPeriodQueryBuilder(PeriodQueryBuilder builder);
-extern void EntityExecuteInto(ManagedRelation *entry, EntityPlan which, Datum *args,
-							  DestReceiver *dest);
 extern Datum EntityInsertRow(ManagedRelation *entry, Datum row);
 extern bool EntityDirectReadAllowed(Oid relid);
 extern bool EntityScanTableAt(ManagedRelation *entry, Datum entity_id,
@@ -29,4 +22,4 @@ extern Datum EntityHeadAttr(ManagedRelation *entry, TupleTableSlot *head,
 extern bool EntityReadAt(ManagedRelation *entry, Datum entity_id, TimestampTz at,
 						 Datum *row, bool *deleted);
 
-#endif							/* IMMUTABLE_ENTITY_H */
+#endif							/* IMMUTABLE_VERSIONED_ENTITY_H */

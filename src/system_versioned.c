@@ -1,5 +1,5 @@
 /*
- * history.c
+ * system_versioned.c
  *		Making a table system-versioned (SQL:2011): its period column, its
  *		history table (created, or checked when given), and the triggers of
  *		both.  The triggers themselves are in period.c.
@@ -29,7 +29,7 @@
 
 #include "args.h"
 #include "ddl.h"
-#include "history.h"
+#include "system_versioned.h"
 #include "period.h"
 #include "registry.h"
 

@@ -1,6 +1,10 @@
 /*
- * query.c
- *		Reading the past of versioned tables: history and as_of.
+ * time_travel.c
+ *		Reading the past of versioned and system-versioned tables: history,
+ *		as_of and the SQL:2011 FOR SYSTEM_TIME forms (from_to, between,
+ *		contained_in, all_versions).  The queries are kept plans (plans.c,
+ *		which also gives the predicates of each form); a versioned table's
+ *		as_of reads its heads table directly when the user may read it all.
  */
 #include "postgres.h"
 
@@ -12,17 +16,22 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
 
 #include "args.h"
-#include "entity.h"
-#include "query.h"
+#include "plans.h"
 #include "registry.h"
+#include "versioned_entity.h"
 
 PG_FUNCTION_INFO_V1(immutable_history);
 PG_FUNCTION_INFO_V1(immutable_as_of);
 PG_FUNCTION_INFO_V1(immutable_as_of_entity);
+PG_FUNCTION_INFO_V1(immutable_from_to);
+PG_FUNCTION_INFO_V1(immutable_between);
+PG_FUNCTION_INFO_V1(immutable_contained_in);
+PG_FUNCTION_INFO_V1(immutable_all_versions);
 
 #if PG_VERSION_NUM < 150000
 /* Set up a materialized set-returning call (InitMaterializedSRF of 15). */
@@ -71,7 +80,7 @@ rows_receiver(FunctionCallInfo fcinfo)
  * history part the history table's BRIN index on the period serves?
  */
 static bool
-reads_history(ManagedRelation *entry, EntityPlan which)
+reads_history(ManagedRelation *entry, KeptPlan which)
 {
 	return entry->kind == MANAGED_SYSTEM_VERSIONED &&
 		(which == PLAN_PERIOD_AS_OF || which == PLAN_PERIOD_FROM_TO ||
@@ -87,8 +96,8 @@ reads_history(ManagedRelation *entry, EntityPlan which)
  * and when it does not, a bitmap scan of every range costs about what a
  * sequential scan does.
  */
-Datum
-QueryReturnRows(FunctionCallInfo fcinfo, ManagedRelation *entry, EntityPlan which,
+static Datum
+return_rows(FunctionCallInfo fcinfo, ManagedRelation *entry, KeptPlan which,
 				Datum *args)
 {
 	int			nestlevel = -1;
@@ -105,7 +114,7 @@ QueryReturnRows(FunctionCallInfo fcinfo, ManagedRelation *entry, EntityPlan whic
 		(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
 								 GUC_ACTION_SAVE, true, 0, false);
 	}
-	EntityExecuteInto(entry, which, args, rows_receiver(fcinfo));
+	PlanExecuteInto(entry, which, args, rows_receiver(fcinfo));
 	if (nestlevel >= 0)
 		AtEOXact_GUC(true, nestlevel);
 	SPI_finish();
@@ -126,7 +135,7 @@ immutable_history(PG_FUNCTION_ARGS)
 	Datum		args[1];
 
 	args[0] = ArgNotNull(fcinfo, 1, "entity_id");
-	return QueryReturnRows(fcinfo, RegistryLookupVersioned(ArgTypedTable(fcinfo)),
+	return return_rows(fcinfo, RegistryLookupVersioned(ArgTypedTable(fcinfo)),
 					   PLAN_HISTORY, args);
 }
 
@@ -198,10 +207,10 @@ immutable_as_of(PG_FUNCTION_ARGS)
 
 	args[0] = ArgNotNull(fcinfo, 1, "at");
 	if (entry->kind == MANAGED_SYSTEM_VERSIONED)
-		return QueryReturnRows(fcinfo, entry, PLAN_PERIOD_AS_OF, args);
+		return return_rows(fcinfo, entry, PLAN_PERIOD_AS_OF, args);
 	entry = RegistryLookupVersioned(relid);
 	if (!EntityDirectReadAllowed(entry->relid))
-		return QueryReturnRows(fcinfo, entry, PLAN_AS_OF_ALL, args);
+		return return_rows(fcinfo, entry, PLAN_AS_OF_ALL, args);
 	MaterializedSRFInit(fcinfo);
 	scan_as_of(fcinfo, entry, DatumGetTimestampTz(args[0]));
 	return (Datum) 0;
@@ -228,4 +237,102 @@ immutable_as_of_entity(PG_FUNCTION_ARGS)
 	if (!EntityReadAt(entry, entity_id, at, &row, &deleted) || deleted)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(row);
+}
+
+/*
+ * Return the table named by argument 0 as a versioned or system-versioned
+ * table (55000 for anything else).
+ */
+static ManagedRelation *
+temporal_table(FunctionCallInfo fcinfo)
+{
+	Oid			relid = ArgTypedTable(fcinfo);
+	ManagedRelation *entry = RegistryLookup(relid);
+
+	if (entry->kind == MANAGED_SYSTEM_VERSIONED || entry->kind == MANAGED_VERSIONED)
+		return entry;
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("table \"%s\" is neither versioned nor system-versioned",
+					get_rel_name(relid)),
+			 errhint("Call immutable.make_system_versioned() or immutable.make_versioned() on it first.")));
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * Run the query of a form with a range [a, b] of arguments 1 and 2 (22004
+ * when NULL); an empty range (a after b) selects nothing, as in SQL:2011.
+ */
+static Datum
+range_query(FunctionCallInfo fcinfo, KeptPlan which)
+{
+	ManagedRelation *entry = temporal_table(fcinfo);
+	Datum		args[2];
+
+	args[0] = ArgNotNull(fcinfo, 1, "start");
+	args[1] = ArgNotNull(fcinfo, 2, "end");
+	if (DatumGetTimestampTz(args[0]) > DatumGetTimestampTz(args[1]))
+	{
+		MaterializedSRFInit(fcinfo);
+		return (Datum) 0;
+	}
+	return return_rows(fcinfo, entry, which, args);
+}
+
+/*
+ * immutable.from_to(rel anyelement, start timestamptz, "end" timestamptz)
+ * RETURNS SETOF anyelement
+ *
+ * SQL:2011 FOR SYSTEM_TIME FROM start TO end: every row version whose
+ * period overlaps [start, end), of a system-versioned table (table and
+ * history) or a versioned table (versions, not tombstones).  Nothing when
+ * start is after end.  Errors: 22004 NULL start or end; 42809 rel not a
+ * table row; 55000 table neither versioned nor system-versioned.
+ */
+Datum
+immutable_from_to(PG_FUNCTION_ARGS)
+{
+	return range_query(fcinfo, PLAN_PERIOD_FROM_TO);
+}
+
+/*
+ * immutable.between(rel anyelement, start timestamptz, "end" timestamptz)
+ * RETURNS SETOF anyelement
+ *
+ * SQL:2011 FOR SYSTEM_TIME BETWEEN start AND end: as from_to, with end
+ * included (period overlaps [start, end]).  Errors: as from_to.
+ */
+Datum
+immutable_between(PG_FUNCTION_ARGS)
+{
+	return range_query(fcinfo, PLAN_PERIOD_BETWEEN);
+}
+
+/*
+ * immutable.contained_in(rel anyelement, start timestamptz, "end"
+ * timestamptz) RETURNS SETOF anyelement
+ *
+ * SQL:2011 FOR SYSTEM_TIME CONTAINED IN (start, end): every row version
+ * whose whole period lies within [start, end] (so no current row, unless
+ * end is infinity).  Errors: as from_to.
+ */
+Datum
+immutable_contained_in(PG_FUNCTION_ARGS)
+{
+	return range_query(fcinfo, PLAN_PERIOD_CONTAINED_IN);
+}
+
+/*
+ * immutable.all_versions(rel anyelement) RETURNS SETOF anyelement
+ *
+ * SQL:2011 FOR SYSTEM_TIME ALL: every row version, current and past, of a
+ * system-versioned table (table and history) or a versioned table (every
+ * version but tombstones, including versions whose period is empty).
+ * Errors: 42809 rel not a table row; 55000 table neither versioned nor
+ * system-versioned.
+ */
+Datum
+immutable_all_versions(PG_FUNCTION_ARGS)
+{
+	return return_rows(fcinfo, temporal_table(fcinfo), PLAN_PERIOD_ALL, NULL);
 }

@@ -1,9 +1,9 @@
 /*
- * heads.h
+ * versioned_heads.h
  *		The heads table of a versioned table.
  */
-#ifndef IMMUTABLE_HEADS_H
-#define IMMUTABLE_HEADS_H
+#ifndef IMMUTABLE_VERSIONED_HEADS_H
+#define IMMUTABLE_VERSIONED_HEADS_H
 
 #include "access/tableam.h"
 
@@ -18,4 +18,4 @@ extern void HeadsInsertEarly(ManagedRelation *entry, Relation heads, HeapTuple r
 extern TM_Result HeadsUpdate(ManagedRelation *entry, Relation heads,
 							 TupleTableSlot *head, HeapTuple row);
 
-#endif							/* IMMUTABLE_HEADS_H */
+#endif							/* IMMUTABLE_VERSIONED_HEADS_H */

@@ -1,5 +1,5 @@
 /*
- * heads.c
+ * versioned_heads.c
  *		The heads table of a versioned table: one row per entity, a copy of its
  *		latest version (a tombstone for a deleted entity), kept in step by the
  *		versioning triggers.
@@ -43,7 +43,7 @@
 #include "ddl.h"
 #include "direct.h"
 #include "guard.h"
-#include "heads.h"
+#include "versioned_heads.h"
 #include "registry.h"
 
 PG_FUNCTION_INFO_V1(immutable_add_head);

@@ -1,5 +1,5 @@
 /*
- * current_view.c
+ * versioned_view.c
  *		The current view of a versioned table: its definition, and its
  *		INSTEAD OF trigger.  INSERT, UPDATE and DELETE on the view append
  *		versions and tombstones to the table, so an ORM can treat the view as
@@ -19,9 +19,9 @@
 #include "utils/typcache.h"
 
 #include "args.h"
-#include "current_view.h"
+#include "versioned_view.h"
 #include "ddl.h"
-#include "entity.h"
+#include "versioned_entity.h"
 #include "guard.h"
 #include "registry.h"
 
