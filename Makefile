@@ -14,7 +14,10 @@ OBJS = \
 	src/versioned_heads.o \
 	src/direct.o \
 	src/system_versioned.o \
-	src/period.o \
+	src/system_time.o \
+	src/system_versioned_period.o \
+	src/system_versioned_trigger.o \
+	src/system_versioned_compat.o \
 	src/versioned_view.o \
 	src/versioned_entity.o \
 	src/time_travel.o \

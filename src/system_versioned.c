@@ -30,7 +30,8 @@
 #include "args.h"
 #include "ddl.h"
 #include "system_versioned.h"
-#include "period.h"
+#include "system_time.h"
+#include "system_versioned_period.h"
 #include "registry.h"
 
 PG_FUNCTION_INFO_V1(immutable_make_system_versioned);
@@ -144,7 +145,7 @@ record_conversion(Oid relid)
 
 	foreach(lc, relids)
 		if (RELKIND_HAS_STORAGE(get_rel_relkind(lfirst_oid(lc))))
-			SystemTimeRecordConversion(lfirst_oid(lc), SystemTime());
+			PeriodRecordConversion(lfirst_oid(lc), SystemTime());
 	list_free(relids);
 }
 
