@@ -6,7 +6,9 @@ OBJS = \
 	src/args.o \
 	src/uuidv7.o \
 	src/registry.o \
-	src/manage.o \
+	src/append_only.o \
+	src/versioned.o \
+	src/make_mutable.o \
 	src/guard.o \
 	src/ddl_guard.o \
 	src/triggers.o \

@@ -60,6 +60,14 @@ DdlRunAsExtensionOwner(const char *sql)
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 }
 
+/* Attach the triggers that refuse UPDATE, DELETE and TRUNCATE to relid. */
+void
+DdlAttachRefusingTriggers(Oid relid)
+{
+	DdlAttachTrigger(TRG_REFUSE_CHANGE, relid, NULL);
+	DdlAttachTrigger(TRG_REFUSE_TRUNCATE, relid, NULL);
+}
+
 /*
  * Attach the extension's trigger to relid, its function called with args
  * (a SQL argument list, or NULL), as the extension's owner: the trigger

@@ -20,6 +20,7 @@ extern int	DdlBegin(void);
 extern Oid *DdlResultOids(uint64 *n);
 extern void DdlEnd(int nestlevel);
 extern void DdlFollowColumnRename(Oid relid, Node *parsetree);
+extern void DdlAttachRefusingTriggers(Oid relid);
 extern void DdlAttachTrigger(ExtensionTrigger trigger, Oid relid, const char *args);
 extern void DdlDetachTriggers(Oid relid);
 extern void DdlAppendColumns(StringInfo buf, Relation rel, const char *prefix,

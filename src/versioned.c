@@ -1,48 +1,35 @@
 /*
- * manage.c
- *		make_append_only, make_versioned and make_mutable: the DDL that puts a
- *		table under management and takes it out again.
- *
- * All DDL is built from quoted, schema-qualified names and run through SPI
- * with search_path set to pg_catalog, pg_temp for the duration of the call.
- * Triggers are created as the extension's owner, because the trigger
- * functions are not executable by PUBLIC; everything else runs as the
- * caller, who must own the table.
+ * versioned.c
+ *		make_versioned: the DDL that makes a table versioned (fixed columns,
+ *		existing rows as first versions, constraints kept per version,
+ *		triggers, heads table and current view), as ddl.c runs DDL.
  */
 #include "postgres.h"
 
 #include "access/genam.h"
 #include "access/relation.h"
 #include "access/transam.h"
-#include "catalog/catalog.h"
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
-#include "catalog/objectaddress.h"
-#include "catalog/pg_class.h"
-#include "catalog/pg_constraint.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
-#include "miscadmin.h"
 #include "parser/parse_relation.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
-#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
-#include "utils/syscache.h"
 
 #include "args.h"
 #include "chain.h"
-#include "versioned_view.h"
 #include "ddl.h"
-#include "versioned_heads.h"
-#include "system_versioned.h"
 #include "registry.h"
+#include "versioned_heads.h"
+#include "versioned_view.h"
 
-PG_FUNCTION_INFO_V1(immutable_make_append_only);
 PG_FUNCTION_INFO_V1(immutable_make_versioned);
-PG_FUNCTION_INFO_V1(immutable_make_mutable);
 
 /*
  * A fixed column of versioned tables, the type it must have, and what a new
@@ -65,62 +52,6 @@ static const FixedColumn fixed_columns[] = {
 };
 
 #define NUM_FIXED_COLUMNS lengthof(fixed_columns)
-
-/* Attach the triggers that refuse UPDATE, DELETE and TRUNCATE. */
-static void
-attach_refusing_triggers(Oid relid)
-{
-	DdlAttachTrigger(TRG_REFUSE_CHANGE, relid, NULL);
-	DdlAttachTrigger(TRG_REFUSE_TRUNCATE, relid, NULL);
-}
-
-/*
- * immutable.make_append_only(tbl regclass, hashed boolean DEFAULT false,
- * chain_by name DEFAULT NULL) RETURNS void
- *
- * Attaches the triggers that refuse UPDATE, DELETE, TRUNCATE and MERGE's
- * update and delete actions (23001) and records tbl in the registry.  With
- * hashed, every row is linked into a SHA-256 hash chain (the table's, or
- * one per value of the chain_by column; see chain.c): columns chain_seq
- * bigint and hash bytea are added, existing rows linked in physical order.
- * Errors: 22004 NULL tbl or hashed; 42P01 no such relation; 42809 not an
- * ordinary table, a partition or a system table; 0A000 partitioned table,
- * or a column type hash chains cannot encode; 42501 not the owner; 42710
- * already managed; 22023 chain_by without hashed; 42703 unknown chain_by
- * column; 42P10 chain_by naming chain_seq or hash; 42804 chain_seq or hash
- * present with another type; 23502 a NULL chain_by value.
- */
-Datum
-immutable_make_append_only(PG_FUNCTION_ARGS)
-{
-	Oid			relid = ArgTable(fcinfo, "make_append_only");
-	bool		hashed;
-	const char *chain_by = PG_ARGISNULL(2) ? NULL : NameStr(*PG_GETARG_NAME(2));
-	int			nestlevel;
-
-	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("hashed passed to immutable.make_append_only() must not be NULL")));
-	hashed = PG_GETARG_BOOL(1);
-	if (chain_by != NULL && !hashed)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("chain_by needs hashed => true"),
-				 errhint("Pass hashed => true to keep one hash chain per value of the column.")));
-	ArgLockForManagement(relid, hashed ? AccessExclusiveLock : ShareRowExclusiveLock,
-					"make_append_only", false);
-	nestlevel = DdlBegin();
-	if (hashed)
-		ChainCreate(relid, chain_by);
-	attach_refusing_triggers(relid);
-	RegistryInsert(relid, MANAGED_APPEND_ONLY, InvalidOid, InvalidOid);
-	if (hashed)
-		RegistrySetHashed(relid, chain_by);
-	DdlRecordRegistration(relid);
-	DdlEnd(nestlevel);
-	PG_RETURN_VOID();
-}
 
 /*
  * Check that no other table references rel by foreign key: such a reference
@@ -470,7 +401,7 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 	if (hashed)
 		ChainLinkVersioned(relid);
 
-	attach_refusing_triggers(relid);
+	DdlAttachRefusingTriggers(relid);
 	DdlAttachTrigger(TRG_STAMP_VERSION, relid, NULL);
 	DdlAttachTrigger(TRG_ADD_HEAD, relid, NULL);
 
@@ -486,73 +417,3 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 	PG_RETURN_OID(viewid);
 }
 
-/*
- * immutable.make_mutable(tbl regclass) RETURNS void
- *
- * Drops the extension's triggers on tbl (and on the history table of a
- * system-versioned table), the current view and heads table of a versioned
- * table, and removes tbl from the registry; rows, columns, constraints and
- * history tables stay.  Ownership is checked before the table is locked.
- * Errors: 22004 NULL tbl; 42P01 no such relation; 42501 not the owner;
- * 55000 not managed; a view that depends on the current view makes the
- * DROP VIEW fail (2BP01).
- */
-Datum
-immutable_make_mutable(PG_FUNCTION_ARGS)
-{
-	Oid			relid = ArgTable(fcinfo, "make_mutable");
-	Relation	rel;
-	ManagedRelation *entry;
-	Oid			view;
-	Oid			heads;
-	Oid			history;
-	ManagedKind kind;
-	char	   *table;
-	int			nestlevel;
-
-	ArgCheckOwner(relid);
-	rel = try_relation_open(relid, AccessExclusiveLock);
-	if (rel == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", relid)));
-	if (!RelationOwnerCheck(relid, GetUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(rel->rd_rel->relkind),
-					   RelationGetRelationName(rel));
-	entry = RegistryLookup(relid);
-	if (entry->kind != MANAGED_APPEND_ONLY && entry->kind != MANAGED_VERSIONED &&
-		entry->kind != MANAGED_SYSTEM_VERSIONED)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("table \"%s\" is not managed by the immutable extension",
-						RelationGetRelationName(rel))));
-
-	view = entry->current_view;
-	heads = entry->heads;
-	history = entry->history;
-	kind = entry->kind;
-	table = RelationQualifiedName(relid);
-	relation_close(rel, NoLock);
-	nestlevel = DdlBegin();
-	/* first, so that the guard on the extension's triggers lets them go */
-	RegistryDelete(relid);
-	if (OidIsValid(history))
-		CacheInvalidateRelcacheByRelid(history);
-	if (OidIsValid(view) && get_rel_name(view) != NULL)
-		DdlRun(psprintf("DROP VIEW %s", RelationQualifiedName(view)),
-				SPI_OK_UTILITY);
-	if (OidIsValid(heads) && get_rel_name(heads) != NULL)
-		DdlRun(psprintf("DROP TABLE %s", RelationQualifiedName(heads)),
-			   SPI_OK_UTILITY);
-	if (kind == MANAGED_SYSTEM_VERSIONED)
-	{
-		DdlUnprotectPartitions(relid);
-		if (get_rel_name(history) != NULL)
-			DdlUnprotectPartitions(history);
-		HistoryMakeMutable(relid, history, table);
-	}
-	else
-		DdlDetachTriggers(relid);
-	DdlEnd(nestlevel);
-	PG_RETURN_VOID();
-}
