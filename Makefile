@@ -6,6 +6,7 @@ OBJS = \
 	src/args.o \
 	src/uuidv7.o \
 	src/registry.o \
+	src/relation.o \
 	src/append_only.o \
 	src/versioned.o \
 	src/make_mutable.o \
@@ -20,7 +21,7 @@ OBJS = \
 	src/system_versioned_period.o \
 	src/system_versioned_trigger.o \
 	src/system_versioned_compat.o \
-	src/versioned_view.o \
+	src/versioned_current_view.o \
 	src/versioned_entity.o \
 	src/time_travel.o \
 	src/plans.o \

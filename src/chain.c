@@ -53,6 +53,7 @@
 #include "guard.h"
 #include "hash.h"
 #include "registry.h"
+#include "triggers.h"
 
 PG_FUNCTION_INFO_V1(immutable_hash_chain);
 

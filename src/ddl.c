@@ -53,7 +53,7 @@ DdlRunAsExtensionOwner(const char *sql)
 	int			save_sec_context;
 
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(ExtensionOwner(), save_sec_context |
+	SetUserIdAndSecContext(RegistryOwner(), save_sec_context |
 						   SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
 	DdlRun(sql, SPI_OK_UTILITY);

@@ -91,7 +91,7 @@ log_redaction(Oid relid, Datum entity_id, Datum row_id, const char *column, Datu
 	args[2] = row_id;
 	args[3] = NameGetDatum(&name);
 	args[4] = digest;
-	(void) ExecuteAsExtensionOwner("INSERT INTO immutable.erasure_log"
+	(void) RegistryExecuteAsOwner("INSERT INTO immutable.erasure_log"
 								   " (logged_at, logged_by, relid, action, entity_id, row_id,"
 								   " column_name, digest)"
 								   " VALUES (pg_catalog.now(), SESSION_USER, $1, 'redact', $2, $3,"
@@ -107,7 +107,7 @@ log_purge(Oid relid, Datum before, int64 rows)
 	Oid			argtypes[3] = {REGCLASSOID, TIMESTAMPTZOID, INT8OID};
 	Datum		args[3] = {ObjectIdGetDatum(relid), before, Int64GetDatum(rows)};
 
-	(void) ExecuteAsExtensionOwner("INSERT INTO immutable.erasure_log"
+	(void) RegistryExecuteAsOwner("INSERT INTO immutable.erasure_log"
 								   " (logged_at, logged_by, relid, action, before, rows)"
 								   " VALUES (pg_catalog.now(), SESSION_USER, $1, 'purge', $2, $3)",
 								   3, argtypes, args, NULL, SPI_OK_INSERT);

@@ -25,7 +25,7 @@
 #include "utils/lsyscache.h"
 
 #include "chain.h"
-#include "versioned_view.h"
+#include "versioned_current_view.h"
 #include "ddl.h"
 #include "ddl_guard.h"
 #include "versioned_heads.h"
@@ -237,7 +237,7 @@ changes_columns(Node *parsetree)
  * gains, renames, retypes or drops columns or changes defaults, its heads
  * table and current view are brought up to date (HeadsRefresh,
  * CurrentViewRefresh), so that the view shows and writes every column, and a
- * system-versioned table's history table follows (HistoryRefresh); on a
+ * system-versioned table's history table follows (SystemVersionedRefresh); on a
  * hash-chained table, changes that old rows' hashes would not survive are
  * refused with 0A000 (ChainCheckAlter).  Other ALTER TABLEs are not looked
  * at.  Does
@@ -282,7 +282,7 @@ immutable_follow_alter_table(PG_FUNCTION_ARGS)
 		if (entry->hashed)
 			ChainCheckAlter(entry, parsetree);
 		if (entry->kind == MANAGED_SYSTEM_VERSIONED)
-			HistoryRefresh(entry, parsetree);
+			SystemVersionedRefresh(entry, parsetree);
 		if (entry->kind != MANAGED_VERSIONED)
 			continue;
 		HeadsRefresh(entry, parsetree);

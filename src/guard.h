@@ -13,9 +13,9 @@
 #include "fmgr.h"
 
 #include "registry.h"
+#include "triggers.h"
 
 /* A mask of TRIGGER_EVENT_INSERT/UPDATE/DELETE/TRUNCATE. */
-#define TRIGGER_OP_BIT(event) (1U << ((event) & TRIGGER_EVENT_OPMASK))
 
 /*
  * One write the extension makes to a relation that refuses changes: the
@@ -40,8 +40,5 @@ extern int	GuardExecute(const GuardWindow *window, const char *sql, int nargs,
 extern void GuardRefuseChange(ManagedRelation *entry, Relation rel, const char *relname,
 							  TriggerEvent event);
 
-extern void TriggerCheckCall(FunctionCallInfo fcinfo, const char *funcname,
-							 uint32 timing, bool for_row, uint32 events);
-extern void TriggerCheckFiresLast(Relation rel, Trigger *self, int16 events);
 
 #endif							/* IMMUTABLE_GUARD_H */

@@ -84,7 +84,7 @@ immutable_make_mutable(PG_FUNCTION_ARGS)
 		DdlUnprotectPartitions(relid);
 		if (get_rel_name(history) != NULL)
 			DdlUnprotectPartitions(history);
-		HistoryMakeMutable(relid, history, table);
+		SystemVersionedMakeMutable(relid, history, table);
 	}
 	else
 		DdlDetachTriggers(relid);

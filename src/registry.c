@@ -345,68 +345,6 @@ find_version_indexes(Relation rel, ManagedRelation *entry)
 				 errhint("Restore the constraint with ALTER TABLE ... ADD UNIQUE (entity_id, version).")));
 }
 
-/*
- * Return the attribute number of the column of desc named like att and of
- * att's type, or 0.
- */
-static AttrNumber
-same_column(TupleDesc desc, Form_pg_attribute att)
-{
-	int			i;
-
-	if (att->attisdropped)
-		return 0;
-	for (i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute other = TupleDescAttr(desc, i);
-
-		if (!other->attisdropped &&
-			strcmp(NameStr(other->attname), NameStr(att->attname)) == 0)
-			return other->atttypid == att->atttypid &&
-				other->atttypmod == att->atttypmod ? i + 1 : 0;
-	}
-	return 0;
-}
-
-/*
- * Return the map that converts rows of indesc to rows of outdesc by column
- * name, NULL when the layouts are equal.  Unlike convert_tuples_by_name, a
- * column missing from indesc (or of another type) becomes NULL: between an
- * ALTER TABLE of a versioned table and its heads table following it, the
- * two differ, and the entry is built then too; rows are only converted
- * after they agree again.
- */
-TupleConversionMap *
-ConversionMapByName(TupleDesc indesc, TupleDesc outdesc)
-{
-	AttrMap    *attrmap = make_attrmap(outdesc->natts);
-	bool		identity = indesc->natts == outdesc->natts;
-	TupleConversionMap *map;
-	int			i;
-
-	for (i = 0; i < outdesc->natts; i++)
-	{
-		attrmap->attnums[i] = same_column(indesc, TupleDescAttr(outdesc, i));
-		if (attrmap->attnums[i] != i + 1 && !TupleDescAttr(outdesc, i)->attisdropped)
-			identity = false;
-	}
-	if (identity)
-	{
-		free_attrmap(attrmap);
-		return NULL;
-	}
-	map = palloc(sizeof(TupleConversionMap));
-	map->indesc = indesc;
-	map->outdesc = outdesc;
-	map->attrMap = attrmap;
-	map->invalues = palloc((indesc->natts + 1) * sizeof(Datum));
-	map->inisnull = palloc((indesc->natts + 1) * sizeof(bool));
-	map->invalues[0] = (Datum) 0;
-	map->inisnull[0] = true;
-	map->outvalues = palloc(outdesc->natts * sizeof(Datum));
-	map->outisnull = palloc(outdesc->natts * sizeof(bool));
-	return map;
-}
 
 /*
  * Fill in the heads table of versioned table rel: its primary key index and
@@ -440,8 +378,8 @@ describe_heads(Relation rel, ManagedRelation *entry)
 	table_copy = CreateTupleDescCopy(desc);
 	heads_copy = CreateTupleDescCopy(RelationGetDescr(heads));
 	entry->table_desc = table_copy;
-	entry->to_heads = ConversionMapByName(table_copy, heads_copy);
-	entry->from_heads = ConversionMapByName(heads_copy, table_copy);
+	entry->to_heads = RelationConversionMap(table_copy, heads_copy);
+	entry->from_heads = RelationConversionMap(heads_copy, table_copy);
 	MemoryContextSwitchTo(old);
 	relation_close(heads, AccessShareLock);
 }
@@ -482,7 +420,7 @@ describe_system_versioned(ManagedRelation *entry)
 				 errhint("Call immutable.make_mutable() and immutable.make_system_versioned() on the table again.")));
 	entry->rowtype = rel->rd_rel->reltype;
 	old = MemoryContextSwitchTo(entry->cxt);
-	entry->to_history = ConversionMapByName(CreateTupleDescCopy(RelationGetDescr(rel)),
+	entry->to_history = RelationConversionMap(CreateTupleDescCopy(RelationGetDescr(rel)),
 									   CreateTupleDescCopy(RelationGetDescr(history)));
 	MemoryContextSwitchTo(old);
 	relation_close(history, AccessShareLock);
@@ -658,7 +596,7 @@ RegistryLookupSystemVersioned(Oid relid)
  * who may write the registry and attach the extension's triggers.
  */
 Oid
-ExtensionOwner(void)
+RegistryOwner(void)
 {
 	Oid			regid = registry_relid();
 	HeapTuple	tuple;
@@ -680,7 +618,7 @@ ExtensionOwner(void)
  * must not be able to write them directly.  Returns SPI_processed.
  */
 uint64
-ExecuteAsExtensionOwner(const char *query, int nargs, Oid *argtypes, Datum *args,
+RegistryExecuteAsOwner(const char *query, int nargs, Oid *argtypes, Datum *args,
 						const char *nulls, int expected)
 {
 	Oid			save_userid;
@@ -689,7 +627,7 @@ ExecuteAsExtensionOwner(const char *query, int nargs, Oid *argtypes, Datum *args
 	uint64		processed;
 
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(ExtensionOwner(),
+	SetUserIdAndSecContext(RegistryOwner(),
 						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_NOFORCE_RLS);
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -703,13 +641,13 @@ ExecuteAsExtensionOwner(const char *query, int nargs, Oid *argtypes, Datum *args
 	return processed;
 }
 
-/* Run one registry statement as the registry's owner (ExecuteAsExtensionOwner). */
+/* Run one registry statement as the registry's owner (RegistryExecuteAsOwner). */
 static void
 registry_execute(const char *query, int nargs, Oid *argtypes, Datum *args,
 				 const char *nulls, int expected)
 {
 	if (OidIsValid(registry_relid()))
-		(void) ExecuteAsExtensionOwner(query, nargs, argtypes, args, nulls, expected);
+		(void) RegistryExecuteAsOwner(query, nargs, argtypes, args, nulls, expected);
 }
 
 /* Record relid as managed, and make every backend rebuild its entry. */
@@ -812,47 +750,6 @@ RegistryClearView(Oid viewid)
 	registry_execute("UPDATE immutable.registry SET current_view = NULL"
 					 " WHERE current_view OPERATOR(pg_catalog.=) $1",
 					 1, argtypes, args, NULL, SPI_OK_UPDATE);
-}
-
-/* Return the owner of relid. */
-Oid
-RelationOwner(Oid relid)
-{
-	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			owner;
-
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
-	ReleaseSysCache(tuple);
-	return owner;
-}
-
-/*
- * Return how queries name the rows of relid itself: ONLY relid for an
- * ordinary table (not its inheritance children), relid for a partitioned
- * table (its partitions hold its rows).
- */
-const char *
-RelationTableScan(Oid relid)
-{
-	const char *table = RelationQualifiedName(relid);
-
-	if (get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)
-		return table;
-	return psprintf("ONLY %s", table);
-}
-
-/* Return schema.table of relid, each part quoted as needed. */
-char *
-RelationQualifiedName(Oid relid)
-{
-	char	   *relname = get_rel_name(relid);
-
-	if (relname == NULL)
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-									  relname);
 }
 
 /*

@@ -12,6 +12,7 @@
 #include "utils/relcache.h"
 
 #include "compat.h"
+#include "relation.h"
 
 /* What a managed table is. */
 typedef enum ManagedKind
@@ -128,8 +129,8 @@ typedef void (*RelationDescriber) (ManagedRelation *entry);
 
 extern void RegistryInit(void);
 extern void RegistrySetHashedDescriber(RelationDescriber describer);
-extern Oid	ExtensionOwner(void);
-extern uint64 ExecuteAsExtensionOwner(const char *query, int nargs, Oid *argtypes,
+extern Oid	RegistryOwner(void);
+extern uint64 RegistryExecuteAsOwner(const char *query, int nargs, Oid *argtypes,
 									  Datum *args, const char *nulls, int expected);
 extern ManagedRelation *RegistryLookup(Oid relid);
 extern ManagedRelation *RegistryLookupRow(Oid relid);
@@ -142,14 +143,10 @@ extern void RegistryInsert(Oid relid, ManagedKind kind, Oid current_view,
 extern void RegistryInsertSystemVersioned(Oid relid, Oid history,
 										  const char *period_column, bool adjust);
 extern ManagedRelation *RegistryLookupSystemVersioned(Oid relid);
-extern TupleConversionMap *ConversionMapByName(TupleDesc indesc, TupleDesc outdesc);
 extern void RegistrySetHashed(Oid relid, const char *chain_by);
 extern void RegistryDelete(Oid relid);
 extern char *RegistryTriggerArguments(Oid relid);
 extern void RegistryRestore(Oid relid, int nargs, char **args);
 extern void RegistryClearView(Oid viewid);
-extern const char *RelationTableScan(Oid relid);
-extern char *RelationQualifiedName(Oid relid);
-extern Oid	RelationOwner(Oid relid);
 
 #endif							/* IMMUTABLE_REGISTRY_H */

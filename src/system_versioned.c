@@ -406,7 +406,7 @@ history_table(Oid relid, const char *name, const char *column)
  * history as an inlinable SQL function, so that a condition on it (WHERE id
  * = 42, a join) reaches both tables' indexes, which the C as_of cannot
  * offer.  Its body is parsed once (BEGIN ATOMIC), so it follows renames;
- * the table's other column changes replace it (HistoryRefresh).
+ * the table's other column changes replace it (SystemVersionedRefresh).
  */
 static char *
 as_of_statement(const char *function, Oid relid, Oid history, const char *column,
@@ -598,7 +598,7 @@ drop_as_of_functions(const char *table)
  * row.
  */
 void
-HistoryMakeMutable(Oid relid, Oid history, const char *table)
+SystemVersionedMakeMutable(Oid relid, Oid history, const char *table)
 {
 	DdlDetachTriggers(relid);
 	drop_as_of_functions(table);
@@ -699,7 +699,7 @@ refresh_as_of_functions(ManagedRelation *entry)
  * table's columns now.  Caller has run DdlBegin.
  */
 void
-HistoryRefresh(ManagedRelation *entry, Node *parsetree)
+SystemVersionedRefresh(ManagedRelation *entry, Node *parsetree)
 {
 	Relation	rel;
 	Relation	history;

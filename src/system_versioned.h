@@ -9,7 +9,7 @@
 
 #include "registry.h"
 
-extern void HistoryMakeMutable(Oid relid, Oid history, const char *table);
-extern void HistoryRefresh(ManagedRelation *entry, Node *parsetree);
+extern void SystemVersionedMakeMutable(Oid relid, Oid history, const char *table);
+extern void SystemVersionedRefresh(ManagedRelation *entry, Node *parsetree);
 
 #endif							/* IMMUTABLE_SYSTEM_VERSIONED_H */

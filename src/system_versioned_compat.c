@@ -207,7 +207,7 @@ compat_resolve_history(CompatEntry *entry, Relation rel, Trigger *trigger)
 	history = table_open(entry->v.history, AccessShareLock);
 	compat_check_history(rel, history, entry->v.att_period);
 	old = MemoryContextSwitchTo(entry->cxt);
-	entry->v.to_history = ConversionMapByName(CreateTupleDescCopy(RelationGetDescr(rel)),
+	entry->v.to_history = RelationConversionMap(CreateTupleDescCopy(RelationGetDescr(rel)),
 											  CreateTupleDescCopy(RelationGetDescr(history)));
 	MemoryContextSwitchTo(old);
 	table_close(history, AccessShareLock);

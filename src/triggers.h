@@ -7,6 +7,12 @@
 #ifndef IMMUTABLE_TRIGGERS_H
 #define IMMUTABLE_TRIGGERS_H
 
+#include "commands/trigger.h"
+#include "fmgr.h"
+
+/* The bit of one operation (TRIGGER_EVENT_INSERT, ...) in an events mask. */
+#define TRIGGER_OP_BIT(event) (1U << ((event) & TRIGGER_EVENT_OPMASK))
+
 /* The names of the extension's triggers; BEFORE triggers fire in name order. */
 #define TRIGGER_REFUSE_CHANGE	"immutable_refuse_change"
 #define TRIGGER_REFUSE_TRUNCATE	"immutable_refuse_truncate"
@@ -38,5 +44,8 @@ extern char *TriggerDefinition(ExtensionTrigger trigger, const char *relation,
 extern bool TriggerIsExtensionTrigger(const char *name);
 extern const char *TriggerName(int i);
 extern int	TriggerNameCount(void);
+extern void TriggerCheckCall(FunctionCallInfo fcinfo, const char *funcname,
+							 uint32 timing, bool for_row, uint32 events);
+extern void TriggerCheckFiresLast(Relation rel, Trigger *self, int16 events);
 
 #endif							/* IMMUTABLE_TRIGGERS_H */

@@ -27,7 +27,7 @@
 #include "ddl.h"
 #include "registry.h"
 #include "versioned_heads.h"
-#include "versioned_view.h"
+#include "versioned_current_view.h"
 
 PG_FUNCTION_INFO_V1(immutable_make_versioned);
 

@@ -43,8 +43,9 @@
 #include "ddl.h"
 #include "direct.h"
 #include "guard.h"
-#include "versioned_heads.h"
 #include "registry.h"
+#include "triggers.h"
+#include "versioned_heads.h"
 
 PG_FUNCTION_INFO_V1(immutable_add_head);
 

@@ -41,8 +41,9 @@
 #include "chain.h"
 #include "direct.h"
 #include "guard.h"
-#include "versioned_heads.h"
 #include "registry.h"
+#include "triggers.h"
+#include "versioned_heads.h"
 #include "uuidv7.h"
 
 PG_FUNCTION_INFO_V1(immutable_stamp_version);

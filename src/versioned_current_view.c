@@ -1,5 +1,5 @@
 /*
- * versioned_view.c
+ * versioned_current_view.c
  *		The current view of a versioned table: its definition, and its
  *		INSTEAD OF trigger.  INSERT, UPDATE and DELETE on the view append
  *		versions and tombstones to the table, so an ORM can treat the view as
@@ -19,11 +19,12 @@
 #include "utils/typcache.h"
 
 #include "args.h"
-#include "versioned_view.h"
 #include "ddl.h"
-#include "versioned_entity.h"
 #include "guard.h"
 #include "registry.h"
+#include "triggers.h"
+#include "versioned_entity.h"
+#include "versioned_current_view.h"
 
 PG_FUNCTION_INFO_V1(immutable_write_current_view);
 
