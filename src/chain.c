@@ -100,10 +100,10 @@ is_chain_index(Relation index, ManagedRelation *entry)
 	if (!form->indisvalid || index->rd_rel->relam != BTREE_AM_OID ||
 		index->rd_indpred != NIL || index->rd_indexprs != NIL)
 		return false;
-	if (entry->att_chain_by != InvalidAttrNumber &&
-		(form->indnkeyatts < 1 || form->indkey.values[n++] != entry->att_chain_by))
+	if (entry->chain.att_chain_by != InvalidAttrNumber &&
+		(form->indnkeyatts < 1 || form->indkey.values[n++] != entry->chain.att_chain_by))
 		return false;
-	return form->indnkeyatts == n + 1 && form->indkey.values[n] == entry->att_chain_seq;
+	return form->indnkeyatts == n + 1 && form->indkey.values[n] == entry->chain.att_chain_seq;
 }
 
 /*
@@ -119,31 +119,31 @@ ChainDescribe(ManagedRelation *entry)
 	List	   *indexes = RelationGetIndexList(rel);
 	ListCell   *lc;
 
-	entry->att_hash = chain_column(rel, COL_HASH, BYTEAOID);
-	entry->att_prev_hash = chain_column(rel, COL_PREV_HASH, BYTEAOID);
-	entry->encoder = HashRowEncoder(RelationGetDescr(rel), entry->att_hash,
-									entry->att_prev_hash, entry->cxt);
+	entry->chain.att_hash = chain_column(rel, COL_HASH, BYTEAOID);
+	entry->chain.att_prev_hash = chain_column(rel, COL_PREV_HASH, BYTEAOID);
+	entry->chain.encoder = HashRowEncoder(RelationGetDescr(rel), entry->chain.att_hash,
+									entry->chain.att_prev_hash, entry->cxt);
 	if (entry->kind == MANAGED_VERSIONED)
 	{
 		/* one chain per entity, in version order */
-		entry->att_chain_by = entry->att_entity_id;
-		entry->att_chain_seq = entry->att_version;
-		entry->chain_index = entry->version_index;
+		entry->chain.att_chain_by = entry->versioned.att_entity_id;
+		entry->chain.att_chain_seq = entry->versioned.att_version;
+		entry->chain.chain_index = entry->versioned.version_index;
 		list_free(indexes);
 		relation_close(rel, AccessShareLock);
 		return;
 	}
-	entry->att_chain_seq = chain_column(rel, COL_CHAIN_SEQ, INT8OID);
-	entry->chain_index = InvalidOid;
+	entry->chain.att_chain_seq = chain_column(rel, COL_CHAIN_SEQ, INT8OID);
+	entry->chain.chain_index = InvalidOid;
 	foreach(lc, indexes)
 	{
 		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
 
 		if (is_chain_index(index, entry))
-			entry->chain_index = RelationGetRelid(index);
+			entry->chain.chain_index = RelationGetRelid(index);
 		index_close(index, AccessShareLock);
 	}
-	if (!OidIsValid(entry->chain_index))
+	if (!OidIsValid(entry->chain.chain_index))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("hash-chained table \"%s\" has lost the index of its chains",
@@ -170,9 +170,9 @@ lock_chain(Relation rel, ManagedRelation *entry, Datum key)
 	uint32		key_hash = 0;
 	LOCKTAG		tag;
 
-	if (entry->att_chain_by != InvalidAttrNumber)
+	if (entry->chain.att_chain_by != InvalidAttrNumber)
 	{
-		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), entry->att_chain_by - 1);
+		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), entry->chain.att_chain_by - 1);
 		TypeCacheEntry *type = lookup_type_cache(att->atttypid, TYPECACHE_HASH_PROC_FINFO);
 
 		if (OidIsValid(type->hash_proc_finfo.fn_oid))
@@ -256,7 +256,7 @@ chain_key(Relation index, Datum value, ScanKey key)
 int64
 ChainSlotSeq(ManagedRelation *entry, TupleTableSlot *slot, bool *isnull)
 {
-	Datum		value = slot_getattr(slot, entry->att_chain_seq, isnull);
+	Datum		value = slot_getattr(slot, entry->chain.att_chain_seq, isnull);
 
 	if (*isnull)
 		return 0;
@@ -273,7 +273,7 @@ read_link(ManagedRelation *entry, TupleTableSlot *slot, ChainLink *link)
 	Datum		hash;
 
 	link->seq = ChainSlotSeq(entry, slot, &isnull);
-	hash = slot_getattr(slot, entry->att_hash, &isnull);
+	hash = slot_getattr(slot, entry->chain.att_hash, &isnull);
 	if (isnull || VARSIZE_ANY_EXHDR(DatumGetPointer(hash)) != HASH_LENGTH)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
@@ -298,7 +298,7 @@ scan_last_link(Relation rel, Relation index, ManagedRelation *entry, Datum key,
 	IndexScanDesc scan;
 	bool		found;
 
-	if (entry->att_chain_by != InvalidAttrNumber)
+	if (entry->chain.att_chain_by != InvalidAttrNumber)
 		chain_key(index, key, &scankeys[nkeys++]);
 	/* rows without chain_seq (written with triggers disabled) are no link */
 	ScanKeyInit(&scankeys[nkeys], nkeys + 1, BTGreaterEqualStrategyNumber, F_INT8GE,
@@ -322,7 +322,7 @@ static void
 last_link(Relation rel, ManagedRelation *entry, Datum key, ChainHint *hint,
 		  ChainLink *link)
 {
-	Relation	index = index_open(entry->chain_index, AccessShareLock);
+	Relation	index = index_open(entry->chain.chain_index, AccessShareLock);
 
 	if (!(hint->seq > 1 && scan_last_link(rel, index, entry, key, hint->seq, link)) &&
 		!scan_last_link(rel, index, entry, key, PG_INT64_MIN, link))
@@ -338,17 +338,17 @@ last_link(Relation rel, ManagedRelation *entry, Datum key, ChainHint *hint,
 static Datum
 chain_value(Relation rel, ManagedRelation *entry, Datum *values, bool *isnull)
 {
-	if (entry->att_chain_by == InvalidAttrNumber)
+	if (entry->chain.att_chain_by == InvalidAttrNumber)
 		return (Datum) 0;
-	if (isnull[entry->att_chain_by - 1])
+	if (isnull[entry->chain.att_chain_by - 1])
 		ereport(ERROR,
 				(errcode(ERRCODE_NOT_NULL_VIOLATION),
 				 errmsg("column \"%s\" of hash-chained table \"%s\" must not be null",
-						get_attname(entry->relid, entry->att_chain_by, false),
+						get_attname(entry->relid, entry->chain.att_chain_by, false),
 						RelationGetRelationName(rel)),
 				 errdetail("Its value names the chain the row is appended to."),
 				 errtable(rel)));
-	return values[entry->att_chain_by - 1];
+	return values[entry->chain.att_chain_by - 1];
 }
 
 /* Return a bytea of HASH_LENGTH bytes. */
@@ -374,12 +374,12 @@ link_row(ManagedRelation *entry, Datum *values, bool *isnull, ChainLink *link,
 	const uint8 *prev = link->seq > 0 ? link->hash : zeros;
 
 	link->seq++;
-	values[entry->att_chain_seq - 1] = Int64GetDatum(link->seq);
-	values[entry->att_prev_hash - 1] = hash_datum(prev);
-	isnull[entry->att_chain_seq - 1] = isnull[entry->att_prev_hash - 1] = false;
-	HashRow(entry->encoder, prev, values, isnull, NULL, buf, link->hash);
-	values[entry->att_hash - 1] = hash_datum(link->hash);
-	isnull[entry->att_hash - 1] = false;
+	values[entry->chain.att_chain_seq - 1] = Int64GetDatum(link->seq);
+	values[entry->chain.att_prev_hash - 1] = hash_datum(prev);
+	isnull[entry->chain.att_chain_seq - 1] = isnull[entry->chain.att_prev_hash - 1] = false;
+	HashRow(entry->chain.encoder, prev, values, isnull, NULL, buf, link->hash);
+	values[entry->chain.att_hash - 1] = hash_datum(link->hash);
+	isnull[entry->chain.att_hash - 1] = false;
 }
 
 /*
@@ -399,12 +399,12 @@ ChainLinkTuple(ManagedRelation *entry, TupleDesc desc, HeapTuple tuple, const ui
 	heap_deform_tuple(tuple, desc, values, isnull);
 	if (prev == NULL)
 		prev = zeros;
-	values[entry->att_prev_hash - 1] = hash_datum(prev);
-	isnull[entry->att_prev_hash - 1] = false;
+	values[entry->chain.att_prev_hash - 1] = hash_datum(prev);
+	isnull[entry->chain.att_prev_hash - 1] = false;
 	initStringInfo(&buf);
-	HashRow(entry->encoder, prev, values, isnull, NULL, &buf, hash);
-	values[entry->att_hash - 1] = hash_datum(hash);
-	isnull[entry->att_hash - 1] = false;
+	HashRow(entry->chain.encoder, prev, values, isnull, NULL, &buf, hash);
+	values[entry->chain.att_hash - 1] = hash_datum(hash);
+	isnull[entry->chain.att_hash - 1] = false;
 	return heap_form_tuple(desc, values, isnull);
 }
 
@@ -549,9 +549,9 @@ check_linked_row(ManagedRelation *entry, TupleDesc desc, const uint8 *prev,
 	ArgRowAsTuple(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &null),
 					 &row);
 	heap_deform_tuple(&row, desc, values, isnull);
-	HashRow(entry->encoder, prev, values, isnull, NULL, buf, stored);
-	stored_hash = isnull[entry->att_hash - 1] ? NULL :
-		(struct varlena *) DatumGetPointer(values[entry->att_hash - 1]);
+	HashRow(entry->chain.encoder, prev, values, isnull, NULL, buf, stored);
+	stored_hash = isnull[entry->chain.att_hash - 1] ? NULL :
+		(struct varlena *) DatumGetPointer(values[entry->chain.att_hash - 1]);
 	if (memcmp(stored, hash, HASH_LENGTH) != 0 || stored_hash == NULL ||
 		VARSIZE_ANY_EXHDR(stored_hash) != HASH_LENGTH ||
 		memcmp(VARDATA_ANY(stored_hash), hash, HASH_LENGTH) != 0)
@@ -594,11 +594,11 @@ link_rows_as_owner(Oid relid, ManagedKind kind, const char *chain_by, const char
 	memset(&linked, 0, sizeof(linked));
 	linked.relid = relid;
 	linked.kind = kind;
-	linked.att_chain_by = chain_by ? get_attnum(relid, chain_by) : InvalidAttrNumber;
-	linked.att_chain_seq = get_attnum(relid, seq_column);
-	linked.att_hash = get_attnum(relid, COL_HASH);
-	linked.att_prev_hash = get_attnum(relid, COL_PREV_HASH);
-	linked.encoder = HashRowEncoder(desc, linked.att_hash, linked.att_prev_hash, CurrentMemoryContext);
+	linked.chain.att_chain_by = chain_by ? get_attnum(relid, chain_by) : InvalidAttrNumber;
+	linked.chain.att_chain_seq = get_attnum(relid, seq_column);
+	linked.chain.att_hash = get_attnum(relid, COL_HASH);
+	linked.chain.att_prev_hash = get_attnum(relid, COL_PREV_HASH);
+	linked.chain.encoder = HashRowEncoder(desc, linked.chain.att_hash, linked.chain.att_prev_hash, CurrentMemoryContext);
 	check = fires_in_replica(rel);
 	update = prepare_link_update(entry, check);
 	initStringInfo(&buf);
@@ -636,11 +636,11 @@ link_rows_as_owner(Oid relid, ManagedKind kind, const char *chain_by, const char
 				memcpy(prev, zeros, HASH_LENGTH);
 			if (entry->kind != MANAGED_VERSIONED)
 			{
-				values[entry->att_chain_seq - 1] = Int64GetDatum(rn);
-				isnull[entry->att_chain_seq - 1] = false;
+				values[entry->chain.att_chain_seq - 1] = Int64GetDatum(rn);
+				isnull[entry->chain.att_chain_seq - 1] = false;
 			}
 			args[0] = hash_datum(prev);
-			HashRow(entry->encoder, prev, values, isnull, NULL, &buf, prev);
+			HashRow(entry->chain.encoder, prev, values, isnull, NULL, &buf, prev);
 			args[1] = hash_datum(prev);
 			args[2] = SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &null);
 			args[3] = Int64GetDatum(rn);

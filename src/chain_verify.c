@@ -125,7 +125,7 @@ init_key_functions(ChainKeyFunctions *keyfuncs, ManagedRelation *entry, Relation
 	fmgr_info(get_opcode(get_opfamily_member(index->rd_opfamily[0], type, type,
 											 BTEqualStrategyNumber)), &keyfuncs->equal);
 	keyfuncs->collation = index->rd_indcollation[0];
-	getTypeOutputInfo(TupleDescAttr(RelationGetDescr(rel), entry->att_chain_by - 1)->atttypid,
+	getTypeOutputInfo(TupleDescAttr(RelationGetDescr(rel), entry->chain.att_chain_by - 1)->atttypid,
 					  &output, &varlena);
 	fmgr_info(output, &keyfuncs->output);
 }
@@ -216,11 +216,11 @@ check_head(Verifier *v)
 	found = HeadsFetch(v->entry, v->heads, v->key, GetActiveSnapshot(), v->head_slot);
 	version = found ? DatumGetInt32(slot_getattr(v->head_slot,
 												 HEADS_ATTMAP(v->entry) ?
-												 HEADS_ATTMAP(v->entry)[v->entry->att_version - 1] :
-												 v->entry->att_version, &isnull)) : 0;
+												 HEADS_ATTMAP(v->entry)[v->entry->versioned.att_version - 1] :
+												 v->entry->versioned.att_version, &isnull)) : 0;
 	if (found && version == v->prev_seq &&
 		slot_hash(v->head_slot, HEADS_ATTMAP(v->entry) ?
-				  HEADS_ATTMAP(v->entry)[v->entry->att_hash - 1] : v->entry->att_hash, hash) &&
+				  HEADS_ATTMAP(v->entry)[v->entry->chain.att_hash - 1] : v->entry->chain.att_hash, hash) &&
 		memcmp(hash, v->prev_hash, HASH_LENGTH) == 0)
 		return;
 	report(v, v->prev_seq, "the heads row is not the last version",
@@ -264,7 +264,7 @@ find_digested(Verifier *v)
 static void
 enter_chain(Verifier *v, TupleTableSlot *slot)
 {
-	AttrNumber	att = v->entry->att_chain_by;
+	AttrNumber	att = v->entry->chain.att_chain_by;
 	Form_pg_attribute form;
 	Datum		key;
 	bool		isnull;
@@ -358,7 +358,7 @@ row_redactions(Verifier *v, TupleTableSlot *slot)
 
 	if (v->redactions == NULL || hash_get_num_entries(v->redactions) == 0)
 		return NULL;
-	id = slot_getattr(slot, v->entry->att_id, &isnull);
+	id = slot_getattr(slot, v->entry->versioned.att_id, &isnull);
 	if (isnull)
 		return NULL;
 	entry = hash_search(v->redactions, DatumGetUUIDP(id), HASH_FIND, NULL);
@@ -402,14 +402,14 @@ verify_row(Verifier *v, TupleTableSlot *slot)
 		report(v, seq, "rows are missing before this row",
 			   psprintf("%lld", (long long) v->prev_seq + 1), psprintf("%lld", (long long) seq));
 
-	has_hash = slot_hash(slot, entry->att_hash, hash);
-	intact = has_hash && slot_hash(slot, entry->att_prev_hash, prev_hash);
+	has_hash = slot_hash(slot, entry->chain.att_hash, hash);
+	intact = has_hash && slot_hash(slot, entry->chain.att_prev_hash, prev_hash);
 	if (!intact)
 		report(v, seq, "row has no valid hash or prev_hash", NULL, NULL);
 	else
 	{
 		slot_getallattrs(slot);
-		HashRow(entry->encoder, prev_hash, slot->tts_values, slot->tts_isnull,
+		HashRow(entry->chain.encoder, prev_hash, slot->tts_values, slot->tts_isnull,
 				row_redactions(v, slot), &v->buf, own);
 		intact = memcmp(own, hash, HASH_LENGTH) == 0;
 		if (!intact)
@@ -548,13 +548,13 @@ report_missing_chains(Verifier *v)
 static void
 walk_chains(Verifier *v)
 {
-	Relation	index = index_open(v->entry->chain_index, AccessShareLock);
+	Relation	index = index_open(v->entry->chain.chain_index, AccessShareLock);
 	TupleTableSlot *slot = table_slot_create(v->rel, NULL);
 	IndexScanDesc scan;
 	MemoryContext rowcxt;
 	MemoryContext old;
 
-	if (v->entry->att_chain_by != InvalidAttrNumber)
+	if (v->entry->chain.att_chain_by != InvalidAttrNumber)
 		init_key_functions(&v->keyfuncs, v->entry, v->rel, index);
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "verify_chain row",
 								   ALLOCSET_DEFAULT_SIZES);
@@ -733,9 +733,9 @@ immutable_verify_chain(PG_FUNCTION_ARGS)
 static DigestedChain *
 last_rows(ManagedRelation *entry, Relation rel, int *nchains)
 {
-	Relation	index = index_open(entry->chain_index, AccessShareLock);
+	Relation	index = index_open(entry->chain.chain_index, AccessShareLock);
 	TupleTableSlot *slot = table_slot_create(rel, NULL);
-	AttrNumber	att = entry->att_chain_by;
+	AttrNumber	att = entry->chain.att_chain_by;
 	Form_pg_attribute form = att == InvalidAttrNumber ? NULL :
 		TupleDescAttr(RelationGetDescr(rel), att - 1);
 	MemoryContext cxt = CurrentMemoryContext;
@@ -789,7 +789,7 @@ last_rows(ManagedRelation *entry, Relation rel, int *nchains)
 			}
 		}
 		last->seq = seq;
-		last->hashed = slot_hash(slot, entry->att_hash, last->hash);
+		last->hashed = slot_hash(slot, entry->chain.att_hash, last->hash);
 		if (form == NULL)
 			break;
 	}

@@ -131,9 +131,9 @@ period_column(ManagedRelation *entry)
 
 	if (entry->kind == MANAGED_HISTORY)
 		table = RegistryLookupRow(entry->base_relid);
-	if (table->kind != MANAGED_SYSTEM_VERSIONED || table->att_period == InvalidAttrNumber)
+	if (table->kind != MANAGED_SYSTEM_VERSIONED || table->system_versioned.att_period == InvalidAttrNumber)
 		return NULL;
-	return get_attname(table->relid, table->att_period, true);
+	return get_attname(table->relid, table->system_versioned.att_period, true);
 }
 
 /*
@@ -158,8 +158,8 @@ is_kept_column(ManagedRelation *entry, const char *column)
 	for (i = 0; entry->hashed && i < lengthof(hashed); i++)
 		if (strcmp(column, hashed[i]) == 0)
 			return true;
-	return entry->hashed && entry->att_chain_by != InvalidAttrNumber &&
-		strcmp(column, get_attname(entry->relid, entry->att_chain_by, false)) == 0;
+	return entry->hashed && entry->chain.att_chain_by != InvalidAttrNumber &&
+		strcmp(column, get_attname(entry->relid, entry->chain.att_chain_by, false)) == 0;
 }
 
 /*

@@ -209,7 +209,7 @@ log_row_values(ManagedRelation *entry, SPITupleTable *rows, uint64 i,
 			bytea	   *bytes = palloc(VARHDRSZ + HASH_LENGTH);
 
 			SET_VARSIZE(bytes, VARHDRSZ + HASH_LENGTH);
-			HashValueDigest(entry->encoder, attnums[c], value, (uint8 *) VARDATA(bytes));
+			HashValueDigest(entry->chain.encoder, attnums[c], value, (uint8 *) VARDATA(bytes));
 			digest = PointerGetDatum(bytes);
 		}
 		log_redaction(entry->relid, entity_id, row_id,
@@ -360,7 +360,7 @@ immutable_purge_history(PG_FUNCTION_ARGS)
 					   psprintf("DELETE FROM %s AS h"
 								" WHERE pg_catalog.upper(h.%s) OPERATOR(pg_catalog.<=) $1",
 								RelationQualifiedName(entry->history),
-								quote_identifier(get_attname(relid, entry->att_period, false))),
+								quote_identifier(get_attname(relid, entry->system_versioned.att_period, false))),
 					   1, argtypes, args, SPI_OK_DELETE);
 	SPI_finish();
 	log_purge(relid, before, rows);

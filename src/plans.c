@@ -124,7 +124,7 @@ static void
 append_system_versioned(StringInfo buf, ManagedRelation *entry, Relation rel,
 						KeptPlan which)
 {
-	const char *period = quote_identifier(get_attname(entry->relid, entry->att_period, false));
+	const char *period = quote_identifier(get_attname(entry->relid, entry->system_versioned.att_period, false));
 
 	appendStringInfo(buf, "SELECT t.* FROM %s AS t WHERE %s UNION ALL SELECT ",
 					 RelationTableScan(RelationGetRelid(rel)),

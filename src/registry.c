@@ -186,9 +186,9 @@ read_period_options(ManagedRelation *entry, HeapTuple tuple, TupleDesc desc)
 	bool		isnull;
 	char	   *column = SPI_getvalue(tuple, desc, 6);
 
-	entry->adjust = DatumGetBool(SPI_getbinval(tuple, desc, 7, &isnull));
-	entry->att_period = get_attnum(entry->relid, column);
-	if (entry->att_period == InvalidAttrNumber)
+	entry->system_versioned.adjust = DatumGetBool(SPI_getbinval(tuple, desc, 7, &isnull));
+	entry->system_versioned.att_period = get_attnum(entry->relid, column);
+	if (entry->system_versioned.att_period == InvalidAttrNumber)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("system-versioned table \"%s\" has no period column \"%s\"",
@@ -227,10 +227,10 @@ registry_read(ManagedRelation *entry)
 	entry->heads = InvalidOid;
 	entry->history = InvalidOid;
 	entry->base_relid = InvalidOid;
-	entry->att_period = InvalidAttrNumber;
+	entry->system_versioned.att_period = InvalidAttrNumber;
 	entry->hashed = false;
-	entry->att_chain_by = InvalidAttrNumber;
-	entry->encoder = NULL;
+	entry->chain.att_chain_by = InvalidAttrNumber;
+	entry->chain.encoder = NULL;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -268,7 +268,7 @@ registry_read(ManagedRelation *entry)
 			base == entry->relid;
 		value = SPI_getbinval(tuple, desc, 9, &isnull);
 		if (entry->hashed && !isnull)
-			entry->att_chain_by = get_attnum(entry->relid, NameStr(*DatumGetName(value)));
+			entry->chain.att_chain_by = get_attnum(entry->relid, NameStr(*DatumGetName(value)));
 		if (base != entry->relid)
 		{
 			entry->kind = entry->heads == entry->relid ? MANAGED_HEADS :
@@ -306,9 +306,9 @@ find_version_indexes(Relation rel, ManagedRelation *entry)
 	List	   *indexes = RelationGetIndexList(rel);
 	ListCell   *lc;
 
-	entry->version_index = InvalidOid;
-	entry->other_unique_index = InvalidOid;
-	entry->nkeys = 0;
+	entry->versioned.version_index = InvalidOid;
+	entry->versioned.other_unique_index = InvalidOid;
+	entry->versioned.nkeys = 0;
 	foreach(lc, indexes)
 	{
 		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
@@ -318,26 +318,26 @@ find_version_indexes(Relation rel, ManagedRelation *entry)
 		if (form->indisunique && form->indisvalid && n >= 2 &&
 			RelationGetIndexExpressions(index) == NIL &&
 			RelationGetIndexPredicate(index) == NIL &&
-			form->indkey.values[n - 1] == entry->att_version)
+			form->indkey.values[n - 1] == entry->versioned.att_version)
 		{
-			if (n == 2 && form->indkey.values[0] == entry->att_entity_id)
-				entry->version_index = RelationGetRelid(index);
-			else if (entry->nkeys == 0)
+			if (n == 2 && form->indkey.values[0] == entry->versioned.att_entity_id)
+				entry->versioned.version_index = RelationGetRelid(index);
+			else if (entry->versioned.nkeys == 0)
 			{
-				entry->nkeys = n - 1;
-				memcpy(entry->keys, form->indkey.values,
+				entry->versioned.nkeys = n - 1;
+				memcpy(entry->versioned.keys, form->indkey.values,
 					   (n - 1) * sizeof(AttrNumber));
 			}
 		}
 		else if ((form->indisunique || form->indisexclusion) &&
 				 !(form->indisprimary && n == 1 &&
-				   form->indkey.values[0] == entry->att_id))
-			entry->other_unique_index = RelationGetRelid(index);
+				   form->indkey.values[0] == entry->versioned.att_id))
+			entry->versioned.other_unique_index = RelationGetRelid(index);
 		index_close(index, AccessShareLock);
 	}
 	list_free(indexes);
 
-	if (!OidIsValid(entry->version_index))
+	if (!OidIsValid(entry->versioned.version_index))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("versioned table \"%s\" has no unique index on (entity_id, version)",
@@ -366,8 +366,8 @@ describe_heads(Relation rel, ManagedRelation *entry)
 				 errmsg("versioned table \"%s\" has lost its heads table",
 						RelationGetRelationName(rel)),
 				 errhint("Call immutable.make_mutable() and immutable.make_versioned() on the table again.")));
-	entry->heads_index = RelationGetPrimaryKeyIndex(heads);
-	if (!OidIsValid(entry->heads_index))
+	entry->versioned.heads_index = RelationGetPrimaryKeyIndex(heads);
+	if (!OidIsValid(entry->versioned.heads_index))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("heads table \"%s\" has no primary key",
@@ -377,9 +377,9 @@ describe_heads(Relation rel, ManagedRelation *entry)
 	old = MemoryContextSwitchTo(entry->cxt);
 	table_copy = CreateTupleDescCopy(desc);
 	heads_copy = CreateTupleDescCopy(RelationGetDescr(heads));
-	entry->table_desc = table_copy;
-	entry->to_heads = RelationConversionMap(table_copy, heads_copy);
-	entry->from_heads = RelationConversionMap(heads_copy, table_copy);
+	entry->versioned.table_desc = table_copy;
+	entry->versioned.to_heads = RelationConversionMap(table_copy, heads_copy);
+	entry->versioned.from_heads = RelationConversionMap(heads_copy, table_copy);
 	MemoryContextSwitchTo(old);
 	relation_close(heads, AccessShareLock);
 }
@@ -391,11 +391,11 @@ describe_versioned(ManagedRelation *entry)
 	Relation	rel = relation_open(entry->relid, AccessShareLock);
 
 	entry->rowtype = rel->rd_rel->reltype;
-	entry->att_id = required_attnum(rel, COL_ID);
-	entry->att_entity_id = required_attnum(rel, COL_ENTITY_ID);
-	entry->att_version = required_attnum(rel, COL_VERSION);
-	entry->att_valid_from = required_attnum(rel, COL_VALID_FROM);
-	entry->att_deleted_at = required_attnum(rel, COL_DELETED_AT);
+	entry->versioned.att_id = required_attnum(rel, COL_ID);
+	entry->versioned.att_entity_id = required_attnum(rel, COL_ENTITY_ID);
+	entry->versioned.att_version = required_attnum(rel, COL_VERSION);
+	entry->versioned.att_valid_from = required_attnum(rel, COL_VALID_FROM);
+	entry->versioned.att_deleted_at = required_attnum(rel, COL_DELETED_AT);
 	find_version_indexes(rel, entry);
 	describe_heads(rel, entry);
 	relation_close(rel, AccessShareLock);
@@ -420,7 +420,7 @@ describe_system_versioned(ManagedRelation *entry)
 				 errhint("Call immutable.make_mutable() and immutable.make_system_versioned() on the table again.")));
 	entry->rowtype = rel->rd_rel->reltype;
 	old = MemoryContextSwitchTo(entry->cxt);
-	entry->to_history = RelationConversionMap(CreateTupleDescCopy(RelationGetDescr(rel)),
+	entry->system_versioned.to_history = RelationConversionMap(CreateTupleDescCopy(RelationGetDescr(rel)),
 									   CreateTupleDescCopy(RelationGetDescr(history)));
 	MemoryContextSwitchTo(old);
 	relation_close(history, AccessShareLock);
@@ -450,9 +450,9 @@ inherit_from_root(ManagedRelation *entry)
 		return;
 	entry->kind = MANAGED_SYSTEM_VERSIONED;
 	entry->history = root->history;
-	entry->adjust = root->adjust;
-	entry->att_period = get_attnum(entry->relid,
-								   get_attname(root->relid, root->att_period, false));
+	entry->system_versioned.adjust = root->system_versioned.adjust;
+	entry->system_versioned.att_period = get_attnum(entry->relid,
+								   get_attname(root->relid, root->system_versioned.att_period, false));
 }
 
 /*
@@ -481,10 +481,10 @@ RegistryLookupRow(Oid relid)
 		entry->cxt = AllocSetContextCreate(RegistryContext, "immutable relation",
 										   ALLOCSET_SMALL_SIZES);
 	MemoryContextReset(entry->cxt);
-	entry->table_desc = NULL;
-	entry->to_heads = NULL;
-	entry->from_heads = NULL;
-	entry->to_history = NULL;
+	entry->versioned.table_desc = NULL;
+	entry->versioned.to_heads = NULL;
+	entry->versioned.from_heads = NULL;
+	entry->system_versioned.to_history = NULL;
 	entry->described = false;
 	entry->inherited_from = InvalidOid;
 	registry_read(entry);
@@ -528,13 +528,13 @@ heads_missing_column(ManagedRelation *entry)
 {
 	int			i;
 
-	if (entry->from_heads == NULL)
+	if (entry->versioned.from_heads == NULL)
 		return NULL;			/* the same layout */
-	for (i = 0; i < entry->table_desc->natts; i++)
+	for (i = 0; i < entry->versioned.table_desc->natts; i++)
 	{
-		Form_pg_attribute att = TupleDescAttr(entry->table_desc, i);
+		Form_pg_attribute att = TupleDescAttr(entry->versioned.table_desc, i);
 
-		if (!att->attisdropped && entry->from_heads->attrMap->attnums[i] == 0)
+		if (!att->attisdropped && entry->versioned.from_heads->attrMap->attnums[i] == 0)
 			return NameStr(att->attname);
 	}
 	return NULL;
@@ -771,8 +771,8 @@ char *
 RegistryTriggerArguments(Oid relid)
 {
 	ManagedRelation *entry = RegistryLookupRow(relid);
-	const char *chain_by = entry->att_chain_by != InvalidAttrNumber ?
-		get_attname(relid, entry->att_chain_by, false) : "";
+	const char *chain_by = entry->chain.att_chain_by != InvalidAttrNumber ?
+		get_attname(relid, entry->chain.att_chain_by, false) : "";
 	const char *view = OidIsValid(entry->current_view) ?
 		get_rel_name(entry->current_view) : "";
 
@@ -788,8 +788,8 @@ RegistryTriggerArguments(Oid relid)
 		case MANAGED_SYSTEM_VERSIONED:
 			return psprintf("'system_versioned', %s, %s, '%s'",
 							quote_literal_cstr(get_rel_name(entry->history)),
-							quote_literal_cstr(get_attname(relid, entry->att_period, false)),
-							entry->adjust ? "t" : "f");
+							quote_literal_cstr(get_attname(relid, entry->system_versioned.att_period, false)),
+							entry->system_versioned.adjust ? "t" : "f");
 		default:
 			elog(ERROR, "relation %u is not a managed table", relid);
 	}

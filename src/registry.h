@@ -40,81 +40,100 @@ typedef enum ManagedKind
 #define HASH_LENGTH		32		/* SHA-256 */
 
 /*
- * One entry per relation OID, built from the registry and the relcache on
- * first use and rebuilt after any relcache invalidation of the relation
- * (DDL, make_*, make_mutable).  Nothing in it is looked up per row.
+ * What the triggers and functions of a versioned table need: the attribute
+ * numbers of the fixed columns, its indexes, and how its rows map to its
+ * heads table's.
  */
-typedef struct ManagedRelation
+typedef struct VersionedDescription
 {
-	Oid			relid;			/* hash key */
-	bool		valid;			/* false after an invalidation */
-	bool		described;		/* what follows the options is filled in */
-	ManagedKind kind;
-	Oid			current_view;	/* versioned: the current view, or InvalidOid */
-	Oid			heads;			/* versioned: the heads table */
-	Oid			history;		/* system-versioned: the history table */
-	Oid			base_relid;		/* current view, heads, history: its table */
-	Oid			inherited_from; /* a partition: the root it is managed as */
-	Oid			rowtype;		/* the table's composite type */
-	MemoryContext cxt;			/* what follows, freed on rebuild */
-
-	/* versioned tables: attribute numbers of the fixed columns */
 	AttrNumber	att_id;
 	AttrNumber	att_entity_id;
 	AttrNumber	att_version;
 	AttrNumber	att_valid_from;
 	AttrNumber	att_deleted_at;
 
-	/* versioned tables: the unique btree index on (entity_id, version) */
+	/* the unique btree index on (entity_id, version) */
 	Oid			version_index;
 
 	/*
-	 * versioned tables: a unique or exclusion index other than those on
-	 * (id), (entity_id, version) and (key..., version), or InvalidOid: it
-	 * could make ON CONFLICT skip a later version after the versioning
-	 * trigger made it the head, so such versions are refused.
+	 * a unique or exclusion index other than those on (id), (entity_id,
+	 * version) and (key..., version), or InvalidOid: it could make ON
+	 * CONFLICT skip a later version after the versioning trigger made it the
+	 * head, so such versions are refused.
 	 */
 	Oid			other_unique_index;
 
 	/*
-	 * versioned tables: the heads table holds a copy of every entity's latest
-	 * version, under its primary key on entity_id.  Its columns are the
-	 * table's, but attribute numbers differ when the table has dropped
-	 * columns: the maps convert whole rows (NULL when layouts are equal), and
-	 * HEADS_ATTMAP gives the heads' attribute numbers of the table's columns.
+	 * The heads table holds a copy of every entity's latest version, under
+	 * its primary key on entity_id.  Its columns are the table's, but
+	 * attribute numbers differ when the table has dropped columns: the maps
+	 * convert whole rows (NULL when layouts are equal), and HEADS_ATTMAP
+	 * gives the heads' attribute numbers of the table's columns.
 	 */
 	Oid			heads_index;
 	TupleDesc	table_desc;		/* a copy of the versioned table's */
 	TupleConversionMap *to_heads;
 	TupleConversionMap *from_heads;
 
-	/* versioned tables: the natural key, unique with version */
+	/* the natural key, unique with version */
 	int			nkeys;
 	AttrNumber	keys[INDEX_MAX_KEYS];
+} VersionedDescription;
 
-	/*
-	 * system-versioned tables: the period column, the adjust option, and the
-	 * map from the table's rows to the history table's (by column name; NULL
-	 * when the layouts are equal).
-	 */
+/*
+ * What the triggers of a system-versioned table need: the period column,
+ * the adjust option, and the map from the table's rows to the history
+ * table's (by column name; NULL when the layouts are equal).
+ */
+typedef struct SystemVersionedDescription
+{
 	AttrNumber	att_period;
 	bool		adjust;
 	TupleConversionMap *to_history;
+} SystemVersionedDescription;
 
-	/*
-	 * hashed append-only tables: the hash, prev_hash and chain_seq columns, the column
-	 * whose values each have a chain (InvalidAttrNumber: one chain), the
-	 * index on (chain_by, chain_seq) or (chain_seq), and the encoder
-	 * of rows.
-	 */
-	bool		hashed;
+/*
+ * What the trigger of a hash-chained table needs: the hash, prev_hash and
+ * chain_seq columns, the column whose values each have a chain
+ * (InvalidAttrNumber: one chain), the index on (chain_by, chain_seq) or
+ * (chain_seq), and the encoder of rows.
+ */
+typedef struct ChainDescription
+{
 	AttrNumber	att_hash;
 	AttrNumber	att_prev_hash;
 	AttrNumber	att_chain_seq;
 	AttrNumber	att_chain_by;
 	Oid			chain_index;
 	struct RowEncoder *encoder;
+} ChainDescription;
 
+/*
+ * One entry per relation OID, built from the registry and the relcache on
+ * first use and rebuilt after any relcache invalidation of the relation
+ * (DDL, make_*, make_mutable).  Nothing in it is looked up per row.  The
+ * common part comes from the registry row (RegistryLookupRow); the part of
+ * the table's kind, and the chain part of a hashed table, are filled in by
+ * RegistryLookup.
+ */
+typedef struct ManagedRelation
+{
+	Oid			relid;			/* hash key */
+	bool		valid;			/* false after an invalidation */
+	bool		described;		/* the kind's part is filled in */
+	ManagedKind kind;
+	bool		hashed;			/* append-only or versioned: hash-chained */
+	Oid			current_view;	/* versioned: the current view, or InvalidOid */
+	Oid			heads;			/* versioned: the heads table */
+	Oid			history;		/* system-versioned: the history table */
+	Oid			base_relid;		/* current view, heads, history: its table */
+	Oid			inherited_from; /* a partition: the root it is managed as */
+	Oid			rowtype;		/* the table's composite type */
+	MemoryContext cxt;			/* what the parts point to, freed on rebuild */
+
+	VersionedDescription versioned;
+	SystemVersionedDescription system_versioned;
+	ChainDescription chain;
 } ManagedRelation;
 
 /*
@@ -122,7 +141,7 @@ typedef struct ManagedRelation
  * (indexed by attnum - 1), NULL when they are the same.
  */
 #define HEADS_ATTMAP(entry) \
-	((entry)->from_heads ? (entry)->from_heads->attrMap->attnums : NULL)
+	((entry)->versioned.from_heads ? (entry)->versioned.from_heads->attrMap->attnums : NULL)
 
 /* Fills in the kind-specific parts of an entry. */
 typedef void (*RelationDescriber) (ManagedRelation *entry);

@@ -648,7 +648,7 @@ plan_history_columns(Relation rel, Relation history, StringInfo alter)
 static void
 refresh_as_of_functions(ManagedRelation *entry)
 {
-	const char *column = get_attname(entry->relid, entry->att_period, false);
+	const char *column = get_attname(entry->relid, entry->system_versioned.att_period, false);
 	List	   *functions = NIL;
 	ListCell   *lc;
 	uint64		i;

@@ -25,10 +25,10 @@ PG_FUNCTION_INFO_V1(immutable_system_versioning);
 static void
 managed_versioning(ManagedRelation *entry, Versioning *v)
 {
-	v->att_period = entry->att_period;
+	v->att_period = entry->system_versioned.att_period;
 	v->history = entry->history;
-	v->to_history = entry->to_history;
-	v->adjust = entry->adjust ? "true" : "false";
+	v->to_history = entry->system_versioned.to_history;
+	v->adjust = entry->system_versioned.adjust ? "true" : "false";
 	v->plan_relid = entry->relid;
 	v->plan_trigger = InvalidOid;
 }

@@ -161,18 +161,18 @@ scan_as_of(FunctionCallInfo fcinfo, ManagedRelation *entry, TimestampTz at)
 		bool		deleted;
 		HeapTupleData tuple;
 
-		if (DatumGetTimestampTz(EntityHeadAttr(entry, slot, entry->att_valid_from, &isnull)) <= at)
+		if (DatumGetTimestampTz(EntityHeadAttr(entry, slot, entry->versioned.att_valid_from, &isnull)) <= at)
 		{
-			(void) EntityHeadAttr(entry, slot, entry->att_deleted_at, &isnull);
+			(void) EntityHeadAttr(entry, slot, entry->versioned.att_deleted_at, &isnull);
 			if (!isnull)
 				continue;
-			if (entry->from_heads == NULL)
+			if (entry->versioned.from_heads == NULL)
 				tuplestore_puttupleslot(rsinfo->setResult, slot);
 			else
 				tuplestore_puttuple(rsinfo->setResult, EntityHeadRow(entry, slot));
 			continue;
 		}
-		if (!EntityScanTableAt(entry, EntityHeadAttr(entry, slot, entry->att_entity_id, &isnull),
+		if (!EntityScanTableAt(entry, EntityHeadAttr(entry, slot, entry->versioned.att_entity_id, &isnull),
 							   at, &row, &deleted) || deleted)
 			continue;
 		ArgRowAsTuple(row, &tuple);

@@ -245,9 +245,9 @@ build_view_map(Relation viewrel, TupleDesc table, ManagedRelation *entry,
 		if (column->atttypid != att->atttypid || column->atttypmod != att->atttypmod)
 			report_view_mismatch(viewrel, column, "shows another type than");
 		shown[map->table_attnum[i] - 1] = true;
-		if (map->table_attnum[i] == entry->att_entity_id)
+		if (map->table_attnum[i] == entry->versioned.att_entity_id)
 			map->view_entity_id = i;
-		else if (map->table_attnum[i] == entry->att_version)
+		else if (map->table_attnum[i] == entry->versioned.att_version)
 			map->view_version = i;
 	}
 	for (i = 0; i < table->natts; i++)
@@ -290,16 +290,16 @@ table_row_for(TriggerData *trigdata, ManagedRelation *entry, TupleDesc table,
 		bool		isnull;
 		int32		version;
 
-		values[entry->att_entity_id - 1] =
+		values[entry->versioned.att_entity_id - 1] =
 			heap_getattr(old, map->view_entity_id + 1, view, &isnull);
-		nulls[entry->att_entity_id - 1] = isnull;
+		nulls[entry->versioned.att_entity_id - 1] = isnull;
 		version = DatumGetInt32(heap_getattr(old, map->view_version + 1, view, &isnull));
-		values[entry->att_version - 1] = Int32GetDatum(version + 1);
-		nulls[entry->att_version - 1] = isnull;
+		values[entry->versioned.att_version - 1] = Int32GetDatum(version + 1);
+		nulls[entry->versioned.att_version - 1] = isnull;
 	}
-	values[entry->att_deleted_at - 1] =
+	values[entry->versioned.att_deleted_at - 1] =
 		TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
-	nulls[entry->att_deleted_at - 1] = !TRIGGER_FIRED_BY_DELETE(event);
+	nulls[entry->versioned.att_deleted_at - 1] = !TRIGGER_FIRED_BY_DELETE(event);
 
 	return HeapTupleGetDatum(heap_form_tuple(table, values, nulls));
 }

@@ -78,7 +78,7 @@ EntityScanTableAt(ManagedRelation *entry, Datum entity_id, TimestampTz at,
 				  Datum *row, bool *deleted)
 {
 	Relation	rel = table_open(entry->relid, AccessShareLock);
-	Relation	index = index_open(entry->version_index, AccessShareLock);
+	Relation	index = index_open(entry->versioned.version_index, AccessShareLock);
 	TupleTableSlot *slot = table_slot_create(rel, NULL);
 	ScanKeyData key;
 	IndexScanDesc scan;
@@ -91,9 +91,9 @@ EntityScanTableAt(ManagedRelation *entry, Datum entity_id, TimestampTz at,
 	{
 		bool		isnull;
 
-		if (DatumGetTimestampTz(slot_getattr(slot, entry->att_valid_from, &isnull)) > at)
+		if (DatumGetTimestampTz(slot_getattr(slot, entry->versioned.att_valid_from, &isnull)) > at)
 			continue;
-		(void) slot_getattr(slot, entry->att_deleted_at, &isnull);
+		(void) slot_getattr(slot, entry->versioned.att_deleted_at, &isnull);
 		*deleted = !isnull;
 		*row = ExecFetchSlotHeapTupleDatum(slot);
 		found = true;
@@ -113,7 +113,7 @@ EntityHeadRow(ManagedRelation *entry, TupleTableSlot *head)
 	bool		should_free;
 	HeapTuple	tuple = ExecFetchSlotHeapTuple(head, false, &should_free);
 
-	return entry->from_heads ? execute_attr_map_tuple(tuple, entry->from_heads) :
+	return entry->versioned.from_heads ? execute_attr_map_tuple(tuple, entry->versioned.from_heads) :
 		heap_copytuple(tuple);
 }
 
@@ -143,13 +143,13 @@ scan_version_at(ManagedRelation *entry, Datum entity_id, TimestampTz at,
 	bool		should_free;
 
 	if (found &&
-		DatumGetTimestampTz(EntityHeadAttr(entry, slot, entry->att_valid_from, &isnull)) <= at)
+		DatumGetTimestampTz(EntityHeadAttr(entry, slot, entry->versioned.att_valid_from, &isnull)) <= at)
 	{
-		(void) EntityHeadAttr(entry, slot, entry->att_deleted_at, &isnull);
+		(void) EntityHeadAttr(entry, slot, entry->versioned.att_deleted_at, &isnull);
 		*deleted = !isnull;
-		*row = heap_copy_tuple_as_datum(entry->from_heads ? EntityHeadRow(entry, slot) :
+		*row = heap_copy_tuple_as_datum(entry->versioned.from_heads ? EntityHeadRow(entry, slot) :
 										ExecFetchSlotHeapTuple(slot, false, &should_free),
-										entry->table_desc);
+										entry->versioned.table_desc);
 	}
 	else if (found)
 		found = EntityScanTableAt(entry, entity_id, at, row, deleted);
@@ -206,11 +206,11 @@ row_as_next_version(ManagedRelation *entry, Datum row, bool tombstone)
 	ArgRowAsTuple(row, &tuple);
 	heap_deform_tuple(&tuple, desc, values, nulls);
 
-	values[entry->att_version - 1] =
-		Int32GetDatum(DatumGetInt32(values[entry->att_version - 1]) + 1);
-	values[entry->att_deleted_at - 1] =
+	values[entry->versioned.att_version - 1] =
+		Int32GetDatum(DatumGetInt32(values[entry->versioned.att_version - 1]) + 1);
+	values[entry->versioned.att_deleted_at - 1] =
 		TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
-	nulls[entry->att_deleted_at - 1] = !tombstone;
+	nulls[entry->versioned.att_deleted_at - 1] = !tombstone;
 
 	next = heap_form_tuple(desc, values, nulls);
 	ReleaseTupleDesc(desc);

@@ -155,7 +155,7 @@ head_slot_for(ManagedRelation *entry, Relation heads, HeapTuple row)
 {
 	TupleTableSlot *slot = MakeSingleTupleTableSlot(RelationGetDescr(heads),
 													&TTSOpsHeapTuple);
-	HeapTuple	tuple = entry->to_heads ? execute_attr_map_tuple(row, entry->to_heads) :
+	HeapTuple	tuple = entry->versioned.to_heads ? execute_attr_map_tuple(row, entry->versioned.to_heads) :
 		heap_copytuple(row);
 
 	ExecStoreHeapTuple(tuple, slot, true);
@@ -170,7 +170,7 @@ bool
 HeadsFetch(ManagedRelation *entry, Relation heads, Datum entity_id,
 		   Snapshot snapshot, TupleTableSlot *slot)
 {
-	return DirectFetchByEntity(heads, entry->heads_index, entity_id, snapshot,
+	return DirectFetchByEntity(heads, entry->versioned.heads_index, entity_id, snapshot,
 							   ForwardScanDirection, slot);
 }
 
@@ -256,7 +256,7 @@ immutable_add_head(PG_FUNCTION_ARGS)
 	tuple = trigdata->tg_trigtuple;
 	if (early_heads != NIL &&
 		early_heads_take(entry->relid,
-						 heap_getattr(tuple, entry->att_entity_id,
+						 heap_getattr(tuple, entry->versioned.att_entity_id,
 									  RelationGetDescr(trigdata->tg_relation), &isnull)))
 		return PointerGetDatum(NULL);
 

@@ -104,7 +104,7 @@ static bool
 latest_version_fetch(Relation rel, ManagedRelation *entry, Datum entity_id,
 					 TupleTableSlot *slot)
 {
-	return DirectFetchByEntity(rel, entry->version_index, entity_id, SnapshotSelf,
+	return DirectFetchByEntity(rel, entry->versioned.version_index, entity_id, SnapshotSelf,
 							   BackwardScanDirection, slot);
 }
 
@@ -188,9 +188,9 @@ check_key_unchanged(Relation rel, ManagedRelation *entry, HeapTuple newtuple,
 	TupleDesc	desc = RelationGetDescr(rel);
 	int			i;
 
-	for (i = 0; i < entry->nkeys; i++)
+	for (i = 0; i < entry->versioned.nkeys; i++)
 	{
-		AttrNumber	attnum = entry->keys[i];
+		AttrNumber	attnum = entry->versioned.keys[i];
 		Form_pg_attribute att = TupleDescAttr(desc, attnum - 1);
 		bool		newnull;
 		bool		oldnull;
@@ -224,9 +224,9 @@ next_version(Relation rel, ManagedRelation *entry, NewVersion *row,
 	TimestampTz head_from;
 	bool		head_deleted;
 
-	head_version = DatumGetInt32(predecessor_attr(prev, entry->att_version, &isnull));
-	head_from = DatumGetTimestampTz(predecessor_attr(prev, entry->att_valid_from, &isnull));
-	(void) predecessor_attr(prev, entry->att_deleted_at, &head_deleted);
+	head_version = DatumGetInt32(predecessor_attr(prev, entry->versioned.att_version, &isnull));
+	head_from = DatumGetTimestampTz(predecessor_attr(prev, entry->versioned.att_valid_from, &isnull));
+	(void) predecessor_attr(prev, entry->versioned.att_deleted_at, &head_deleted);
 	head_deleted = !head_deleted;
 
 	if (row->has_version && row->version != head_version + 1)
@@ -270,12 +270,12 @@ read_new_version(ManagedRelation *entry, HeapTuple tuple, TupleDesc desc,
 	bool		isnull;
 	Datum		value;
 
-	row->entity_id = heap_getattr(tuple, entry->att_entity_id, desc, &isnull);
+	row->entity_id = heap_getattr(tuple, entry->versioned.att_entity_id, desc, &isnull);
 	row->has_entity = !isnull;
-	value = heap_getattr(tuple, entry->att_version, desc, &isnull);
+	value = heap_getattr(tuple, entry->versioned.att_version, desc, &isnull);
 	row->has_version = !isnull;
 	row->version = isnull ? 0 : DatumGetInt32(value);
-	(void) heap_getattr(tuple, entry->att_deleted_at, desc, &isnull);
+	(void) heap_getattr(tuple, entry->versioned.att_deleted_at, desc, &isnull);
 	row->tombstone = !isnull;
 }
 
@@ -293,15 +293,15 @@ stamp(Relation rel, ManagedRelation *entry, HeapTuple tuple, NewVersion *row,
 	Datum		values[5];
 	bool		nulls[5] = {false, false, false, false, false};
 
-	cols[0] = entry->att_id;
+	cols[0] = entry->versioned.att_id;
 	values[0] = id;
-	cols[1] = entry->att_entity_id;
+	cols[1] = entry->versioned.att_entity_id;
 	values[1] = row->has_entity ? row->entity_id : id;
-	cols[2] = entry->att_version;
+	cols[2] = entry->versioned.att_version;
 	values[2] = Int32GetDatum(version);
-	cols[3] = entry->att_valid_from;
+	cols[3] = entry->versioned.att_valid_from;
 	values[3] = TimestampTzGetDatum(now);
-	cols[4] = entry->att_deleted_at;
+	cols[4] = entry->versioned.att_deleted_at;
 	values[4] = TimestampTzGetDatum(now);
 	nulls[4] = !row->tombstone;
 	stamped = heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), 5, cols, values, nulls);
@@ -309,8 +309,8 @@ stamp(Relation rel, ManagedRelation *entry, HeapTuple tuple, NewVersion *row,
 		return stamped;
 	return ChainLinkTuple(entry, RelationGetDescr(rel), stamped,
 						  prev ? ChainSlotHash(prev->slot, prev->attmap ?
-											   prev->attmap[entry->att_hash - 1] :
-											   entry->att_hash, rel) : NULL);
+											   prev->attmap[entry->chain.att_hash - 1] :
+											   entry->chain.att_hash, rel) : NULL);
 }
 
 /*
@@ -351,12 +351,12 @@ append_without_head(Relation rel, ManagedRelation *entry, Relation heads,
 static void
 check_no_other_unique(Relation rel, ManagedRelation *entry)
 {
-	if (OidIsValid(entry->other_unique_index))
+	if (OidIsValid(entry->versioned.other_unique_index))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("versioned table \"%s\" has unique index \"%s\", which does not end in column version",
 						RelationGetRelationName(rel),
-						get_rel_name(entry->other_unique_index)),
+						get_rel_name(entry->versioned.other_unique_index)),
 				 errdetail("Every version is a row of its own, so a unique or exclusion index must include the column version."),
 				 errhint("Drop the index, or recreate it with version as its last column."),
 				 errtable(rel)));
