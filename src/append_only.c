@@ -59,7 +59,7 @@ immutable_make_append_only(PG_FUNCTION_ARGS)
 				 errmsg("chain_by needs hashed => true"),
 				 errhint("Pass hashed => true to keep one hash chain per value of the column.")));
 	ArgLockForManagement(relid, hashed ? AccessExclusiveLock : ShareRowExclusiveLock,
-					"make_append_only", false);
+						 "make_append_only", false);
 	nestlevel = DdlBegin();
 	if (hashed)
 		ChainCreate(relid, chain_by);
@@ -71,4 +71,3 @@ immutable_make_append_only(PG_FUNCTION_ARGS)
 	DdlEnd(nestlevel);
 	PG_RETURN_VOID();
 }
-

@@ -65,7 +65,7 @@ ArgCheckOwner(Oid relid)
  */
 void
 ArgLockForManagement(Oid relid, LOCKMODE lockmode, const char *funcname,
-				bool partitioned_ok)
+					 bool partitioned_ok)
 {
 	Relation	rel;
 	char		relkind;
@@ -140,7 +140,7 @@ ArgTypedTable(FunctionCallInfo fcinfo)
 				 errhint("Name an existing table, as in NULL::tasks.")));
 	relid = OidIsValid(type) ? get_typ_typrelid(type) : InvalidOid;
 	if (!OidIsValid(relid) || (get_rel_relkind(relid) != RELKIND_RELATION &&
-								get_rel_relkind(relid) != RELKIND_PARTITIONED_TABLE))
+							   get_rel_relkind(relid) != RELKIND_PARTITIONED_TABLE))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("first argument must be a row of a table, not of type %s",

@@ -13,7 +13,7 @@
 extern Oid	ArgTable(FunctionCallInfo fcinfo, const char *funcname);
 extern void ArgCheckOwner(Oid relid);
 extern void ArgLockForManagement(Oid relid, LOCKMODE lockmode, const char *funcname,
-							bool partitioned_ok);
+								 bool partitioned_ok);
 extern Oid	ArgTypedTable(FunctionCallInfo fcinfo);
 extern Datum ArgNotNull(FunctionCallInfo fcinfo, int argno, const char *name);
 extern void ArgRowAsTuple(Datum row, HeapTuple tuple);

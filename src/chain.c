@@ -122,7 +122,7 @@ ChainDescribe(ManagedRelation *entry)
 	entry->chain.att_hash = chain_column(rel, COL_HASH, BYTEAOID);
 	entry->chain.att_prev_hash = chain_column(rel, COL_PREV_HASH, BYTEAOID);
 	entry->chain.encoder = HashRowEncoder(RelationGetDescr(rel), entry->chain.att_hash,
-									entry->chain.att_prev_hash, entry->cxt);
+										  entry->chain.att_prev_hash, entry->cxt);
 	if (entry->kind == MANAGED_VERSIONED)
 	{
 		/* one chain per entity, in version order */
@@ -547,7 +547,7 @@ check_linked_row(ManagedRelation *entry, TupleDesc desc, const uint8 *prev,
 	struct varlena *stored_hash;
 
 	ArgRowAsTuple(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &null),
-					 &row);
+				  &row);
 	heap_deform_tuple(&row, desc, values, isnull);
 	HashRow(entry->chain.encoder, prev, values, isnull, NULL, buf, stored);
 	stored_hash = isnull[entry->chain.att_hash - 1] ? NULL :

@@ -76,8 +76,8 @@ typedef struct Verifier
 	uint8		prev_hash[HASH_LENGTH]; /* the previous row's hash */
 
 	/*
-	 * with a digest: the last row of every chain when it was taken, sorted
-	 * by chain_by value as text (NULL for a table's one chain)
+	 * with a digest: the last row of every chain when it was taken, sorted by
+	 * chain_by value as text (NULL for a table's one chain)
 	 */
 	struct DigestedChain *digest;
 	int			ndigest;
@@ -97,7 +97,8 @@ typedef struct Verifier
 typedef struct Redaction
 {
 	pg_uuid_t	row_id;			/* hash key */
-	uint8	  **digests;		/* by attnum - 1, NULL where nothing was erased */
+	uint8	  **digests;		/* by attnum - 1, NULL where nothing was
+								 * erased */
 } Redaction;
 
 /* The last row of one chain when a digest was taken. */
@@ -141,13 +142,13 @@ same_chain(ChainKeyFunctions *keyfuncs, Datum a, Datum b)
 static char *
 hash_text(const uint8 *hash)
 {
-	char	   *text = palloc(2 * HASH_LENGTH + 3);
+	char	   *hex = palloc(2 * HASH_LENGTH + 3);
 
-	text[0] = '\\';
-	text[1] = 'x';
-	hex_encode((const char *) hash, HASH_LENGTH, text + 2);
-	text[2 * HASH_LENGTH + 2] = '\0';
-	return text;
+	hex[0] = '\\';
+	hex[1] = 'x';
+	hex_encode((const char *) hash, HASH_LENGTH, hex + 2);
+	hex[2 * HASH_LENGTH + 2] = '\0';
+	return hex;
 }
 
 /*
@@ -737,7 +738,7 @@ last_rows(ManagedRelation *entry, Relation rel, int *nchains)
 	TupleTableSlot *slot = table_slot_create(rel, NULL);
 	AttrNumber	att = entry->chain.att_chain_by;
 	Form_pg_attribute form = att == InvalidAttrNumber ? NULL :
-		TupleDescAttr(RelationGetDescr(rel), att - 1);
+	TupleDescAttr(RelationGetDescr(rel), att - 1);
 	MemoryContext cxt = CurrentMemoryContext;
 	MemoryContext rowcxt = AllocSetContextCreate(cxt, "chain_digest row",
 												 ALLOCSET_DEFAULT_SIZES);

@@ -277,8 +277,8 @@ DdlUnprotectPartitions(Oid root)
 
 	foreach(lc, partitions_of(root))
 		if (OidIsValid(get_trigger_oid(lfirst_oid(lc), TRIGGER_REFUSE_TRUNCATE, true)))
-			DdlRunAsExtensionOwner(psprintf("DROP TRIGGER " TRIGGER_REFUSE_TRUNCATE " ON %s",
-											RelationQualifiedName(lfirst_oid(lc))));
+		DdlRunAsExtensionOwner(psprintf("DROP TRIGGER " TRIGGER_REFUSE_TRUNCATE " ON %s",
+										RelationQualifiedName(lfirst_oid(lc))));
 }
 
 /* Drop the trigger name of relid (named table) when it has one. */
@@ -296,7 +296,7 @@ DdlDropTrigger(Oid relid, const char *table, const char *name)
  */
 void
 DdlAppendColumns(StringInfo buf, Relation rel, const char *prefix,
-					bool insertable)
+				 bool insertable)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	bool		first = true;

@@ -24,7 +24,7 @@ extern void DdlAttachRefusingTriggers(Oid relid);
 extern void DdlAttachTrigger(ExtensionTrigger trigger, Oid relid, const char *args);
 extern void DdlDetachTriggers(Oid relid);
 extern void DdlAppendColumns(StringInfo buf, Relation rel, const char *prefix,
-								bool insertable);
+							 bool insertable);
 extern void DdlRecordRegistration(Oid relid);
 extern void DdlDropTrigger(Oid relid, const char *table, const char *name);
 extern void DdlProtectPartitions(Oid root);

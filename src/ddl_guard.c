@@ -280,7 +280,7 @@ has_rows(RangeVar *rv)
 	if (!OidIsValid(relid))
 		return false;			/* PostgreSQL reports the missing table */
 	return RegistryExecuteAsOwner(psprintf("SELECT FROM %s LIMIT 1", RelationQualifiedName(relid)),
-								   0, NULL, NULL, NULL, SPI_OK_SELECT) > 0;
+								  0, NULL, NULL, NULL, SPI_OK_SELECT) > 0;
 }
 
 /*

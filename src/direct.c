@@ -172,7 +172,8 @@ DirectInsertIndexEntries(Relation rel, TupleTableSlot *slot)
 	for (i = 0; direct && i < n; i++)
 		insert_index_entry(rel, indexes[i], slot);
 	for (i = 0; i < n; i++)
-		index_close(indexes[i], NoLock);	/* kept to the end of the transaction */
+		index_close(indexes[i], NoLock);	/* kept to the end of the
+											 * transaction */
 	pfree(indexes);
 	list_free(oids);
 	if (!direct)

@@ -58,7 +58,7 @@ run_erasing(ManagedKind kind, Oid relid, TriggerEvent event, const char *sql,
 	GuardWindow window = {kind, relid, TRIGGER_OP_BIT(event), -1};
 	ManagedRelation *entry = RegistryLookupRow(relid);
 	Oid			target = kind == MANAGED_HEADS ? entry->heads :
-		kind == MANAGED_HISTORY ? entry->history : relid;
+	kind == MANAGED_HISTORY ? entry->history : relid;
 	Oid			save_userid;
 	int			save_sec_context;
 	int			ret;
@@ -92,12 +92,12 @@ log_redaction(Oid relid, Datum entity_id, Datum row_id, const char *column, Datu
 	args[3] = NameGetDatum(&name);
 	args[4] = digest;
 	(void) RegistryExecuteAsOwner("INSERT INTO immutable.erasure_log"
-								   " (logged_at, logged_by, relid, action, entity_id, row_id,"
-								   " column_name, digest)"
-								   " VALUES (pg_catalog.now(), SESSION_USER, $1, 'redact', $2, $3,"
-								   " $4, $5)",
-								   5, argtypes, args, digest ? NULL : "    n",
-								   SPI_OK_INSERT);
+								  " (logged_at, logged_by, relid, action, entity_id, row_id,"
+								  " column_name, digest)"
+								  " VALUES (pg_catalog.now(), SESSION_USER, $1, 'redact', $2, $3,"
+								  " $4, $5)",
+								  5, argtypes, args, digest ? NULL : "    n",
+								  SPI_OK_INSERT);
 }
 
 /* Record the purge of rows history rows ended by before. */
@@ -108,9 +108,9 @@ log_purge(Oid relid, Datum before, int64 rows)
 	Datum		args[3] = {ObjectIdGetDatum(relid), before, Int64GetDatum(rows)};
 
 	(void) RegistryExecuteAsOwner("INSERT INTO immutable.erasure_log"
-								   " (logged_at, logged_by, relid, action, before, rows)"
-								   " VALUES (pg_catalog.now(), SESSION_USER, $1, 'purge', $2, $3)",
-								   3, argtypes, args, NULL, SPI_OK_INSERT);
+								  " (logged_at, logged_by, relid, action, before, rows)"
+								  " VALUES (pg_catalog.now(), SESSION_USER, $1, 'purge', $2, $3)",
+								  3, argtypes, args, NULL, SPI_OK_INSERT);
 }
 
 /*

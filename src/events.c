@@ -312,7 +312,7 @@ gains_partition(Node *parsetree)
 		return InvalidOid;
 	foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
 		if (lfirst_node(AlterTableCmd, lc)->subtype == AT_AttachPartition)
-			return RangeVarGetRelid(((AlterTableStmt *) parsetree)->relation, NoLock, true);
+		return RangeVarGetRelid(((AlterTableStmt *) parsetree)->relation, NoLock, true);
 	return InvalidOid;
 }
 

@@ -146,8 +146,8 @@ GuardRefuseChange(ManagedRelation *entry, Relation rel, const char *relname,
 				  TriggerEvent event)
 {
 	const char *verb = TRIGGER_FIRED_BY_INSERT(event) ? "insert into" :
-		TRIGGER_FIRED_BY_UPDATE(event) ? "update row of" :
-		TRIGGER_FIRED_BY_DELETE(event) ? "delete row of" : "truncate";
+	TRIGGER_FIRED_BY_UPDATE(event) ? "update row of" :
+	TRIGGER_FIRED_BY_DELETE(event) ? "delete row of" : "truncate";
 
 	ereport(ERROR,
 			(errcode(ERRCODE_RESTRICT_VIOLATION),

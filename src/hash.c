@@ -314,7 +314,10 @@ HashRowEncoder(TupleDesc desc, AttrNumber hash, AttrNumber prev_hash, MemoryCont
 		Oid			typid;
 		Oid			func;
 
-		/* stored generated columns follow from the others, and are computed after the triggers */
+		/*
+		 * stored generated columns follow from the others, and are computed
+		 * after the triggers
+		 */
 		if (att->attisdropped || att->attgenerated || att->attnum == hash ||
 			att->attnum == prev_hash)
 			continue;

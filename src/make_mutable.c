@@ -75,7 +75,7 @@ immutable_make_mutable(PG_FUNCTION_ARGS)
 		CacheInvalidateRelcacheByRelid(history);
 	if (OidIsValid(view) && get_rel_name(view) != NULL)
 		DdlRun(psprintf("DROP VIEW %s", RelationQualifiedName(view)),
-				SPI_OK_UTILITY);
+			   SPI_OK_UTILITY);
 	if (OidIsValid(heads) && get_rel_name(heads) != NULL)
 		DdlRun(psprintf("DROP TABLE %s", RelationQualifiedName(heads)),
 			   SPI_OK_UTILITY);

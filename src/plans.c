@@ -315,15 +315,15 @@ plan_entry(Oid relid, Oid trigger, KeptPlan which)
 }
 
 /*
- * Prepare text with its parameter types, keep it in entry and return it.
+ * Prepare sql with its parameter types, keep it in entry and return it.
  * A generic plan from the start when generic: the statements are index
  * lookups whose best plan does not depend on the values.
  */
 static SPIPlanPtr
-plan_keep(PlanEntry *entry, const char *text, int nargs, Oid *argtypes, bool generic,
+plan_keep(PlanEntry *entry, const char *sql, int nargs, Oid *argtypes, bool generic,
 		  Oid history)
 {
-	SPIPlanPtr	plan = SPI_prepare_cursor(text, nargs, argtypes,
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes,
 										  generic ? CURSOR_OPT_GENERIC_PLAN : 0);
 
 	if (plan == NULL)
@@ -348,15 +348,15 @@ plan_get(ManagedRelation *managed, KeptPlan which)
 	Oid			argtypes[2];
 	int			nargs;
 	Relation	rel;
-	char	   *text;
+	char	   *sql;
 
 	if (entry->plan != NULL)
 		return entry->plan;
 	rel = relation_open(managed->relid, AccessShareLock);
 	nargs = statement_argtypes(managed, which, argtypes);
-	text = statement_text(managed, rel, which);
+	sql = statement_text(managed, rel, which);
 	relation_close(rel, AccessShareLock);
-	return plan_keep(entry, text, nargs, argtypes, true, managed->history);
+	return plan_keep(entry, sql, nargs, argtypes, true, managed->history);
 }
 
 /*

@@ -16,16 +16,19 @@
 typedef enum KeptPlan
 {
 	PLAN_INSERT,				/* versioned: INSERT a whole row, RETURNING it */
-	PLAN_UPDATE,				/* versioned: INSERT head with jsonb changes applied */
+	PLAN_UPDATE,				/* versioned: INSERT head with jsonb changes
+								 * applied */
 	PLAN_HISTORY,				/* versioned: every version of one entity */
-	PLAN_AS_OF_ENTITY,			/* versioned: one entity at a time (infinity: latest) */
+	PLAN_AS_OF_ENTITY,			/* versioned: one entity at a time (infinity:
+								 * latest) */
 	PLAN_AS_OF_ALL,				/* versioned: every entity at a time */
 	PLAN_PERIOD_AS_OF,			/* FOR SYSTEM_TIME AS OF $1 */
 	PLAN_PERIOD_FROM_TO,		/* FOR SYSTEM_TIME FROM $1 TO $2 */
 	PLAN_PERIOD_BETWEEN,		/* FOR SYSTEM_TIME BETWEEN $1 AND $2 */
 	PLAN_PERIOD_CONTAINED_IN,	/* FOR SYSTEM_TIME CONTAINED IN ($1, $2) */
 	PLAN_PERIOD_ALL,			/* FOR SYSTEM_TIME ALL */
-	PLAN_HISTORY_INSERT,		/* system-versioned: INSERT a history row by SQL */
+	PLAN_HISTORY_INSERT,		/* system-versioned: INSERT a history row by
+								 * SQL */
 	NUM_KEPT_PLANS
 } KeptPlan;
 

@@ -209,13 +209,13 @@ static void
 registry_read(ManagedRelation *entry)
 {
 	static const char *query =
-		"SELECT kind, current_view, relid, heads, history, period_column, adjust,"
-		" hashed, chain_by"
-		" FROM immutable.registry"
-		" WHERE relid OPERATOR(pg_catalog.=) $1"
-		" OR current_view OPERATOR(pg_catalog.=) $1"
-		" OR heads OPERATOR(pg_catalog.=) $1"
-		" OR history OPERATOR(pg_catalog.=) $1";
+	"SELECT kind, current_view, relid, heads, history, period_column, adjust,"
+	" hashed, chain_by"
+	" FROM immutable.registry"
+	" WHERE relid OPERATOR(pg_catalog.=) $1"
+	" OR current_view OPERATOR(pg_catalog.=) $1"
+	" OR heads OPERATOR(pg_catalog.=) $1"
+	" OR history OPERATOR(pg_catalog.=) $1";
 	Oid			argtypes[1] = {REGCLASSOID};
 	Datum		args[1];
 	int			ret;
@@ -421,7 +421,7 @@ describe_system_versioned(ManagedRelation *entry)
 	entry->rowtype = rel->rd_rel->reltype;
 	old = MemoryContextSwitchTo(entry->cxt);
 	entry->system_versioned.to_history = RelationConversionMap(CreateTupleDescCopy(RelationGetDescr(rel)),
-									   CreateTupleDescCopy(RelationGetDescr(history)));
+															   CreateTupleDescCopy(RelationGetDescr(history)));
 	MemoryContextSwitchTo(old);
 	relation_close(history, AccessShareLock);
 	relation_close(rel, AccessShareLock);
@@ -452,7 +452,7 @@ inherit_from_root(ManagedRelation *entry)
 	entry->history = root->history;
 	entry->system_versioned.adjust = root->system_versioned.adjust;
 	entry->system_versioned.att_period = get_attnum(entry->relid,
-								   get_attname(root->relid, root->system_versioned.att_period, false));
+													get_attname(root->relid, root->system_versioned.att_period, false));
 }
 
 /*
@@ -619,7 +619,7 @@ RegistryOwner(void)
  */
 uint64
 RegistryExecuteAsOwner(const char *query, int nargs, Oid *argtypes, Datum *args,
-						const char *nulls, int expected)
+					   const char *nulls, int expected)
 {
 	Oid			save_userid;
 	int			save_sec_context;
@@ -772,9 +772,9 @@ RegistryTriggerArguments(Oid relid)
 {
 	ManagedRelation *entry = RegistryLookupRow(relid);
 	const char *chain_by = entry->chain.att_chain_by != InvalidAttrNumber ?
-		get_attname(relid, entry->chain.att_chain_by, false) : "";
+	get_attname(relid, entry->chain.att_chain_by, false) : "";
 	const char *view = OidIsValid(entry->current_view) ?
-		get_rel_name(entry->current_view) : "";
+	get_rel_name(entry->current_view) : "";
 
 	switch (entry->kind)
 	{

@@ -150,7 +150,7 @@ extern void RegistryInit(void);
 extern void RegistrySetHashedDescriber(RelationDescriber describer);
 extern Oid	RegistryOwner(void);
 extern uint64 RegistryExecuteAsOwner(const char *query, int nargs, Oid *argtypes,
-									  Datum *args, const char *nulls, int expected);
+									 Datum *args, const char *nulls, int expected);
 extern ManagedRelation *RegistryLookup(Oid relid);
 extern ManagedRelation *RegistryLookupRow(Oid relid);
 extern ManagedRelation *RegistryLookupVersioned(Oid relid);

@@ -145,7 +145,7 @@ record_conversion(Oid relid)
 
 	foreach(lc, relids)
 		if (RELKIND_HAS_STORAGE(get_rel_relkind(lfirst_oid(lc))))
-			PeriodRecordConversion(lfirst_oid(lc), SystemTime());
+		PeriodRecordConversion(lfirst_oid(lc), SystemTime());
 	list_free(relids);
 }
 

@@ -208,7 +208,7 @@ compat_resolve_history(CompatEntry *entry, Relation rel, Trigger *trigger)
 	compat_check_history(rel, history, entry->v.att_period);
 	old = MemoryContextSwitchTo(entry->cxt);
 	entry->v.to_history = RelationConversionMap(CreateTupleDescCopy(RelationGetDescr(rel)),
-											  CreateTupleDescCopy(RelationGetDescr(history)));
+												CreateTupleDescCopy(RelationGetDescr(history)));
 	MemoryContextSwitchTo(old);
 	table_close(history, AccessShareLock);
 	entry->history_valid = true;
@@ -312,4 +312,3 @@ immutable_versioning(PG_FUNCTION_ARGS)
 	compat_check_call(fcinfo);
 	return compat_trigger(trigdata);
 }
-

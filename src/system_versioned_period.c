@@ -345,7 +345,7 @@ PeriodChangeTime(Relation rel, TimestampTz start, const char *adjust)
  */
 HeapTuple
 PeriodSet(Relation rel, Versioning *v, HeapTuple tuple, TimestampTz start,
-			TimestampTz *end)
+		  TimestampTz *end)
 {
 	int			col = v->att_period;
 	Datum		period = make_period(start, end);
@@ -468,7 +468,7 @@ insert_with_sql(Versioning *v, Relation history, HeapTuple row)
 {
 	GuardWindow window = {MANAGED_HISTORY,
 		RegistryLookup(RelationGetRelid(history))->base_relid,
-		TRIGGER_OP_BIT(TRIGGER_EVENT_INSERT), 1};
+	TRIGGER_OP_BIT(TRIGGER_EVENT_INSERT), 1};
 	GuardWindow *outer;
 	SPIPlanPtr	plan;
 	volatile uint64 inserted;
@@ -498,7 +498,7 @@ insert_with_sql(Versioning *v, Relation history, HeapTuple row)
 /* Insert the old row version into the history table with period [start, end). */
 void
 PeriodWriteHistory(Relation rel, Versioning *v, HeapTuple old, TimestampTz start,
-			  TimestampTz end)
+				   TimestampTz end)
 {
 	Relation	history = table_open(v->history, RowExclusiveLock);
 	HeapTuple	closed = PeriodSet(rel, v, old, start, &end);
@@ -535,4 +535,3 @@ PeriodRecordChange(Relation rel, Versioning *v, HeapTuple old)
 	PeriodWriteHistory(rel, v, old, start, end);
 	return end;
 }
-

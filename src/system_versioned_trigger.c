@@ -124,9 +124,9 @@ managed_trigger(TriggerData *trigdata, ManagedRelation *entry)
 		return PointerGetDatum(NULL);
 	start = PeriodStart(rel, old, v.att_period);
 	PeriodWriteHistory(rel, &v, old, start,
-				  TRIGGER_FIRED_BY_UPDATE(event) ?
-				  PeriodStart(rel, trigdata->tg_newtuple, v.att_period) :
-				  PeriodChangeTime(rel, start, v.adjust));
+					   TRIGGER_FIRED_BY_UPDATE(event) ?
+					   PeriodStart(rel, trigdata->tg_newtuple, v.att_period) :
+					   PeriodChangeTime(rel, start, v.adjust));
 	return PointerGetDatum(NULL);
 }
 
@@ -214,6 +214,5 @@ immutable_system_versioning(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		TriggerCheckCall(fcinfo, "system_versioning", TRIGGER_EVENT_BEFORE, true, 0);
 	return SystemVersionedTriggerCall(fcinfo, "system_versioning",
-						RegistryLookup(RelationGetRelid(trigdata->tg_relation)));
+									  RegistryLookup(RelationGetRelid(trigdata->tg_relation)));
 }
-

@@ -98,7 +98,7 @@ reads_history(ManagedRelation *entry, KeptPlan which)
  */
 static Datum
 return_rows(FunctionCallInfo fcinfo, ManagedRelation *entry, KeptPlan which,
-				Datum *args)
+			Datum *args)
 {
 	int			nestlevel = -1;
 

@@ -153,8 +153,8 @@ clock_ns_ascending(void)
 
 	/*
 	 * Same rule as PostgreSQL 18: when the clock has not moved on by a full
-	 * step (many calls in one tick, or the clock stepped back), continue
-	 * from the previous value instead.
+	 * step (many calls in one tick, or the clock stepped back), continue from
+	 * the previous value instead.
 	 */
 	if (ns < previous_ns + UUIDV7_MIN_STEP_NS)
 		ns = previous_ns + UUIDV7_MIN_STEP_NS;

@@ -294,15 +294,15 @@ static void
 convert_existing_rows(Oid relid, const char *table)
 {
 	DdlRunAsOwner(relid, psprintf(
-		"UPDATE ONLY %1$s AS t SET"
-		" id = COALESCE(t.id, f.u),"
-		" entity_id = COALESCE(t.entity_id, t.id, f.u),"
-		" version = COALESCE(t.version, 1),"
-		" valid_from = COALESCE(t.valid_from, pg_catalog.now())"
-		" FROM (SELECT s.ctid AS c, immutable.uuidv7() AS u FROM ONLY %1$s AS s"
-		" WHERE s.id IS NULL OR s.entity_id IS NULL OR s.version IS NULL"
-		" OR s.valid_from IS NULL) AS f"
-		" WHERE t.ctid OPERATOR(pg_catalog.=) f.c", table), SPI_OK_UPDATE);
+								  "UPDATE ONLY %1$s AS t SET"
+								  " id = COALESCE(t.id, f.u),"
+								  " entity_id = COALESCE(t.entity_id, t.id, f.u),"
+								  " version = COALESCE(t.version, 1),"
+								  " valid_from = COALESCE(t.valid_from, pg_catalog.now())"
+								  " FROM (SELECT s.ctid AS c, immutable.uuidv7() AS u FROM ONLY %1$s AS s"
+								  " WHERE s.id IS NULL OR s.entity_id IS NULL OR s.version IS NULL"
+								  " OR s.valid_from IS NULL) AS f"
+								  " WHERE t.ctid OPERATOR(pg_catalog.=) f.c", table), SPI_OK_UPDATE);
 }
 
 /*
@@ -314,7 +314,7 @@ companion_name(Oid relid, const char *given, const char *suffix,
 			   const char *what, const char *hint)
 {
 	char	   *name = given ? pstrdup(given) :
-		psprintf("%s_%s", get_rel_name(relid), suffix);
+	psprintf("%s_%s", get_rel_name(relid), suffix);
 
 	if (name[0] == '\0')
 		ereport(ERROR,
@@ -390,10 +390,10 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 
 	convert_existing_rows(relid, table);
 	DdlRun(psprintf("ALTER TABLE %s ALTER COLUMN id SET NOT NULL,"
-					 " ALTER COLUMN entity_id SET NOT NULL,"
-					 " ALTER COLUMN version SET NOT NULL,"
-					 " ALTER COLUMN valid_from SET NOT NULL", table),
-			SPI_OK_UTILITY);
+					" ALTER COLUMN entity_id SET NOT NULL,"
+					" ALTER COLUMN version SET NOT NULL,"
+					" ALTER COLUMN valid_from SET NOT NULL", table),
+		   SPI_OK_UTILITY);
 	resetStringInfo(&alter);
 	plan_constraints(relid, &alter);
 	if (alter.len > 0)
@@ -416,4 +416,3 @@ immutable_make_versioned(PG_FUNCTION_ARGS)
 	DdlEnd(nestlevel);
 	PG_RETURN_OID(viewid);
 }
-

@@ -270,7 +270,7 @@ table_row_for(TriggerData *trigdata, ManagedRelation *entry, TupleDesc table,
 	TupleDesc	view = RelationGetDescr(trigdata->tg_relation);
 	TriggerEvent event = trigdata->tg_event;
 	HeapTuple	source = TRIGGER_FIRED_BY_UPDATE(event) ?
-		trigdata->tg_newtuple : trigdata->tg_trigtuple;
+	trigdata->tg_newtuple : trigdata->tg_trigtuple;
 	Datum	   *values = palloc0(table->natts * sizeof(Datum));
 	bool	   *nulls = palloc(table->natts * sizeof(bool));
 	int			i;

@@ -156,7 +156,7 @@ head_slot_for(ManagedRelation *entry, Relation heads, HeapTuple row)
 	TupleTableSlot *slot = MakeSingleTupleTableSlot(RelationGetDescr(heads),
 													&TTSOpsHeapTuple);
 	HeapTuple	tuple = entry->versioned.to_heads ? execute_attr_map_tuple(row, entry->versioned.to_heads) :
-		heap_copytuple(row);
+	heap_copytuple(row);
 
 	ExecStoreHeapTuple(tuple, slot, true);
 	return slot;
