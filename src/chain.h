@@ -11,7 +11,6 @@ extern void ChainDescribe(ManagedRelation *entry);
 extern void ChainCreate(Oid relid, const char *chain_by);
 extern void ChainPrepareVersioned(Oid relid);
 extern void ChainLinkVersioned(Oid relid);
-extern void ChainCheckAlter(ManagedRelation *entry, Node *parsetree);
 extern HeapTuple ChainLinkTuple(ManagedRelation *entry, TupleDesc desc, HeapTuple tuple,
 								const uint8 *prev);
 extern uint8 *ChainSlotHash(TupleTableSlot *slot, AttrNumber attnum, Relation rel);

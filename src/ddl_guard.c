@@ -30,6 +30,7 @@
 #include "access/relation.h"
 #include "catalog/namespace.h"
 #include "catalog/partition.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
@@ -106,6 +107,28 @@ refuse(ManagedRelation *entry, const char *what, const char *detail)
 			 errhint("Call immutable.make_mutable() on table \"%s\" first if the change is meant; "
 					 "its make_* function puts it under management again.",
 					 owning_table_name(entry))));
+}
+
+/* Has entry's relation a column of this name?  (PostgreSQL reports one it lacks.) */
+static bool
+has_column(ManagedRelation *entry, const char *column)
+{
+	return get_attnum(entry->relid, column) != InvalidAttrNumber;
+}
+
+/*
+ * Refuse (0A000) a change of a hash-chained table's columns that its rows'
+ * hashes would not survive: they cover every column by name and value.
+ */
+static void
+refuse_chained(ManagedRelation *entry, const char *change)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("cannot %s hash-chained table \"%s\"", change,
+					get_rel_name(entry->relid)),
+			 errdetail("The rows' hashes cover every column by its name and value."),
+			 errhint("Add columns without a default (SET DEFAULT afterwards), or call immutable.make_mutable() first.")));
 }
 
 /* Raise 42501 for a change (action) of the extension's trigger on entry's relation. */
@@ -284,6 +307,17 @@ has_rows(RangeVar *rv)
 }
 
 /*
+ * Does a new column get values in the rows there are (a default, identity
+ * or generation expression), or constraints?
+ */
+static bool
+adds_computed_column(ColumnDef *def)
+{
+	return def->raw_default != NULL || def->identity || def->generated ||
+		list_length(def->constraints) > 0;
+}
+
+/*
  * Check one subcommand of an ALTER TABLE of a managed relation (not the
  * extension's own ALTER TABLE of a heads or history table).
  */
@@ -297,6 +331,8 @@ check_alter_table_cmd(ManagedRelation *entry, AlterTableCmd *cmd)
 				refuse(entry, "change the columns of",
 					   "A heads table follows the columns of its versioned table.");
 			check_retype(entry, cmd);
+			if (entry->hashed && has_column(entry, cmd->name))
+				refuse_chained(entry, "change the type of a column of");
 			break;
 		case AT_DropColumn:
 			refuse(entry, psprintf("drop column \"%s\" of", cmd->name),
@@ -306,6 +342,8 @@ check_alter_table_cmd(ManagedRelation *entry, AlterTableCmd *cmd)
 			if (entry->kind == MANAGED_HEADS)
 				refuse(entry, "change the columns of",
 					   "A heads table follows the columns of its versioned table.");
+			if (entry->hashed && adds_computed_column((ColumnDef *) cmd->def))
+				refuse_chained(entry, "add a column with a default or constraints to");
 			break;
 		case AT_SetLogged:
 		case AT_SetUnLogged:
@@ -341,13 +379,87 @@ check_alter_table_cmd(ManagedRelation *entry, AlterTableCmd *cmd)
 	}
 }
 
+/*
+ * Refuse (0A000) a change of columns (what) that an ALTER TABLE or RENAME
+ * of the relation rv names, without ONLY, would pass on to a managed table
+ * among its inheritance children or partitions: the heads table, current
+ * view or history table of that table follow only the changes that name
+ * it, and a hash-chained table's rows would no longer match their hashes.
+ * A partition of a managed partitioned table goes with its table, which is
+ * checked when it is the one named.  Adding a column (added) that the child
+ * has already changes nothing in it: PostgreSQL merges the two.
+ */
+static void
+check_inherited_change(RangeVar *rv, const char *what, const char *added)
+{
+	Oid			parent;
+	ListCell   *lc;
+
+	if (!rv->inh)
+		return;
+	parent = RangeVarGetRelid(rv, NoLock, true);
+	if (!OidIsValid(parent) || !has_subclass(parent))
+		return;
+	foreach(lc, find_all_inheritors(parent, NoLock, NULL))
+	{
+		Oid			child = lfirst_oid(lc);
+		ManagedRelation *entry;
+
+		if (child == parent)
+			continue;
+		entry = RegistryLookupRow(child);
+		if (entry->kind == MANAGED_NONE || OidIsValid(entry->inherited_from) ||
+			(added != NULL && get_attnum(child, added) != InvalidAttrNumber))
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot %s %s table \"%s\" through table \"%s\"", what,
+						ManagedKindAdjective(entry->kind), get_rel_name(child),
+						get_rel_name(parent)),
+				 errdetail("The change would reach the table as an inheritance child or partition, "
+						   "but not what the extension keeps next to it."),
+				 errhint("Call immutable.make_mutable() on table \"%s\" first if the change is meant; "
+						 "its make_* function puts it under management again.",
+						 get_rel_name(child))));
+	}
+}
+
+/* Check one column change of an ALTER TABLE for the tables it reaches. */
+static void
+check_inherited_cmd(RangeVar *rv, AlterTableCmd *cmd)
+{
+	const char *column = cmd->subtype == AT_AddColumn ?
+		((ColumnDef *) cmd->def)->colname : cmd->name;
+
+	switch (cmd->subtype)
+	{
+		case AT_AddColumn:
+			check_inherited_change(rv, psprintf("add column \"%s\" to", column), column);
+			break;
+		case AT_DropColumn:
+			check_inherited_change(rv, psprintf("drop column \"%s\" of", column), NULL);
+			break;
+		case AT_AlterColumnType:
+			check_inherited_change(rv, psprintf("change the type of column \"%s\" of", column), NULL);
+			break;
+		case AT_ColumnDefault:
+			check_inherited_change(rv, psprintf("change the default of column \"%s\" of", column), NULL);
+			break;
+		default:
+			break;
+	}
+}
+
 /* Check ALTER TABLE. */
 static void
 check_alter_table(AlterTableStmt *stmt)
 {
-	ManagedRelation *entry = managed_entry(stmt->relation);
+	ManagedRelation *entry;
 	ListCell   *lc;
 
+	foreach(lc, stmt->cmds)
+		check_inherited_cmd(stmt->relation, lfirst_node(AlterTableCmd, lc));
+	entry = managed_entry(stmt->relation);
 	if (entry == NULL)
 		return;
 	if (entry->relid == companion_relid)
@@ -421,6 +533,9 @@ check_rename(RenameStmt *stmt)
 	}
 	if (stmt->renameType != OBJECT_COLUMN && stmt->renameType != OBJECT_TRIGGER)
 		return;
+	if (stmt->renameType == OBJECT_COLUMN)
+		check_inherited_change(stmt->relation,
+							   psprintf("rename column \"%s\" of", stmt->subname), NULL);
 	entry = managed_entry(stmt->relation);
 	if (entry == NULL)
 		return;
@@ -441,6 +556,8 @@ check_rename(RenameStmt *stmt)
 	if (is_kept_column(entry, stmt->subname))
 		refuse(entry, psprintf("rename column \"%s\" of", stmt->subname),
 			   "The extension keeps this column under its name.");
+	if (entry->hashed && has_column(entry, stmt->subname))
+		refuse_chained(entry, "rename a column of");
 }
 
 /* Check TRUNCATE: refused as the TRUNCATE trigger would (23001). */

@@ -237,13 +237,10 @@ changes_columns(Node *parsetree)
  * gains, renames, retypes or drops columns or changes defaults, its heads
  * table and current view are brought up to date (HeadsRefresh,
  * CurrentViewRefresh), so that the view shows and writes every column, and a
- * system-versioned table's history table follows (SystemVersionedRefresh); on a
- * hash-chained table, changes that old rows' hashes would not survive are
- * refused with 0A000 (ChainCheckAlter).  Other ALTER TABLEs are not looked
- * at.  Does
- * nothing while an extension is being created or pg_restore runs
- * (application_name pg_restore).  Raises 39P01 when not called as an
- * event trigger.
+ * system-versioned table's history table follows (SystemVersionedRefresh).
+ * What may not change was refused before the command ran (ddl_guard.c).
+ * Other ALTER TABLEs are not looked at.  Does nothing while an extension is
+ * being created.  Raises 39P01 when not called as an event trigger.
  */
 Datum
 immutable_follow_alter_table(PG_FUNCTION_ARGS)
@@ -279,8 +276,6 @@ immutable_follow_alter_table(PG_FUNCTION_ARGS)
 			get_rel_relkind(altered[i]) != RELKIND_PARTITIONED_TABLE)
 			continue;
 		entry = RegistryLookup(altered[i]);
-		if (entry->hashed)
-			ChainCheckAlter(entry, parsetree);
 		if (entry->kind == MANAGED_SYSTEM_VERSIONED)
 			SystemVersionedRefresh(entry, parsetree);
 		if (entry->kind != MANAGED_VERSIONED)
