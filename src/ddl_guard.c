@@ -429,7 +429,7 @@ static void
 check_inherited_cmd(RangeVar *rv, AlterTableCmd *cmd)
 {
 	const char *column = cmd->subtype == AT_AddColumn ?
-		((ColumnDef *) cmd->def)->colname : cmd->name;
+	((ColumnDef *) cmd->def)->colname : cmd->name;
 
 	switch (cmd->subtype)
 	{
