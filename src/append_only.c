@@ -28,17 +28,18 @@ PG_FUNCTION_INFO_V1(immutable_make_append_only);
  * immutable.make_append_only(tbl regclass, hashed boolean DEFAULT false,
  * chain_by name DEFAULT NULL) RETURNS void
  *
- * Attaches the triggers that refuse UPDATE, DELETE, TRUNCATE and MERGE's
- * update and delete actions (23001) and records tbl in the registry.  With
- * hashed, every row is linked into a SHA-256 hash chain (the table's, or
- * one per value of the chain_by column; see chain.c): columns chain_seq
- * bigint and hash bytea are added, existing rows linked in physical order.
+ * Makes tbl append-only: from now on UPDATE, DELETE, TRUNCATE and MERGE's
+ * update and delete actions fail with 23001 for every role.  Attaches the
+ * triggers that refuse them and records tbl in the registry.  With hashed,
+ * every row is linked into a SHA-256 hash chain (the table's, or one per value
+ * of the chain_by column; see chain.c): columns chain_seq bigint, prev_hash
+ * bytea and hash bytea are added, existing rows linked in physical order.
  * Errors: 22004 NULL tbl or hashed; 42P01 no such relation; 42809 not an
- * ordinary table, a partition or a system table; 0A000 partitioned table,
- * or a column type hash chains cannot encode; 42501 not the owner; 42710
- * already managed; 22023 chain_by without hashed; 42703 unknown chain_by
- * column; 42P10 chain_by naming chain_seq or hash; 42804 chain_seq or hash
- * present with another type; 23502 a NULL chain_by value.
+ * ordinary table, a partition or a system table; 0A000 partitioned table, or a
+ * column type hash chains cannot encode; 42501 not the owner; 42710 already
+ * managed; 22023 chain_by without hashed; 42703 unknown chain_by column; 42P10
+ * chain_by naming chain_seq, prev_hash or hash; 42804 chain_seq, prev_hash or
+ * hash present with another type; 23502 a NULL chain_by value.
  */
 Datum
 immutable_make_append_only(PG_FUNCTION_ARGS)

@@ -433,15 +433,15 @@ ChainSlotHash(TupleTableSlot *slot, AttrNumber attnum, Relation rel)
 /*
  * immutable.hash_chain() RETURNS trigger
  *
- * BEFORE INSERT FOR EACH ROW on hash-chained append-only tables, named to
- * fire after the table's other BEFORE INSERT triggers.  Appends the row to
- * its chain (the table, or its chain_by value): sets chain_seq to the
- * chain's next number, prev_hash to the previous row's hash (32 zero bytes
- * for the first) and hash to SHA-256 of prev_hash and the row's canonical
- * encoding (see hash.c); values the writer gave for them are replaced.  Waits for a transaction
- * appending to the same chain.  Errors: 23502 NULL chain_by value; 55000 a
- * BEFORE INSERT trigger that fires later; XX001 a last row without a valid
- * hash; 39P01 when not called as described.
+ * Trigger function (BEFORE INSERT FOR EACH ROW) of hash-chained append-only
+ * tables: appends the row to its chain (the table's, or its chain_by value's).
+ * Named to fire after the table's other BEFORE INSERT triggers.  Sets
+ * chain_seq to the chain's next number, prev_hash to the previous row's hash
+ * (32 zero bytes for the first) and hash to SHA-256 of prev_hash and the row's
+ * canonical encoding (see hash.c); values the writer gave for them are
+ * replaced.  Waits for a transaction appending to the same chain.  Errors:
+ * 23502 NULL chain_by value; 55000 a BEFORE INSERT trigger that fires later;
+ * XX001 a last row without a valid hash; 39P01 when not called as described.
  */
 Datum
 immutable_hash_chain(PG_FUNCTION_ARGS)

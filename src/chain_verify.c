@@ -665,22 +665,22 @@ hashed_table(Oid relid, const char *funcname)
  *	 stop_at_first boolean DEFAULT false) RETURNS TABLE (chain text,
  *	 chain_seq bigint, problem text, expected text, found text)
  *
- * Walks every hash chain of tbl in chain_seq order, under the caller's
- * snapshot, recomputing each row's hash (SHA-256, see hash.c), and returns
- * one row per problem: a row whose values, hash or prev_hash changed ("row
- * does not match its hash"; expected and found are the hashes, bytea hex),
- * a row whose prev_hash is not its predecessor's hash (rows reordered, or
- * one replaced by a row made to match), rows missing in the middle or at
- * the start of a chain (expected and found are chain_seq numbers), a
- * duplicated row, a row without a valid hash.  A row moved to another
- * chain shows as changed there and missing in its own.  On a versioned
- * table, an entity whose heads row is not its last version ("the heads
- * row is not the last version": versions removed from its end).  With a digest
- * (chain_digest's result, taken earlier), also the rows it recorded as the
- * last of their chains: missing ("rows the digest recorded are missing",
- * rows deleted from a chain's end), changed, or a whole chain missing; rows
- * appended since are accepted; a digest of another table is refused.  No
- * rows: intact.  chain is the chain_by value as text (NULL: the table's
+ * Checks every hash chain of tbl in chain_seq order, under the caller's
+ * snapshot, recomputing each row's SHA-256 hash, and returns one row per
+ * problem, none when every chain is intact.  The hash is hash.c's; the
+ * problems: a row whose values, hash or prev_hash changed ("row does not match
+ * its hash"; expected and found are the hashes, bytea hex), a row whose
+ * prev_hash is not its predecessor's hash (rows reordered, or one replaced by
+ * a row made to match), rows missing in the middle or at the start of a chain
+ * (expected and found are chain_seq numbers), a duplicated row, a row without
+ * a valid hash.  A row moved to another chain shows as changed there and
+ * missing in its own.  On a versioned table, an entity whose heads row is not
+ * its last version ("the heads row is not the last version": versions removed
+ * from its end).  With a digest (chain_digest's result, taken earlier), also
+ * the rows it recorded as the last of their chains: missing ("rows the digest
+ * recorded are missing", rows deleted from a chain's end), changed, or a whole
+ * chain missing; rows appended since are accepted; a digest of another table
+ * is refused.  chain is the chain_by value as text (NULL: the table's
  * one chain).  With stop_at_first the first problem raises XX001 instead.  Errors: 22004 NULL tbl or
  * stop_at_first; 55000 tbl not hash-chained; 42501 without SELECT on tbl,
  * or when row-level security of tbl applies to the caller; 22023 a digest
@@ -804,8 +804,9 @@ last_rows(ManagedRelation *entry, Relation rel, int *nchains)
 /*
  * immutable.chain_digest(tbl regclass) RETURNS jsonb
  *
- * Returns the last row of every hash chain of tbl under the caller's
- * snapshot, to keep outside the database and pass to verify_chain later:
+ * Returns the last row of every hash chain of tbl under the caller's snapshot,
+ * to keep outside the database and pass to verify_chain(tbl, digest) later,
+ * which then detects rows deleted from the end of a chain.  The result:
  * {"version": 1, "table": schema-qualified name, "chains": [[chain_by
  * value as text (null for the table's one chain), chain_seq, hash as hex],
  * ...]}, chains in byte order of their value's text.  The values' text is their type's

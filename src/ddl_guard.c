@@ -815,10 +815,11 @@ DdlGuardCheckDroppedTrigger(const char *schema, const char *table, const char *t
 /*
  * immutable.guard_ddl() RETURNS event_trigger
  *
- * ddl_command_start event trigger for every DDL command: runs the DDL
- * guard's checks (check_utility_command) on the command, unless the guard's
- * ProcessUtility hook has checked it already (the hook is installed when
- * the library loads, which may be during this very command).  Raises
+ * Event trigger function (ddl_command_start, every command): refuses DDL that
+ * would rewrite, remove, detach or unprotect what managed tables keep.  Runs
+ * the DDL guard's checks (check_utility_command) on the command, unless the
+ * guard's ProcessUtility hook has checked it already (the hook is installed
+ * when the library loads, which may be during this very command).  Raises
  * 0A000, 42501 or 55000 as check_utility_command does, 23001 for TRUNCATE; 39P01
  * when not called as an event trigger.
  */

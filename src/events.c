@@ -158,13 +158,13 @@ check_dropped_triggers(void)
 /*
  * immutable.forget_dropped() RETURNS event_trigger
  *
- * sql_drop event trigger: the extension's triggers cannot be dropped from a
- * table that stays managed (55000); a dropped versioned table takes its
- * current view and heads table with it, a heads or history table cannot be
- * dropped alone (55000), a dropped table leaves the registry (its OID could
- * otherwise be reused by an unrelated table), and a dropped current view is
- * cleared from its table's row.  Raises 39P01 when not called as an event
- * trigger.
+ * Event trigger function (sql_drop): removes dropped tables from the registry
+ * and clears the current view of a table whose view was dropped.  A dropped
+ * table must leave the registry, as its OID could otherwise be reused by an
+ * unrelated table; a dropped versioned table takes its current view and heads
+ * table with it.  The extension's triggers cannot be dropped from a table that
+ * stays managed, nor a heads or history table alone (55000).  Raises 39P01
+ * when not called as an event trigger.
  */
 Datum
 immutable_forget_dropped(PG_FUNCTION_ARGS)
@@ -233,14 +233,17 @@ changes_columns(Node *parsetree)
 /*
  * immutable.follow_alter_table() RETURNS event_trigger
  *
- * ddl_command_end event trigger for ALTER TABLE: after a versioned table
- * gains, renames, retypes or drops columns or changes defaults, its heads
- * table and current view are brought up to date (HeadsRefresh,
- * CurrentViewRefresh), so that the view shows and writes every column, and a
- * system-versioned table's history table follows (SystemVersionedRefresh).
- * What may not change was refused before the command ran (ddl_guard.c).
- * Other ALTER TABLEs are not looked at.  Does nothing while an extension is
- * being created.  Raises 39P01 when not called as an event trigger.
+ * Event trigger function (ddl_command_end, ALTER TABLE): keeps the heads table
+ * and current view of a versioned table, and the history table of a
+ * system-versioned table, in step with the table's columns and defaults.
+ * After a versioned table gains, renames, retypes or drops columns or changes
+ * defaults, its heads table and current view are brought up to date
+ * (HeadsRefresh, CurrentViewRefresh), so that the view shows and writes every
+ * column, and a system-versioned table's history table follows
+ * (SystemVersionedRefresh).  What may not change was refused before the
+ * command ran (ddl_guard.c).  Other ALTER TABLEs are not looked at.  Does
+ * nothing while an extension is being created.  Raises 39P01 when not called
+ * as an event trigger.
  */
 Datum
 immutable_follow_alter_table(PG_FUNCTION_ARGS)
@@ -314,9 +317,10 @@ gains_partition(Node *parsetree)
 /*
  * immutable.protect_partitions() RETURNS event_trigger
  *
- * ddl_command_end event trigger for CREATE TABLE and ALTER TABLE: a
- * partition created in or attached to a system-versioned or history table
- * (at any level) gets its TRUNCATE trigger (DdlProtectPartitions).  Raises
+ * Event trigger function (ddl_command_end; CREATE TABLE, ALTER TABLE): gives a
+ * partition created in or attached to a system-versioned or history table, at
+ * any level, the trigger that refuses TRUNCATE (23001), as TRUNCATE fires only
+ * the triggers of the tables it names.  DdlProtectPartitions adds it.  Raises
  * 39P01 when not called as an event trigger.
  */
 Datum
@@ -349,13 +353,14 @@ immutable_protect_partitions(PG_FUNCTION_ARGS)
 /*
  * immutable.restore_registration() RETURNS event_trigger
  *
- * ddl_command_end event trigger for CREATE TRIGGER: when the extension's
- * TRUNCATE trigger is created with a registration in its arguments (a
- * restore's post-data) on a table the registry has no row for (the dump
- * left the registry's rows out: pg_dump --schema-only), the table is
- * registered from them (RegistryRestore), so it is fully managed.  Raises
- * 55000 when a companion it names is missing, 22023 for arguments no
- * make_* function wrote, 39P01 when not called as an event trigger.
+ * Event trigger function (ddl_command_end, CREATE TRIGGER): when a restore
+ * creates a managed table's TRUNCATE trigger, whose arguments carry the
+ * table's registration, and the registry has no row for the table (a dump
+ * without the registry's rows, such as pg_dump --schema-only), registers the
+ * table from them.  RegistryRestore does it, so that the table is fully
+ * managed.  Raises 55000 when a companion it names is missing, 22023 for
+ * arguments no make_* function wrote, 39P01 when not called as an event
+ * trigger.
  */
 Datum
 immutable_restore_registration(PG_FUNCTION_ARGS)

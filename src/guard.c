@@ -161,11 +161,13 @@ GuardRefuseChange(ManagedRelation *entry, Relation rel, const char *relname,
 /*
  * immutable.refuse_change() RETURNS trigger
  *
- * BEFORE UPDATE OR DELETE FOR EACH ROW and BEFORE TRUNCATE FOR EACH STATEMENT
- * on managed tables and every partition of system-versioned and history
- * tables, and also BEFORE INSERT on heads and history tables, which only
- * the extension's triggers write.  Lets through only the row changes of an
- * open write window (GuardOpen).  The arguments of a managed table's
+ * Trigger function that refuses every change of the table it is attached to
+ * with 23001 (restrict_violation), except the extension's own writes.
+ * Attached BEFORE UPDATE OR DELETE FOR EACH ROW and BEFORE TRUNCATE FOR EACH
+ * STATEMENT to managed tables and every partition of system-versioned and
+ * history tables, and also BEFORE INSERT on heads and history tables, which
+ * only the extension's triggers write.  Lets through only the row changes of
+ * an open write window (GuardOpen).  The arguments of a managed table's
  * TRUNCATE trigger carry its registration for dumps (RegistryRestore) and
  * are ignored here.  Raises 23001
  * (restrict_violation) with the table in the error's schema and table fields;

@@ -24,13 +24,13 @@ PG_FUNCTION_INFO_V1(immutable_make_mutable);
 /*
  * immutable.make_mutable(tbl regclass) RETURNS void
  *
- * Drops the extension's triggers on tbl (and on the history table of a
- * system-versioned table), the current view and heads table of a versioned
- * table, and removes tbl from the registry; rows, columns, constraints and
- * history tables stay.  Ownership is checked before the table is locked.
- * Errors: 22004 NULL tbl; 42P01 no such relation; 42501 not the owner;
- * 55000 not managed; a view that depends on the current view makes the
- * DROP VIEW fail (2BP01).
+ * Takes tbl out of management: drops the extension's triggers on tbl (and on
+ * the history table of a system-versioned table), the current view and heads
+ * table of a versioned table, and removes tbl from the registry; rows,
+ * columns, constraints and history tables stay.  Ownership is checked before
+ * the table is locked.  Errors: 22004 NULL tbl; 42P01 no such relation; 42501
+ * not the owner; 55000 not managed; a view that depends on the current view
+ * makes the DROP VIEW fail (2BP01).
  */
 Datum
 immutable_make_mutable(PG_FUNCTION_ARGS)

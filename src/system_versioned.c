@@ -504,23 +504,24 @@ attach_versioning_triggers(Oid relid, const char *table)
  * NULL, period_column name DEFAULT 'system_period', adjust boolean DEFAULT
  * false) RETURNS regclass
  *
- * Makes tbl a system-versioned table (SQL:2011; temporal_tables'
- * semantics): adds the tstzrange period column when absent (existing rows:
- * [transaction start time, infinity)), creates the history table
+ * Makes tbl a system-versioned table (SQL:2011; temporal_tables' semantics):
+ * every UPDATE and DELETE keeps the replaced row version, with its period, in
+ * a history table.  Adds the tstzrange period column when absent (existing
+ * rows: [transaction start time, infinity)), creates the history table
  * <table>_history in tbl's schema or checks the one named, attaches the
- * versioning triggers to tbl (TRUNCATE is refused: it would lose history),
- * makes the history table insert-only for everyone but the trigger, and
- * creates <table>_as_of(timestamptz).
- * Returns the history table.  Errors: those of make_append_only, plus 22004
- * for a NULL period_column or adjust or NULL periods; 42804 for a period
- * column that is not a tstzrange, or a history column of another type than
- * the table's; 42611 for a generated period column; 22000 for empty or
- * ended periods; 42703 for a column missing from the history table; 42611
- * for a history column of the table's that is generated; 42809
- * for a history table that is not an ordinary table; 42710 for one that is
- * managed; 55000 for one with a unique index or an exclusion constraint
- * without (period WITH &&); 42622 for a history table name
- * that is too long; 42723 when <table>_as_of(timestamptz) exists.
+ * versioning triggers to tbl (TRUNCATE is refused with 23001: it would lose
+ * history), makes the history table insert-only for everyone but the trigger,
+ * and creates <table>_as_of(timestamptz).  Returns the history table.  Errors:
+ * those of make_append_only for tbl, but partitioned tables are accepted
+ * (22004, 42P01, 42809, 42501, 42710), plus 22004 for a NULL
+ * period_column or adjust or NULL periods; 42804 for a period column that is
+ * not a tstzrange, or a history column of another type than the table's; 42611
+ * for a generated period column; 22000 for empty or ended periods; 42703 for a
+ * column missing from the history table; 42611 for a history column of the
+ * table's that is generated; 42809 for a history table that is not an ordinary
+ * table; 42710 for one that is managed; 55000 for one with a unique index or
+ * an exclusion constraint without (period WITH &&); 42622 for a history table
+ * name that is too long; 42723 when <table>_as_of(timestamptz) exists.
  */
 Datum
 immutable_make_system_versioned(PG_FUNCTION_ARGS)

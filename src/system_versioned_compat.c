@@ -279,10 +279,10 @@ compat_trigger(TriggerData *trigdata)
 /*
  * immutable.versioning() RETURNS trigger
  *
- * The trigger function of temporal_tables (SQL:2011 system versioning,
- * temporal_tables' semantics); the period is a tstzrange, microseconds.
- * Attached by a temporal_tables user as versioning(period_column,
- * history_table, adjust) BEFORE INSERT OR UPDATE OR DELETE FOR EACH ROW: sets
+ * Trigger function of temporal_tables (SQL:2011 system versioning,
+ * temporal_tables' semantics), attached by a temporal_tables user as
+ * versioning(period_column, history_table, adjust) BEFORE INSERT OR UPDATE OR
+ * DELETE FOR EACH ROW.  The period is a tstzrange, microseconds.  Sets
  * the period of a new row version to [system time, infinity) and inserts
  * the old row version into the history table with its period ended at the
  * system time, unless this transaction wrote it (a row version this

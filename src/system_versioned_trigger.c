@@ -193,18 +193,20 @@ SystemVersionedTriggerCall(FunctionCallInfo fcinfo, const char *funcname, Manage
 /*
  * immutable.system_versioning() RETURNS trigger
  *
- * The trigger function that make_system_versioned attaches (SQL:2011
- * system versioning, temporal_tables' semantics): BEFORE INSERT OR UPDATE
- * FOR EACH ROW sets the period of the new row version to [system time,
- * infinity) (a row version this transaction wrote keeps its start), and
- * inserts the old row version into the history table with its period ended
- * where the new one starts (at the system time for a DELETE), unless this
- * transaction wrote it: BEFORE UPDATE OR DELETE, or on a partitioned table
- * AFTER UPDATE OR DELETE.  Executable by PUBLIC: the owner of a partitioned
- * table who creates or attaches a partition gets clones of these triggers,
- * for which PostgreSQL checks EXECUTE; fired by any other trigger it does
- * nothing but raise 39P01, so attaching it elsewhere gives no one a way to
- * write history rows.  Errors: as versioning().
+ * Trigger function of system-versioned tables, attached by
+ * make_system_versioned (SQL:2011 system versioning, temporal_tables'
+ * semantics): sets the period of new row versions to [system time, infinity)
+ * and inserts replaced row versions into the history table with their period
+ * ended, as versioning() does.  BEFORE INSERT OR UPDATE FOR EACH ROW sets the
+ * period of the new row version to [system time, infinity) (a row version this
+ * transaction wrote keeps its start), and inserts the old row version into the
+ * history table with its period ended where the new one starts (at the system
+ * time for a DELETE), unless this transaction wrote it: BEFORE UPDATE OR
+ * DELETE, or on a partitioned table AFTER UPDATE OR DELETE.  Executable by
+ * PUBLIC: the owner of a partitioned table who creates or attaches a partition
+ * gets clones of these triggers, for which PostgreSQL checks EXECUTE; fired by
+ * any other trigger it does nothing but raise 39P01, so attaching it elsewhere
+ * gives no one a way to write history rows.  Errors: as versioning().
  */
 Datum
 immutable_system_versioning(PG_FUNCTION_ARGS)

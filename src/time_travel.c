@@ -186,17 +186,18 @@ scan_as_of(FunctionCallInfo fcinfo, ManagedRelation *entry, TimestampTz at)
 /*
  * immutable.as_of(rel anyelement, at timestamptz) RETURNS SETOF anyelement
  *
- * Versioned table: returns, for every entity, the version that was current
- * at time at (its latest with valid_from <= at), unless that is a
- * tombstone.  Read from the heads table (scan_as_of) when the user may read
- * the whole table, by an SQL query on the versioned table with the user's
- * privileges and row security otherwise.  System-versioned table: returns
- * the rows of the table and of its history table whose period contains at
- * (SQL:2011 FOR SYSTEM_TIME AS OF), by an SQL query with the user's
- * privileges (the BRIN index of the history table finds its rows).  Errors:
- * 22004 NULL at; 42809 rel not a table row; 42P01 table dropped; 55000
- * table neither versioned nor system-versioned, or its heads table changed
- * by hand.
+ * SQL:2011 FOR SYSTEM_TIME AS OF at: the rows of a versioned or
+ * system-versioned table as they were at time at.  Versioned table: returns,
+ * for every entity, the version that was current at time at (its latest with
+ * valid_from <= at), unless that is a tombstone.  Read from the heads table
+ * (scan_as_of) when the user may read the whole table, by an SQL query on the
+ * versioned table with the user's privileges and row security otherwise.
+ * System-versioned table: returns the rows of the table and of its history
+ * table whose period contains at (SQL:2011 FOR SYSTEM_TIME AS OF), by an SQL
+ * query with the user's privileges (the BRIN index of the history table finds
+ * its rows).  Errors: 22004 NULL at; 42809 rel not a table row; 42P01 table
+ * dropped; 55000 table neither versioned nor system-versioned, or its heads
+ * table changed by hand.
  */
 Datum
 immutable_as_of(PG_FUNCTION_ARGS)
@@ -300,7 +301,8 @@ immutable_from_to(PG_FUNCTION_ARGS)
  * RETURNS SETOF anyelement
  *
  * SQL:2011 FOR SYSTEM_TIME BETWEEN start AND end: as from_to, with end
- * included (period overlaps [start, end]).  Errors: as from_to.
+ * included (period overlaps [start, end]).  Errors: as from_to (22004, 42809,
+ * 55000).
  */
 Datum
 immutable_between(PG_FUNCTION_ARGS)
@@ -312,9 +314,9 @@ immutable_between(PG_FUNCTION_ARGS)
  * immutable.contained_in(rel anyelement, start timestamptz, "end"
  * timestamptz) RETURNS SETOF anyelement
  *
- * SQL:2011 FOR SYSTEM_TIME CONTAINED IN (start, end): every row version
- * whose whole period lies within [start, end] (so no current row, unless
- * end is infinity).  Errors: as from_to.
+ * SQL:2011 FOR SYSTEM_TIME CONTAINED IN (start, end): every row version whose
+ * whole period lies within [start, end] (so no current row, unless end is
+ * infinity).  Errors: as from_to (22004, 42809, 55000).
  */
 Datum
 immutable_contained_in(PG_FUNCTION_ARGS)

@@ -244,7 +244,7 @@ Uuidv7Generate(void)
 /*
  * immutable.uuidv7() returns uuid
  *
- * Return a new version 7 UUID for the current time: 48 bits of Unix time in
+ * Returns a new version 7 UUID for the current time: 48 bits of Unix time in
  * milliseconds, 12 bits of sub-millisecond fraction (units of 1/4096 ms),
  * 62 random bits.  Strictly increasing within a backend.
  * Errors: XX000 (internal_error) only if pg_strong_random fails.
@@ -260,9 +260,9 @@ immutable_uuidv7(PG_FUNCTION_ARGS)
 /*
  * immutable.uuidv7(shift interval) returns uuid
  *
- * Return a new version 7 UUID whose time is the current time plus shift,
- * added as timestamptz + interval does (months and days calendar-wise in
- * the session time zone, the rest in microseconds); the nanoseconds below
+ * Returns a new version 7 UUID whose time is the current time plus shift,
+ * added as timestamptz + interval does (months and days calendar-wise in the
+ * session time zone, the rest in microseconds).  The nanoseconds below
  * the microsecond are carried over from the clock.  The clock read advances
  * the backend's ascending clock like uuidv7() does.
  * Errors: 22008 (datetime_field_overflow) when the shifted time is not
@@ -291,7 +291,7 @@ immutable_uuidv7_shift(PG_FUNCTION_ARGS)
 /*
  * immutable.uuidv7_at(at timestamptz) returns uuid
  *
- * Return a new version 7 UUID for the given time: unix_ts_ms is at in whole
+ * Returns a new version 7 UUID for the given time: unix_ts_ms is at in whole
  * milliseconds, the 12-bit fraction comes from its microseconds within the
  * millisecond (floor(us * 4096 / 1000), so distinct microseconds sort in
  * order), the remaining 62 bits are random.  Does not touch the backend's
@@ -319,7 +319,7 @@ immutable_uuidv7_at(PG_FUNCTION_ARGS)
 /*
  * immutable.uuid_extract_timestamp(uuid) returns timestamptz
  *
- * Return the time stored in an RFC 9562 variant UUID of version 1 (60-bit
+ * Returns the time stored in an RFC 9562 variant UUID of version 1 (60-bit
  * count of 100 ns since 1582-10-15, truncated to microseconds) or version 7
  * (48-bit Unix milliseconds); NULL for any other version or variant.
  * Errors: none.
@@ -370,7 +370,7 @@ immutable_uuid_extract_timestamp(PG_FUNCTION_ARGS)
 /*
  * immutable.uuid_extract_version(uuid) returns smallint
  *
- * Return the 4-bit version field (0..15) of an RFC 9562 variant UUID, NULL
+ * Returns the 4-bit version field (0..15) of an RFC 9562 variant UUID, NULL
  * for other variants.
  * Errors: none.
  * Semantics: PostgreSQL 18's uuid_extract_version(uuid).

@@ -338,21 +338,23 @@ companion_name(Oid relid, const char *given, const char *suffix,
  * immutable.make_versioned(tbl regclass, current_view name DEFAULT NULL,
  * hashed boolean DEFAULT false) RETURNS regclass
  *
- * Makes tbl a versioned table (capability 3 of the design): adds the fixed
+ * Makes tbl a versioned table: every version of every entity in one table,
+ * with a heads table of the latest versions and a current view that accepts
+ * INSERT, UPDATE and DELETE.  Capability 3 of the design: adds the fixed
  * columns that are missing, turns existing rows into version 1 of their own
- * entity, makes id the primary key, adds UNIQUE (entity_id, version), keeps
- * a primary key on other columns unique per version (UNIQUE (key, version)),
+ * entity, makes id the primary key, adds UNIQUE (entity_id, version), keeps a
+ * primary key on other columns unique per version (UNIQUE (key, version)),
  * attaches the refusing, stamping and head-adding triggers, and creates the
- * heads table <table>_heads and the current view over it.  With hashed,
- * every entity's versions form a SHA-256 hash chain (chain.c): columns
- * prev_hash and hash are added and the existing versions linked.
- * Returns the current view.  Errors: those of make_append_only, plus 42804
- * for a fixed column of the wrong type, 42611 for a generated or identity
- * fixed column, 55000 when a foreign key references tbl or a unique index
- * cannot be kept, 42P07 when the view or heads table name is taken, 42622
- * when one is too long; 22004 NULL hashed; with hashed, 0A000 for a column
- * type hash chains cannot encode and 42804 for prev_hash or hash of another
- * type than bytea.
+ * heads table <table>_heads and the current view over it.  With hashed, every
+ * entity's versions form a SHA-256 hash chain (chain.c): columns prev_hash and
+ * hash are added and the existing versions linked.  Returns the current view.
+ * Errors: those of make_append_only for tbl (22004, 42P01, 42809, 0A000 for a
+ * partitioned table, 42501, 42710), plus 42804 for a fixed column of the wrong
+ * type, 42611 for a generated or identity fixed column, 55000 when a foreign
+ * key references tbl or a unique index cannot be kept, 42P07 when the view or
+ * heads table name is taken, 42622 when one is too long; 22004 NULL hashed;
+ * with hashed, 0A000 for a column type hash chains cannot encode and 42804 for
+ * prev_hash or hash of another type than bytea.
  */
 Datum
 immutable_make_versioned(PG_FUNCTION_ARGS)

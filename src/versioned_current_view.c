@@ -332,17 +332,18 @@ view_row_from(Datum written, TupleDesc view, TupleDesc table, ViewMap *map)
 /*
  * immutable.write_current_view() RETURNS trigger
  *
- * INSTEAD OF INSERT OR UPDATE OR DELETE FOR EACH ROW on the current view of
- * a versioned table.  INSERT appends the row (a new entity when entity_id is
- * NULL); UPDATE appends version OLD.version + 1 of OLD's entity with the new
- * values; DELETE appends a tombstone (OLD with deleted_at set).  Returns the
- * appended row as a row of the view (OLD for DELETE), so row counts and
- * RETURNING work; NULL (the row is not counted) when a BEFORE INSERT
- * trigger of the table cancelled it, as an INSERT into the table would.
- * Errors: those of the versioning trigger, notably 40001 when OLD was
- * superseded by a concurrent writer; 55000 when the view is no longer the
- * current view of a versioned table, or no longer shows a column of the
- * table under its name and type; 39P01 when misused.
+ * Trigger function (INSTEAD OF INSERT OR UPDATE OR DELETE FOR EACH ROW) of the
+ * current view of a versioned table: writes to the view append versions to the
+ * table.  INSERT appends the row (a new entity when entity_id is NULL); UPDATE
+ * appends version OLD.version + 1 of OLD's entity with the new values; DELETE
+ * appends a tombstone (OLD with deleted_at set).  Returns the appended row as
+ * a row of the view (OLD for DELETE), so row counts and RETURNING work; NULL
+ * (the row is not counted) when a BEFORE INSERT trigger of the table cancelled
+ * it, as an INSERT into the table would.  Errors: those of the versioning
+ * trigger, notably 40001 when OLD was superseded by a concurrent writer; 55000
+ * when the view is no longer the current view of a versioned table, or no
+ * longer shows a column of the table under its name and type; 39P01 when
+ * misused.
  */
 Datum
 immutable_write_current_view(PG_FUNCTION_ARGS)

@@ -422,8 +422,9 @@ immutable_delete(PG_FUNCTION_ARGS)
 /*
  * immutable.undelete(rel anyelement, entity_id uuid) RETURNS anyelement
  *
- * Appends and returns a live version with the values the entity had before
- * its tombstone.  Errors: as delete, with 55000 for an entity not deleted.
+ * Appends and returns a live version with the values the entity had before its
+ * tombstone.  Errors: as delete (22004, 42809, 42P01, P0002, 40001), with
+ * 55000 for an entity not deleted.
  */
 Datum
 immutable_undelete(PG_FUNCTION_ARGS)
@@ -467,7 +468,8 @@ immutable_get(PG_FUNCTION_ARGS)
 /*
  * immutable.status(rel anyelement, entity_id uuid) RETURNS text
  *
- * Returns 'live', 'deleted' or 'not_found'.  Errors: as get.
+ * Returns 'live', 'deleted' or 'not_found' for entity entity_id of the
+ * versioned table rel.  Errors: as get (22004, 42809, 42P01, 55000).
  */
 Datum
 immutable_status(PG_FUNCTION_ARGS)

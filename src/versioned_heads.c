@@ -236,9 +236,9 @@ HeadsInsertEarly(ManagedRelation *entry, Relation heads, HeapTuple row,
 /*
  * immutable.add_head() RETURNS trigger
  *
- * AFTER INSERT FOR EACH ROW on versioned tables, for rows with version 1:
- * inserts the new entity's row into the table's heads table.  Errors: 23505
- * when the heads table has the entity or its key already; 39P01 when not
+ * Trigger function (AFTER INSERT FOR EACH ROW, for version 1) of versioned
+ * tables: inserts the new entity's row into the table's heads table.  Errors:
+ * 23505 when the heads table has the entity or its key already; 39P01 when not
  * called as described.
  */
 Datum

@@ -406,11 +406,14 @@ append_version(Relation rel, ManagedRelation *entry, NewVersion *row,
 /*
  * immutable.stamp_version() RETURNS trigger
  *
- * BEFORE INSERT FOR EACH ROW on versioned tables, named to fire after the
- * table's other BEFORE INSERT triggers.  Sets id to a new UUIDv7 (RFC 9562),
- * entity_id to id for a new entity, version to the next gapless number
- * (1 for a new entity), valid_from to the transaction start time
- * (microseconds), and deleted_at to the transaction start time on a
+ * Trigger function (BEFORE INSERT FOR EACH ROW) of versioned tables: assigns
+ * id (UUIDv7), entity_id, the next gapless version, valid_from (transaction
+ * start time), stamps deleted_at on tombstones, and makes the row the entity's
+ * row in the heads table, waiting for a concurrent writer of the same entity
+ * first.  Named to fire after the table's other BEFORE INSERT triggers.  Sets
+ * id to a new UUIDv7 (RFC 9562), entity_id to id for a new entity, version to
+ * the next gapless number (1 for a new entity), valid_from to the transaction
+ * start time (microseconds), and deleted_at to the transaction start time on a
  * tombstone (a row the writer gave a deleted_at) or NULL; the row replaces
  * the entity's row in the heads table.  Errors, all with the table in the
  * error fields: 40001 when a given version is not the next one, when the
