@@ -46,8 +46,8 @@ DdlRun(const char *sql, int expected)
  * Run one statement as the owner of the extension: the trigger functions are
  * not executable by PUBLIC, so only their owner can attach them.
  */
-void
-DdlRunAsExtensionOwner(const char *sql)
+static void
+run_as_extension_owner(const char *sql)
 {
 	Oid			save_userid;
 	int			save_sec_context;
@@ -76,7 +76,16 @@ DdlAttachRefusingTriggers(Oid relid)
 void
 DdlAttachTrigger(ExtensionTrigger trigger, Oid relid, const char *args)
 {
-	DdlRunAsExtensionOwner(TriggerDefinition(trigger, RelationQualifiedName(relid), args, false));
+	run_as_extension_owner(TriggerDefinition(trigger, RelationQualifiedName(relid), args, false));
+}
+
+/* Drop the trigger name of relid (named table) when it has one. */
+static void
+drop_trigger(Oid relid, const char *table, const char *name)
+{
+	if (OidIsValid(get_trigger_oid(relid, name, true)))
+		DdlRun(psprintf("DROP TRIGGER %s ON %s", quote_identifier(name), table),
+			   SPI_OK_UTILITY);
 }
 
 /*
@@ -89,7 +98,7 @@ DdlDetachTriggers(Oid relid)
 	int			i;
 
 	for (i = 0; i < TriggerNameCount(); i++)
-		DdlDropTrigger(relid, RelationQualifiedName(relid), TriggerName(i));
+		drop_trigger(relid, RelationQualifiedName(relid), TriggerName(i));
 }
 
 /*
@@ -127,7 +136,7 @@ DdlRunOnCompanion(Oid relid, const char *sql, bool as_extension_owner)
 	PG_TRY();
 	{
 		if (as_extension_owner)
-			DdlRunAsExtensionOwner(sql);
+			run_as_extension_owner(sql);
 		else
 			DdlRun(sql, SPI_OK_UTILITY);
 	}
@@ -277,17 +286,8 @@ DdlUnprotectPartitions(Oid root)
 
 	foreach(lc, partitions_of(root))
 		if (OidIsValid(get_trigger_oid(lfirst_oid(lc), TRIGGER_REFUSE_TRUNCATE, true)))
-		DdlRunAsExtensionOwner(psprintf("DROP TRIGGER " TRIGGER_REFUSE_TRUNCATE " ON %s",
+		run_as_extension_owner(psprintf("DROP TRIGGER " TRIGGER_REFUSE_TRUNCATE " ON %s",
 										RelationQualifiedName(lfirst_oid(lc))));
-}
-
-/* Drop the trigger name of relid (named table) when it has one. */
-void
-DdlDropTrigger(Oid relid, const char *table, const char *name)
-{
-	if (OidIsValid(get_trigger_oid(relid, name, true)))
-		DdlRun(psprintf("DROP TRIGGER %s ON %s", quote_identifier(name), table),
-			   SPI_OK_UTILITY);
 }
 
 /*

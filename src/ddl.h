@@ -12,7 +12,6 @@
 #include "triggers.h"
 
 extern void DdlRun(const char *sql, int expected);
-extern void DdlRunAsExtensionOwner(const char *sql);
 extern void DdlRunAsOwner(Oid relid, const char *sql, int expected);
 extern void DdlRunOnCompanion(Oid relid, const char *sql, bool as_extension_owner);
 extern void DdlGiveToTableOwner(Oid relid, const char *kind, const char *object);
@@ -26,7 +25,6 @@ extern void DdlDetachTriggers(Oid relid);
 extern void DdlAppendColumns(StringInfo buf, Relation rel, const char *prefix,
 							 bool insertable);
 extern void DdlRecordRegistration(Oid relid);
-extern void DdlDropTrigger(Oid relid, const char *table, const char *name);
 extern void DdlProtectPartitions(Oid root);
 extern void DdlUnprotectPartitions(Oid root);
 
