@@ -28,6 +28,7 @@ OBJS = \
 	src/ddl.o \
 	src/events.o \
 	src/hash.o \
+	src/sha256.o \
 	src/chain.o \
 	src/chain_verify.o \
 	src/erase.o
@@ -59,6 +60,12 @@ PG_CFLAGS += -Werror
 endif
 
 PG_CONFIG ?= pg_config
+
+# SHA-256 through OpenSSL's libcrypto when the server was built with it
+# (src/sha256.c); PostgreSQL's cryptohash API otherwise.
+ifneq ($(shell grep -s '^\#define USE_OPENSSL 1' $(shell $(PG_CONFIG) --includedir-server)/pg_config.h),)
+SHLIB_LINK += -lcrypto
+endif
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 

@@ -31,7 +31,7 @@
  * client_encoding, lc_* or search_path.  README.md ("Hash chains") has the
  * same with a worked example.
  *
- * SHA-256 comes from PostgreSQL's cryptohash API (OpenSSL).
+ * SHA-256 comes from sha256.c.
  */
 #include "postgres.h"
 
@@ -40,18 +40,16 @@
 #include "access/transam.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
-#include "common/cryptohash.h"
-#include "common/sha2.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
-#include "utils/resowner.h"
 #include "utils/syscache.h"
 
 #include "hash.h"
 #include "registry.h"
+#include "sha256.h"
 
 /*
  * The type categories (pg_type.typcategory) whose binary send format
@@ -101,75 +99,6 @@ struct RowEncoder
 	int			ncolumns;
 	EncodedColumn *columns;		/* in the byte order of their names */
 };
-
-/* ----------------------------------------------------------------------
- * SHA-256
- * ---------------------------------------------------------------------- */
-
-/*
- * Two contexts, one for rows and one for values, made once per transaction
- * (each costs an allocation and a resource owner entry) and freed at its
- * end.
- */
-static pg_cryptohash_ctx *row_ctx = NULL;
-static pg_cryptohash_ctx *value_ctx = NULL;
-static bool callback_registered = false;
-
-static void
-free_contexts(XactEvent event, void *arg)
-{
-	if (event != XACT_EVENT_PRE_COMMIT && event != XACT_EVENT_PARALLEL_PRE_COMMIT &&
-		event != XACT_EVENT_ABORT && event != XACT_EVENT_PARALLEL_ABORT &&
-		event != XACT_EVENT_PRE_PREPARE)
-		return;
-	if (row_ctx != NULL)
-		pg_cryptohash_free(row_ctx);
-	if (value_ctx != NULL)
-		pg_cryptohash_free(value_ctx);
-	row_ctx = value_ctx = NULL;
-}
-
-/* Return a new SHA-256 context owned by the transaction. */
-static pg_cryptohash_ctx *
-new_context(void)
-{
-	ResourceOwner save = CurrentResourceOwner;
-	pg_cryptohash_ctx *ctx;
-
-	CurrentResourceOwner = TopTransactionResourceOwner;
-	ctx = pg_cryptohash_create(PG_SHA256);
-	CurrentResourceOwner = save;
-	if (ctx == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory")));
-	return ctx;
-}
-
-/* Compute SHA-256 of data into out (PG_SHA256_DIGEST_LENGTH bytes). */
-static void
-sha256(pg_cryptohash_ctx *ctx, const void *data, size_t len, uint8 *out)
-{
-	if (pg_cryptohash_init(ctx) < 0 ||
-		pg_cryptohash_update(ctx, data, len) < 0 ||
-		pg_cryptohash_final(ctx, out, PG_SHA256_DIGEST_LENGTH) < 0)
-		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
-}
-
-/* Make sure both contexts exist. */
-static void
-ensure_contexts(void)
-{
-	if (!callback_registered)
-	{
-		RegisterXactCallback(free_contexts, NULL);
-		callback_registered = true;
-	}
-	if (row_ctx == NULL)
-		row_ctx = new_context();
-	if (value_ctx == NULL)
-		value_ctx = new_context();
-}
 
 /* ----------------------------------------------------------------------
  * The encoder of a table
@@ -462,7 +391,7 @@ append_column(StringInfo buf, EncodedColumn *column, Datum value)
 {
 	const char *data;
 	int			len;
-	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+	uint8		digest[SHA256_LENGTH];
 
 	appendBinaryStringInfo(buf, column->header, column->header_len);
 	if (column->bytes == BYTES_BIG_ENDIAN || column->bytes == BYTES_FLOAT)
@@ -483,7 +412,7 @@ append_column(StringInfo buf, EncodedColumn *column, Datum value)
 		appendBinaryStringInfo(buf, data, len);
 		return;
 	}
-	sha256(value_ctx, data, len, digest);
+	Sha256(data, len, digest);
 	appendStringInfoCharMacro(buf, 0x02);
 	appendBinaryStringInfo(buf, (const char *) digest, sizeof(digest));
 }
@@ -500,7 +429,6 @@ HashRow(RowEncoder *encoder, const uint8 *prev, Datum *values, bool *isnull,
 {
 	int			i;
 
-	ensure_contexts();
 	resetStringInfo(buf);
 	appendBinaryStringInfo(buf, (const char *) prev, HASH_LENGTH);
 	for (i = 0; i < encoder->ncolumns; i++)
@@ -518,7 +446,7 @@ HashRow(RowEncoder *encoder, const uint8 *prev, Datum *values, bool *isnull,
 			appendBinaryStringInfo(buf, (const char *) redacted[att], HASH_LENGTH);
 		}
 	}
-	sha256(row_ctx, buf->data, buf->len, out);
+	Sha256(buf->data, buf->len, out);
 }
 
 /*
@@ -546,9 +474,8 @@ HashValueDigest(RowEncoder *encoder, AttrNumber attnum, Datum value, uint8 *out)
 							column->name),
 					 errdetail("Only values of text, varchar, char, bytea, json, jsonb and xml columns enter the hashes as digests that can stand for them once erased."),
 					 errhint("Keep personal data in columns of those types.")));
-		ensure_contexts();
 		value_data(column, value, &data, &len);
-		sha256(value_ctx, data, len, out);
+		Sha256(data, len, out);
 		return;
 	}
 	elog(ERROR, "column %d is not encoded", attnum);

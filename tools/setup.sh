@@ -18,7 +18,8 @@ PG_MAJOR=15
 # IPC::Run (PostgreSQL's Perl TAP framework needs it), the periods extension
 # (the benchmarks compare against it). The server and postgresql-common
 # (pg_virtualenv) are listed too, so a bare machine also works. sqlsmith
-# generates the random queries of tools/fuzz.sh.
+# generates the random queries of tools/fuzz.sh. libssl-dev: src/sha256.c
+# calls OpenSSL's libcrypto. pg-bsd-indent: tools/pgindent.sh.
 PACKAGES=(
     build-essential
     "postgresql-$PG_MAJOR"
@@ -29,6 +30,8 @@ PACKAGES=(
     libipc-run-perl
     "postgresql-$PG_MAJOR-periods"
     sqlsmith
+    libssl-dev
+    pg-bsd-indent
 )
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
