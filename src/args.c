@@ -57,6 +57,29 @@ ArgCheckOwner(Oid relid)
 }
 
 /*
+ * Open relid, locked in lockmode until the end of the transaction, for a
+ * function only its owner may call: ownership is checked before the lock (a
+ * role without it cannot queue behind other sessions) and again after it.
+ * Errors: 42501 not the owner; 42P01 dropped meanwhile.
+ */
+Relation
+ArgOpenOwned(Oid relid, LOCKMODE lockmode)
+{
+	Relation	rel;
+
+	ArgCheckOwner(relid);
+	rel = try_relation_open(relid, lockmode);
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	if (!RelationOwnerCheck(relid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(rel->rd_rel->relkind),
+					   RelationGetRelationName(rel));
+	return rel;
+}
+
+/*
  * Lock relid until the end of the transaction and check that the caller may
  * put it under management: an ordinary table, not a partition or system
  * catalog, owned by the caller (also checked before the lock), not managed
@@ -67,17 +90,8 @@ void
 ArgLockForManagement(Oid relid, LOCKMODE lockmode, const char *funcname,
 					 bool partitioned_ok)
 {
-	Relation	rel;
-	char		relkind;
-
-	ArgCheckOwner(relid);
-	rel = try_relation_open(relid, lockmode);
-
-	if (rel == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", relid)));
-	relkind = rel->rd_rel->relkind;
+	Relation	rel = ArgOpenOwned(relid, lockmode);
+	char		relkind = rel->rd_rel->relkind;
 
 	if (relkind == RELKIND_PARTITIONED_TABLE && !partitioned_ok)
 		ereport(ERROR,
@@ -103,9 +117,6 @@ ArgLockForManagement(Oid relid, LOCKMODE lockmode, const char *funcname,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("cannot manage system table \"%s\"",
 						RelationGetRelationName(rel))));
-	if (!RelationOwnerCheck(relid, GetUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(relkind),
-					   RelationGetRelationName(rel));
 	if (RegistryLookup(relid)->kind != MANAGED_NONE)
 		ereport(ERROR,
 				(errcode(ERRCODE_DUPLICATE_OBJECT),

@@ -12,6 +12,7 @@
 
 extern Oid	ArgTable(FunctionCallInfo fcinfo, const char *funcname);
 extern void ArgCheckOwner(Oid relid);
+extern Relation ArgOpenOwned(Oid relid, LOCKMODE lockmode);
 extern void ArgLockForManagement(Oid relid, LOCKMODE lockmode, const char *funcname,
 								 bool partitioned_ok);
 extern Oid	ArgTypedTable(FunctionCallInfo fcinfo);

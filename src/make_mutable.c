@@ -5,11 +5,8 @@
 #include "postgres.h"
 
 #include "access/relation.h"
-#include "catalog/objectaddress.h"
 #include "executor/spi.h"
 #include "fmgr.h"
-#include "miscadmin.h"
-#include "utils/acl.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -45,15 +42,7 @@ immutable_make_mutable(PG_FUNCTION_ARGS)
 	char	   *table;
 	int			nestlevel;
 
-	ArgCheckOwner(relid);
-	rel = try_relation_open(relid, AccessExclusiveLock);
-	if (rel == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", relid)));
-	if (!RelationOwnerCheck(relid, GetUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(rel->rd_rel->relkind),
-					   RelationGetRelationName(rel));
+	rel = ArgOpenOwned(relid, AccessExclusiveLock);
 	entry = RegistryLookup(relid);
 	if (entry->kind != MANAGED_APPEND_ONLY && entry->kind != MANAGED_VERSIONED &&
 		entry->kind != MANAGED_SYSTEM_VERSIONED)
