@@ -79,6 +79,7 @@ installcheck: installcheck-pgtap
 .PHONY: installcheck-pgtap
 installcheck-pgtap:
 ifneq ($(strip $(PGTAP_TESTS)),)
+	@echo "+++ pgtap install-check +++"
 	'$(bindir)/psql' -X -q -v ON_ERROR_STOP=1 -d postgres \
 		-c 'DROP DATABASE IF EXISTS $(PGTAP_DB)' -c 'CREATE DATABASE $(PGTAP_DB)'
 	'$(bindir)/psql' -X -q -v ON_ERROR_STOP=1 -d $(PGTAP_DB) \

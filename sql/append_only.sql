@@ -60,9 +60,17 @@ $$;
 SELECT rolsuper FROM pg_roles WHERE rolname = current_user;
 SELECT count(*) FROM ledger;
 
--- the trigger function refuses to be called in other ways
+-- the trigger function refuses to be called in other ways: directly, or
+-- fired by a trigger of another timing than the extension's
 SELECT immutable.refuse_change();
 \echo :LAST_ERROR_SQLSTATE
+CREATE TABLE misuse (x int);
+INSERT INTO misuse VALUES (1);
+CREATE TRIGGER misuse AFTER DELETE ON misuse FOR EACH ROW EXECUTE FUNCTION immutable.refuse_change();
+DELETE FROM misuse;
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM misuse;
+DROP TABLE misuse;
 
 SELECT immutable.make_mutable('ledger');
 UPDATE ledger SET amount = amount * 2 WHERE account = 5;

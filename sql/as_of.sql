@@ -30,8 +30,6 @@ SELECT cents, version FROM immutable.as_of(NULL::prices, '01890000-0000-7000-800
 SELECT immutable.as_of(NULL::prices, '01890000-0000-7000-8000-00000000000a', :'t0') IS NULL AS not_yet;
 SELECT immutable.as_of(NULL::prices, '01890000-0000-7000-8000-00000000000b', :'t3') IS NULL AS deleted_then;
 SELECT cents FROM immutable.as_of(NULL::prices, '01890000-0000-7000-8000-00000000000b', now());
-SELECT immutable.as_of(NULL::prices, NULL::timestamptz);
-\echo :LAST_ERROR_SQLSTATE
 
 -- as_of in the select list and joined laterally
 SELECT (immutable.as_of(NULL::prices, :'t2')).sku ORDER BY 1;

@@ -275,6 +275,19 @@ SELECT immutable.make_append_only('oid_alias');
 \echo :SQLSTATE
 ROLLBACK;
 
+-- a role that does not own the table, though it has every privilege on the
+-- table and its schema: 42501
+CREATE ROLE bi_ao_stranger;
+GRANT USAGE, CREATE ON SCHEMA bi_ao TO bi_ao_stranger;
+GRANT ALL ON t TO bi_ao_stranger;
+SET ROLE bi_ao_stranger;
+SELECT immutable.make_append_only('t');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+REVOKE ALL ON t FROM bi_ao_stranger;
+REVOKE ALL ON SCHEMA bi_ao FROM bi_ao_stranger;
+DROP ROLE bi_ao_stranger;
+
 -- already managed
 SELECT immutable.make_append_only('t');
 SELECT immutable.make_append_only('t');

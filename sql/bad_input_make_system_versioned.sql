@@ -362,6 +362,19 @@ SELECT p.oid::regprocedure FROM pg_proc p WHERE p.proname = 't_as_of';
 SELECT count(*) AS triggers_on_bi_sv_t FROM pg_trigger WHERE tgrelid = 'bi_sv.t'::regclass;
 ROLLBACK;
 
+-- a role that does not own the table, though it has every privilege on the
+-- table and its schema: 42501
+CREATE ROLE bi_sv_stranger;
+GRANT USAGE, CREATE ON SCHEMA bi_sv TO bi_sv_stranger;
+GRANT ALL ON t TO bi_sv_stranger;
+SET ROLE bi_sv_stranger;
+SELECT immutable.make_system_versioned('t');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+REVOKE ALL ON t FROM bi_sv_stranger;
+REVOKE ALL ON SCHEMA bi_sv FROM bi_sv_stranger;
+DROP ROLE bi_sv_stranger;
+
 -- already managed (a table made for it, as the period column stays)
 CREATE TABLE managed (id int PRIMARY KEY);
 SELECT immutable.make_system_versioned('managed');

@@ -295,6 +295,19 @@ SELECT immutable.make_versioned('other_unique');
 SELECT immutable.make_versioned('duplicated');
 \echo :LAST_ERROR_SQLSTATE
 
+-- a role that does not own the table, though it has every privilege on the
+-- table and its schema: 42501
+CREATE ROLE bi_ver_stranger;
+GRANT USAGE, CREATE ON SCHEMA bi_ver TO bi_ver_stranger;
+GRANT ALL ON t TO bi_ver_stranger;
+SET ROLE bi_ver_stranger;
+SELECT immutable.make_versioned('t');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+REVOKE ALL ON t FROM bi_ver_stranger;
+REVOKE ALL ON SCHEMA bi_ver FROM bi_ver_stranger;
+DROP ROLE bi_ver_stranger;
+
 -- already managed (a table made for it, as converting adds columns)
 CREATE TABLE managed (k int PRIMARY KEY);
 SELECT immutable.make_versioned('managed');

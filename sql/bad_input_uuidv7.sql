@@ -21,6 +21,18 @@ SELECT immutable.uuidv7_at('1969-12-31 23:59:59.999+00');
 \echo :LAST_ERROR_SQLSTATE
 SELECT immutable.uuidv7_at('10890-01-01 00:00:00+00');
 \echo :LAST_ERROR_SQLSTATE
+-- one microsecond before the first millisecond, the millisecond after the
+-- last one, the ends of timestamptz, a shift past them
+SELECT immutable.uuidv7_at('1969-12-31 23:59:59.999999+00');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.uuidv7_at('10889-08-02 05:31:50.656+00');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.uuidv7_at('294276-12-31 23:59:59.999999+00');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.uuidv7_at('4713-11-24 00:00:00+00 BC');
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.uuidv7(interval '300000 years');
+\echo :LAST_ERROR_SQLSTATE
 -- the edges are accepted
 SELECT immutable.uuid_extract_timestamp(immutable.uuidv7_at('1970-01-01 00:00:00+00')) AS first_ms;
 -- other versions and variants: NULL timestamp, version only for RFC 9562's variant

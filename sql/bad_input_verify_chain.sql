@@ -60,6 +60,11 @@ SELECT count(*) AS problems FROM immutable.verify_chain('tasks', NULL);
 -- digests chain_digest did not make
 SELECT immutable.verify_chain('ao_hashed', '{}');
 \echo :LAST_ERROR_SQLSTATE
+-- a digest of another version, whole otherwise (with version 1 accepted)
+SELECT immutable.verify_chain('ao_hashed', '{"table": "bi_ent.ao_hashed", "chains": [], "version": 2}');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM immutable.verify_chain('ao_hashed', '{"table": "bi_ent.ao_hashed", "chains": [], "version": 1}');
+\echo :SQLSTATE
 SELECT immutable.verify_chain('ao_hashed', '[]');
 \echo :LAST_ERROR_SQLSTATE
 SELECT immutable.verify_chain('ao_hashed', 'null');

@@ -32,44 +32,28 @@ SELECT abalance FROM accounts_current WHERE aid = 42;
 SELECT immutable.make_mutable('accounts');
 DROP TABLE accounts;
 
--- a table whose rows other tables reference cannot be converted
+-- a table that references others can be converted (one that other tables
+-- reference cannot: sql/bad_input_make_versioned.sql)
 CREATE TABLE branches (bid int PRIMARY KEY);
 CREATE TABLE tellers (tid int PRIMARY KEY, bid int REFERENCES branches);
-SELECT immutable.make_versioned('branches');
-\echo :LAST_ERROR_SQLSTATE
--- a table that references others can
 SELECT immutable.make_versioned('tellers');
 SELECT immutable.make_mutable('tellers');
 DROP TABLE tellers, branches;
 
 -- other unique indexes cannot be kept unless they include version
+-- (sql/bad_input_make_versioned.sql): without them the table converts
 CREATE TABLE users (uid int PRIMARY KEY, email text UNIQUE);
-SELECT immutable.make_versioned('users');
-\echo :LAST_ERROR_SQLSTATE
-\d users
 ALTER TABLE users DROP CONSTRAINT users_email_key;
 SELECT immutable.make_versioned('users');
 \d users
 SELECT immutable.make_mutable('users');
 DROP TABLE users;
 
--- present fixed columns of the right types are kept, wrong types refused
+-- present fixed columns of the right types are kept (wrong types are
+-- refused: sql/bad_input_make_versioned.sql)
 CREATE TABLE shaped (id uuid PRIMARY KEY, entity_id uuid, version int, body text);
 INSERT INTO shaped (id, body) VALUES ('01890000-0000-7000-8000-0000000000aa', 'x');
 SELECT immutable.make_versioned('shaped');
 SELECT id, entity_id, version, body FROM shaped;
 SELECT immutable.make_mutable('shaped');
 DROP TABLE shaped;
-CREATE TABLE wrong (version text);
-SELECT immutable.make_versioned('wrong');
-\echo :LAST_ERROR_SQLSTATE
-\d wrong
-DROP TABLE wrong;
-CREATE TABLE wrong (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY);
-SELECT immutable.make_versioned('wrong');
-\echo :LAST_ERROR_SQLSTATE
-DROP TABLE wrong;
-CREATE TABLE wrong (valid_from timestamp);
-SELECT immutable.make_versioned('wrong');
-\echo :LAST_ERROR_SQLSTATE
-DROP TABLE wrong;

@@ -1,7 +1,10 @@
 -- A schema first on the search_path, before pg_catalog, shadows functions,
 -- operators and a collation the extension's SQL could reach unqualified:
 -- every function and trigger of the extension works the same, and none of
--- the attacker's code runs (it would raise "attacker code ran").
+-- the attacker's code runs (it would raise "attacker code ran").  With an
+-- empty search_path every function and trigger works too, for a caller who
+-- qualifies its own objects: the extension finds its own by OID or by
+-- qualified name.
 \set SHOW_CONTEXT never
 SET TIME ZONE 'UTC';
 CREATE SCHEMA evil;
@@ -94,9 +97,35 @@ SELECT immutable.purge_history('public.stock', 'infinity');
 CREATE TABLE public.more (k int PRIMARY KEY, v text);
 SELECT immutable.make_versioned('public.more', hashed => true);
 INSERT INTO public.more_current VALUES (1, 'x');
+-- every entity function, the versioning trigger and the current view
+SELECT entity_id AS more FROM public.more WHERE k = 1 \gset
+INSERT INTO public.more (entity_id, k, v) VALUES (:'more', 1, 'y') RETURNING version;
+SELECT version, v FROM immutable.update(NULL::public.more, :'more', '{"v": "z"}');
+UPDATE public.more_current SET v = 'w' RETURNING version, v;
+SELECT version, deleted_at IS NOT NULL AS tombstone FROM immutable.delete(NULL::public.more, :'more');
+SELECT immutable.status(NULL::public.more, :'more'), immutable.get(NULL::public.more, :'more') IS NULL AS gone;
+SELECT version, v FROM immutable.undelete(NULL::public.more, :'more');
+SELECT immutable.status(NULL::public.more, :'more'), (immutable.get(NULL::public.more, :'more')).v,
+       immutable.status(NULL::public.more, immutable.uuidv7()) AS unknown;
+SELECT string_agg(version::text, ',' ORDER BY version) AS versions
+  FROM immutable.history(NULL::public.more, :'more');
+SELECT k, v, version FROM immutable.as_of(NULL::public.more, now());
+SELECT count(*) FROM immutable.as_of(NULL::public.more, '2000-01-01');
+SELECT (immutable.as_of(NULL::public.more, :'more', now())).version;
+DELETE FROM public.more_current WHERE k = 1 RETURNING k, v;
 SELECT count(*) AS problems FROM immutable.verify_chain('public.more');
 SELECT immutable.make_mutable('public.more');
+SELECT count(*) AS views FROM pg_class WHERE relname = 'more_current';
 DROP TABLE public.more;
+-- an append-only table made and released
+CREATE TABLE public.notes (body text);
+SELECT immutable.make_append_only('public.notes');
+INSERT INTO public.notes VALUES ('kept');
+UPDATE public.notes SET body = 'changed';
+\echo :LAST_ERROR_SQLSTATE
+SELECT immutable.make_mutable('public.notes');
+UPDATE public.notes SET body = 'changed';
+DROP TABLE public.notes;
 SET search_path = evil, pg_catalog, public;
 
 SELECT immutable.make_mutable('public.ledger');

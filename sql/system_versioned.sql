@@ -1,6 +1,8 @@
 -- System-versioned tables (SQL:2011): the period column, the history table,
--- one history row per row and transaction, conflicts, as_of, schema changes.
--- set_system_time makes the periods deterministic.
+-- one history row per row and transaction, conflicts, as_of, schema changes,
+-- the options of make_system_versioned (a period column of another name, a
+-- history table given, adjust). set_system_time makes the periods
+-- deterministic.
 \set SHOW_CONTEXT never
 SET TIME ZONE 'UTC';
 CREATE TABLE acct (id int PRIMARY KEY, bal int);
@@ -179,3 +181,37 @@ SELECT immutable.make_system_versioned('big', history_table => 'big_history');
 DROP TABLE big;
 SELECT count(*) AS as_of_functions FROM pg_proc WHERE proname = 'big_as_of';
 DROP TABLE acct, acct_history, big_history;
+
+-- a period column of another name, added with its mixed-case name; a
+-- mixed-case column renamed: the history table follows
+CREATE SCHEMA "My Schema";
+CREATE TABLE "My Schema"."Odd Table" ("Key" int PRIMARY KEY, "Value" text);
+SELECT immutable.make_system_versioned('"My Schema"."Odd Table"', period_column => 'Valid Period');
+INSERT INTO "My Schema"."Odd Table" VALUES (1, 'a');
+UPDATE "My Schema"."Odd Table" SET "Value" = 'b';
+ALTER TABLE "My Schema"."Odd Table" RENAME COLUMN "Value" TO "New Value";
+SELECT "Key", "New Value" FROM "My Schema"."Odd Table_history";
+SELECT count(*) FROM immutable.all_versions(NULL::"My Schema"."Odd Table");
+SELECT immutable.make_mutable('"My Schema"."Odd Table"');
+DROP SCHEMA "My Schema" CASCADE;
+-- a history table given with more columns than the table, and adjust; a
+-- table without a primary key (its history table gets the period index
+-- only)
+CREATE TABLE adjusted (id int PRIMARY KEY, p int, sp tstzrange);
+INSERT INTO adjusted VALUES (1, 1, tstzrange('2000-01-01', NULL));
+CREATE TABLE adjusted_log (LIKE adjusted, changed_by text);
+SELECT immutable.make_system_versioned('adjusted', 'adjusted_log', 'sp', adjust => true);
+CREATE TABLE nokey (v int);
+SELECT immutable.make_system_versioned('nokey');
+SELECT indexdef FROM pg_indexes WHERE tablename = 'nokey_history';
+-- with adjust, a conflict is resolved 1 microsecond after the other start
+SELECT immutable.set_system_time('2001-05-01');
+UPDATE adjusted SET p = 2;
+SELECT immutable.set_system_time('2001-04-01');
+UPDATE adjusted SET p = 3;
+SELECT p, sp FROM adjusted;
+SELECT p, sp, changed_by FROM adjusted_log ORDER BY sp;
+SELECT immutable.set_system_time(NULL);
+SELECT immutable.make_mutable('adjusted');
+SELECT immutable.make_mutable('nokey');
+DROP TABLE adjusted, adjusted_log, nokey, nokey_history;

@@ -20,6 +20,8 @@ ALTER TABLE owned.log ENABLE REPLICA TRIGGER immutable_refuse_truncate;
 \echo :LAST_ERROR_SQLSTATE
 ALTER TABLE owned.tasks ENABLE ALWAYS TRIGGER zz_immutable_stamp_version;
 \echo :LAST_ERROR_SQLSTATE
+ALTER TABLE owned.tasks DISABLE TRIGGER USER;
+\echo :LAST_ERROR_SQLSTATE
 DROP TRIGGER immutable_refuse_change ON owned.log;
 \echo :LAST_ERROR_SQLSTATE
 DROP TRIGGER zz_immutable_stamp_version ON owned.tasks;
@@ -34,6 +36,8 @@ DROP TRIGGER immutable_add_head ON owned.tasks;
 CREATE TABLE owned.acct (id int PRIMARY KEY, bal int);
 SELECT immutable.make_system_versioned('owned.acct');
 ALTER TABLE owned.acct DISABLE TRIGGER zz_immutable_system_period;
+\echo :LAST_ERROR_SQLSTATE
+ALTER TABLE owned.acct DISABLE TRIGGER USER;
 \echo :LAST_ERROR_SQLSTATE
 DROP TRIGGER immutable_write_history ON owned.acct;
 \echo :LAST_ERROR_SQLSTATE
@@ -62,6 +66,12 @@ UPDATE owned.log SET msg = 'x';
 INSERT INTO owned.log VALUES ('kept');
 UPDATE owned.log SET msg = 'x';
 \echo :LAST_ERROR_SQLSTATE
+-- nor can it attach the trigger function that stamps versions to a table
+-- of its own (PUBLIC may not execute it)
+CREATE TABLE owned.mine (a int);
+CREATE TRIGGER x BEFORE INSERT ON owned.mine FOR EACH ROW EXECUTE FUNCTION immutable.stamp_version();
+\echo :LAST_ERROR_SQLSTATE
+DROP TABLE owned.mine;
 
 -- make_mutable is the way out
 SELECT immutable.make_mutable('owned.log');

@@ -7,17 +7,6 @@
 SET TimeZone = 'UTC';
 SET DateStyle = 'ISO, YMD';
 
--- The SQLSTATE and message of an error raised by a statement, or 'ok'.
-CREATE FUNCTION pg_temp.sqlstate_of(stmt text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE stmt;
-	RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
-
 -- version 7, RFC 9562 variant (binary 10), for every form
 SELECT immutable.uuid_extract_version(u) AS version,
        get_byte(uuid_send(u), 8) >> 6 AS variant,
@@ -112,21 +101,4 @@ FROM (VALUES ('v1 (A.1)', uuid 'c232ab00-9414-11ec-b3c8-9f6bdeced846'),
              ('max', 'ffffffff-ffff-ffff-ffff-ffffffffffff'),
              ('version 15', '00000000-0000-f000-8000-000000000000')) AS v(label, u);
 
--- NULL in, NULL out
-SELECT immutable.uuidv7(NULL::interval) IS NULL AS shift_null,
-       immutable.uuidv7_at(NULL) IS NULL AS at_null,
-       immutable.uuid_extract_timestamp(NULL) IS NULL AS ts_null,
-       immutable.uuid_extract_version(NULL) IS NULL AS version_null;
-
--- errors: 22008 for times a version 7 UUID cannot hold
-SELECT pg_temp.sqlstate_of($$SELECT immutable.uuidv7_at('1969-12-31 23:59:59.999999+00')$$);
-SELECT pg_temp.sqlstate_of($$SELECT immutable.uuidv7_at('10889-08-02 05:31:50.656+00')$$);
-SELECT pg_temp.sqlstate_of($$SELECT immutable.uuidv7_at('294276-12-31 23:59:59.999999+00')$$);
-SELECT pg_temp.sqlstate_of($$SELECT immutable.uuidv7_at('4713-11-24 00:00:00+00 BC')$$);
-SELECT pg_temp.sqlstate_of($$SELECT immutable.uuidv7_at('infinity')$$);
-SELECT pg_temp.sqlstate_of($$SELECT immutable.uuidv7_at('-infinity')$$);
-SELECT pg_temp.sqlstate_of($$SELECT immutable.uuidv7(interval '-100 years')$$);
-SELECT pg_temp.sqlstate_of($$SELECT immutable.uuidv7(interval '10000 years')$$);
-SELECT pg_temp.sqlstate_of($$SELECT immutable.uuidv7(interval '300000 years')$$);
-SELECT immutable.uuidv7_at('-infinity');
-SELECT immutable.uuidv7(interval '-100 years');
+-- (NULLs and times a version 7 UUID cannot hold: sql/bad_input_uuidv7.sql)

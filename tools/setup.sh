@@ -75,9 +75,10 @@ install_packages() {
     quietly apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-# Build and install the extension; the Makefile turns CI=true into -Werror.
+# Build and install the extension into the PostgreSQL of PG_CONFIG (default
+# the packaged one); the Makefile turns CI=true into -Werror.
 build_and_install() {
-    local pg_config="/usr/lib/postgresql/$PG_MAJOR/bin/pg_config"
+    local pg_config="${PG_CONFIG:-/usr/lib/postgresql/$PG_MAJOR/bin/pg_config}"
     local make_args=(-C "$REPO_ROOT" "PG_CONFIG=$pg_config" "CI=${CI:-}")
     quietly make "${make_args[@]}" -j"$(nproc)"
     quietly make "${make_args[@]}" install

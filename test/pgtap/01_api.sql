@@ -6,7 +6,7 @@
 -- columns and privileges. A change to any of these is a change of the API
 -- and must show up here.
 --
--- Run by tools/test.sh with pg_prove in a database that has pgtap and
+-- Run by make installcheck-pgtap (pg_prove) in a database that has pgtap and
 -- immutable installed; everything below is rolled back.
 
 BEGIN;
