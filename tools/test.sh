@@ -15,6 +15,7 @@
 #    and the cluster belong to user postgres and make runs as postgres: the
 #    Perl TAP tests run initdb, which refuses root, and write into the tree.
 # 4. tools/fuzz.sh, in a cluster of its own.
+# 5. tools/pgindent.sh --check: src/ laid out as pgindent does.
 #
 # tools/test_count.awk then counts the tests in the output: regression
 # files, isolation specs, pgTAP and Perl TAP assertions, and the fuzz run as
@@ -66,6 +67,12 @@ run_suites() {
     stop_cluster
     echo "+++ fuzz +++"
     FUZZ_PG_BIN=$PG_BIN bash "$REPO_ROOT/tools/fuzz.sh"
+    echo "+++ style +++"
+    if PG_CONFIG=$PG_BIN/pg_config bash "$REPO_ROOT/tools/pgindent.sh" --check; then
+        echo "style: laid out as pgindent does"
+    else
+        echo "style: files pgindent would change (tools/pgindent.sh)"
+    fi
 }
 
 trap stop_cluster EXIT

@@ -4,7 +4,8 @@
 #
 # The output is cut into suites by the lines "+++ <suite> install-check"
 # that PGXS prints (regress, isolation, tap), that the Makefile's
-# installcheck-pgtap prints (pgtap), and "+++ fuzz +++". Tests:
+# installcheck-pgtap prints (pgtap), "+++ fuzz +++" and "+++ style +++".
+# Tests:
 #   regress, isolation: one per file. PostgreSQL 15 prints "test foo ... ok"
 #     or "... FAILED" (a parallel group indents the name instead of "test");
 #     "failed (ignored)" counts as passed, as pg_regress counts it. A test
@@ -18,13 +19,15 @@
 #     test when it failed without either (no plan, non-zero exit).
 #   fuzz: one test, passed on "fuzz: no findings", failed on "fuzz: N
 #     findings".
+#   style: one test, passed on "style: laid out", failed on "style: files"
+#     (after the list of files tools/pgindent.sh would change).
 # A suite that did not finish (no summary line) could not run: it counts as
 # one failed test. Printed: the failing TAP output, the fuzz findings, the
 # suites that could not run, where the logs are kept (kept, on failure),
 # and last exactly "N passed, M failed". Exit status 1 iff M > 0.
 
 BEGIN {
-    nsuites = split("regress isolation pgtap tap fuzz", suites, " ")
+    nsuites = split("regress isolation pgtap tap fuzz style", suites, " ")
 }
 
 function close_tap_file(    n) {
@@ -38,7 +41,7 @@ function close_tap_file(    n) {
     in_file = 0
 }
 
-/^\+\+\+ [a-z]+ install-check/ || /^\+\+\+ fuzz \+\+\+$/ {
+/^\+\+\+ [a-z]+ install-check/ || /^\+\+\+ (fuzz|style) \+\+\+$/ {
     suite = $2
     in_report = 0
     next
@@ -110,6 +113,17 @@ suite == "fuzz" {
         fail[suite]++
         done[suite] = 1
     }
+}
+
+suite == "style" {
+    if (/^style: laid out/) {
+        pass[suite]++
+        done[suite] = 1
+    } else if (/^style: files/) {
+        fail[suite]++
+        done[suite] = 1
+    } else
+        output[suite] = output[suite] $0 "\n"
 }
 
 END {
