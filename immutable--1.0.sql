@@ -92,6 +92,8 @@ CREATE TABLE immutable.registry (
     hashed        pg_catalog.bool NOT NULL DEFAULT false
                   CHECK (NOT hashed OR kind OPERATOR(pg_catalog.=) ANY (ARRAY['append_only', 'versioned'])),
     chain_by      pg_catalog.name CHECK (chain_by IS NULL OR (hashed AND kind OPERATOR(pg_catalog.=) 'append_only')),
+    retry_conflicts pg_catalog.bool NOT NULL DEFAULT false
+                  CHECK (NOT retry_conflicts OR kind OPERATOR(pg_catalog.=) 'system_versioned'),
     CHECK ((history IS NOT NULL AND period_column IS NOT NULL AND adjust IS NOT NULL)
            OPERATOR(pg_catalog.=) (kind OPERATOR(pg_catalog.=) 'system_versioned'))
 );
@@ -113,13 +115,14 @@ SELECT r.relid AS table_name,
        r.period_column,
        r.adjust,
        r.hashed,
-       r.chain_by
+       r.chain_by,
+       r.retry_conflicts
   FROM immutable.registry AS r;
 COMMENT ON VIEW immutable.managed_tables IS
 'Every table managed by the immutable extension: its kind (append_only, '
 'versioned or system_versioned), the current view and heads table of a '
-'versioned table, the history table, period column and adjust option of a '
-'system-versioned table, whether rows are hash-chained and by which column, '
+'versioned table, the history table, period column, adjust and '
+'retry_conflicts options of a system-versioned table, whether rows are hash-chained and by which column, '
 'and when and by whom it was put under management.';
 GRANT SELECT ON immutable.managed_tables TO PUBLIC;
 
@@ -386,12 +389,18 @@ LANGUAGE C;
 COMMENT ON FUNCTION immutable.write_current_view() IS
 'Trigger function (INSTEAD OF INSERT OR UPDATE OR DELETE FOR EACH ROW) of the '
 'current view of a versioned table: writes to the view append versions to the '
-'table. INSERT appends the row (a new entity when entity_id is NULL), UPDATE '
-'the next version of the row''s entity, DELETE a tombstone; returns the row '
-'written (the deleted row for DELETE) for RETURNING, NULL when a BEFORE '
-'INSERT trigger of the table cancelled it. Raises the errors of '
-'stamp_version(), notably 40001 when the row was superseded by a concurrent '
-'writer; 55000 when the view is no longer the current view of a versioned '
+'table. The view''s id is the entity''s identity (entity_id). INSERT appends '
+'the next version of the entity named by entity_id, or else creates the '
+'entity named by id (its default a new UUIDv7, or a client-generated key; '
+'version NULL, 0 or 1) or undeletes it; UPDATE appends the next version of '
+'the row''s entity, DELETE a tombstone; returns the row written (the deleted '
+'row for DELETE) for RETURNING, NULL when a BEFORE INSERT trigger of the '
+'table cancelled it. Raises the errors of stamp_version(), notably 40001 when '
+'the row was superseded by a concurrent writer (with a hint to read the row '
+'again); 23502 for an INSERT with id and entity_id NULL; 23505 for an INSERT '
+'with the id of a live entity; 22023 for a new entity with a version other '
+'than NULL, 0 or 1; 23001 for an UPDATE that changes id or '
+'entity_id; 55000 when the view is no longer the current view of a versioned '
 'table or no longer shows a column of the table under its name and type; '
 '39P01 when misused.';
 REVOKE ALL ON FUNCTION immutable.write_current_view() FROM PUBLIC;
@@ -443,11 +452,11 @@ COMMENT ON FUNCTION immutable.undelete(anyelement, uuid) IS
 '40001 when a concurrent writer got there first.';
 
 CREATE FUNCTION immutable.get(rel anyelement, entity_id uuid)
-RETURNS anyelement
+RETURNS SETOF anyelement
 AS 'MODULE_PATHNAME', 'immutable_get'
-LANGUAGE C STABLE PARALLEL SAFE;
+LANGUAGE C STABLE PARALLEL SAFE ROWS 1;
 COMMENT ON FUNCTION immutable.get(anyelement, uuid) IS
-'Returns the current version of a live entity, NULL for a deleted or unknown '
+'Returns the current version of a live entity, no row for a deleted or unknown '
 'one. The function status() tells which. Raises 22004 for a NULL entity_id, '
 '42809 when rel is not a table row, 42P01 when the table was dropped, 55000 '
 'when the table is not versioned or its heads table was changed by hand.';
@@ -469,11 +478,12 @@ COMMENT ON FUNCTION immutable.status(anyelement, uuid) IS
 CREATE FUNCTION immutable.make_system_versioned(tbl regclass,
                                                 history_table name DEFAULT NULL,
                                                 period_column name DEFAULT 'system_period',
-                                                adjust boolean DEFAULT false)
+                                                adjust boolean DEFAULT false,
+                                                retry_conflicts boolean DEFAULT true)
 RETURNS regclass
 AS 'MODULE_PATHNAME', 'immutable_make_system_versioned'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION immutable.make_system_versioned(regclass, name, name, boolean) IS
+COMMENT ON FUNCTION immutable.make_system_versioned(regclass, name, name, boolean, boolean) IS
 'Makes tbl a system-versioned table (SQL:2011; temporal_tables'' semantics): '
 'every UPDATE and DELETE keeps the replaced row version, with its period, in '
 'a history table. Adds the tstzrange column period_column when absent '
@@ -485,8 +495,11 @@ COMMENT ON FUNCTION immutable.make_system_versioned(regclass, name, name, boolea
 'index, no exclusion constraint but one with (period WITH &&)), creates the '
 'inlinable function <table>_as_of(timestamptz), attaches '
 'immutable.system_versioning(), refuses TRUNCATE of tbl and every write to '
-'the history table but the trigger''s (23001). Partitioned tables and history '
-'tables are accepted. Returns the history table. Requires ownership of both '
+'the history table but the trigger''s (23001). A change of a row that a '
+'transaction which started later changed raises 40001 with retry_conflicts '
+'(the default; drivers, ORMs and poolers retry it), 22000 without '
+'(temporal_tables'' SQLSTATE, which versioning() always raises). Partitioned '
+'tables and history tables are accepted. Returns the history table. Requires ownership of both '
 '(42501). Raises 22004 for NULL arguments or periods, 42P01 when tbl does not '
 'exist, 42809 for a relation that is not a table, 42710 when tbl or the '
 'history table is managed, 42804 for a period column that is not a tstzrange '
@@ -582,11 +595,11 @@ COMMENT ON FUNCTION immutable.as_of(anyelement, timestamptz) IS
 'hand.';
 
 CREATE FUNCTION immutable.as_of(rel anyelement, entity_id uuid, at timestamptz)
-RETURNS anyelement
+RETURNS SETOF anyelement
 AS 'MODULE_PATHNAME', 'immutable_as_of_entity'
-LANGUAGE C STABLE PARALLEL SAFE;
+LANGUAGE C STABLE PARALLEL SAFE ROWS 1;
 COMMENT ON FUNCTION immutable.as_of(anyelement, uuid, timestamptz) IS
-'Returns the version of one entity that was current at time at, or NULL when '
+'Returns the version of one entity that was current at time at, or no row when '
 'the entity did not exist yet or was deleted then. Raises 22004 for a NULL '
 'entity_id or at, 42809 when rel is not a table row, 42P01 when the table was '
 'dropped, 55000 when the table is not versioned or its heads table was '
@@ -635,6 +648,115 @@ COMMENT ON FUNCTION immutable.all_versions(anyelement) IS
 'version but tombstones, including versions whose period is empty). Raises '
 '42809 when rel is not a row of a table, 55000 when the table is neither '
 'versioned nor system-versioned.';
+
+------------------------------------------------------------------------------
+-- A table named by a string instead of a typed NULL: PostgreSQL picks these
+-- overloads for an untyped literal ('tasks'), and they raise an error whose
+-- hint shows the idiom, instead of "could not determine polymorphic type"
+------------------------------------------------------------------------------
+
+CREATE FUNCTION immutable.refuse_table_name(function text, tbl text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'immutable_refuse_table_name'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION immutable.refuse_table_name(text, text) IS
+'Raises 42809 with a hint that shows the typed-NULL idiom: the body of the '
+'overloads of the polymorphic functions (get, update, history, as_of, ...) '
+'that take the table as text, which PostgreSQL picks for a table named by a '
+'string (''tasks'') instead of a value of its row type (NULL::tasks), and '
+'which would otherwise fail with PostgreSQL''s "could not determine '
+'polymorphic type".';
+
+CREATE FUNCTION immutable.redact(rel text, entity_id uuid, columns text[])
+RETURNS void
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$SELECT immutable.refuse_table_name('redact', rel)$$;
+COMMENT ON FUNCTION immutable.redact(text, uuid, text[]) IS
+'Raises 42809: the table is named by a typed NULL, as in immutable.redact(NULL::tasks, ...).';
+
+CREATE FUNCTION immutable.update(rel text, entity_id uuid, changes jsonb)
+RETURNS void
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$SELECT immutable.refuse_table_name('update', rel)$$;
+COMMENT ON FUNCTION immutable.update(text, uuid, jsonb) IS
+'Raises 42809: the table is named by a typed NULL, as in immutable.update(NULL::tasks, ...).';
+
+CREATE FUNCTION immutable.delete(rel text, entity_id uuid)
+RETURNS void
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$SELECT immutable.refuse_table_name('delete', rel)$$;
+COMMENT ON FUNCTION immutable.delete(text, uuid) IS
+'Raises 42809: the table is named by a typed NULL, as in immutable.delete(NULL::tasks, ...).';
+
+CREATE FUNCTION immutable.undelete(rel text, entity_id uuid)
+RETURNS void
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$SELECT immutable.refuse_table_name('undelete', rel)$$;
+COMMENT ON FUNCTION immutable.undelete(text, uuid) IS
+'Raises 42809: the table is named by a typed NULL, as in immutable.undelete(NULL::tasks, ...).';
+
+CREATE FUNCTION immutable.get(rel text, entity_id uuid)
+RETURNS void
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$SELECT immutable.refuse_table_name('get', rel)$$;
+COMMENT ON FUNCTION immutable.get(text, uuid) IS
+'Raises 42809: the table is named by a typed NULL, as in immutable.get(NULL::tasks, ...).';
+
+CREATE FUNCTION immutable.status(rel text, entity_id uuid)
+RETURNS void
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$SELECT immutable.refuse_table_name('status', rel)$$;
+COMMENT ON FUNCTION immutable.status(text, uuid) IS
+'Raises 42809: the table is named by a typed NULL, as in immutable.status(NULL::tasks, ...).';
+
+CREATE FUNCTION immutable.history(rel text, entity_id uuid)
+RETURNS void
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$SELECT immutable.refuse_table_name('history', rel)$$;
+COMMENT ON FUNCTION immutable.history(text, uuid) IS
+'Raises 42809: the table is named by a typed NULL, as in immutable.history(NULL::tasks, ...).';
+
+CREATE FUNCTION immutable.as_of(rel text, at timestamptz)
+RETURNS void
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$SELECT immutable.refuse_table_name('as_of', rel)$$;
+COMMENT ON FUNCTION immutable.as_of(text, timestamptz) IS
+'Raises 42809: the table is named by a typed NULL, as in immutable.as_of(NULL::tasks, ...).';
+
+CREATE FUNCTION immutable.as_of(rel text, entity_id uuid, at timestamptz)
+RETURNS void
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$SELECT immutable.refuse_table_name('as_of', rel)$$;
+COMMENT ON FUNCTION immutable.as_of(text, uuid, timestamptz) IS
+'Raises 42809: the table is named by a typed NULL, as in immutable.as_of(NULL::tasks, ...).';
+
+CREATE FUNCTION immutable.from_to(rel text, start timestamptz, "end" timestamptz)
+RETURNS void
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$SELECT immutable.refuse_table_name('from_to', rel)$$;
+COMMENT ON FUNCTION immutable.from_to(text, timestamptz, timestamptz) IS
+'Raises 42809: the table is named by a typed NULL, as in immutable.from_to(NULL::tasks, ...).';
+
+CREATE FUNCTION immutable."between"(rel text, start timestamptz, "end" timestamptz)
+RETURNS void
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$SELECT immutable.refuse_table_name('between', rel)$$;
+COMMENT ON FUNCTION immutable."between"(text, timestamptz, timestamptz) IS
+'Raises 42809: the table is named by a typed NULL, as in immutable.between(NULL::tasks, ...).';
+
+CREATE FUNCTION immutable.contained_in(rel text, start timestamptz, "end" timestamptz)
+RETURNS void
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$SELECT immutable.refuse_table_name('contained_in', rel)$$;
+COMMENT ON FUNCTION immutable.contained_in(text, timestamptz, timestamptz) IS
+'Raises 42809: the table is named by a typed NULL, as in immutable.contained_in(NULL::tasks, ...).';
+
+CREATE FUNCTION immutable.all_versions(rel text)
+RETURNS void
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$SELECT immutable.refuse_table_name('all_versions', rel)$$;
+COMMENT ON FUNCTION immutable.all_versions(text) IS
+'Raises 42809: the table is named by a typed NULL, as in immutable.all_versions(NULL::tasks, ...).';
 
 ------------------------------------------------------------------------------
 -- DDL guard and event triggers. Created last, so that none of them fires

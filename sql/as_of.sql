@@ -20,19 +20,22 @@ SELECT sku, cents, version FROM immutable.as_of(NULL::prices, :'t1') ORDER BY sk
 SELECT sku, cents, version FROM immutable.as_of(NULL::prices, :'t2') ORDER BY sku;
 SELECT sku, cents, version FROM immutable.as_of(NULL::prices, :'t3') ORDER BY sku;
 SELECT sku, cents, version FROM immutable.as_of(NULL::prices, now()) ORDER BY sku;
--- the present as_of equals the current view
+-- the present as_of equals the current view (whose id is the entity's)
 SELECT count(*) FROM (
-    SELECT * FROM immutable.as_of(NULL::prices, now())
-    EXCEPT SELECT * FROM prices_current) d;
+    SELECT entity_id, sku, cents, version, valid_from FROM immutable.as_of(NULL::prices, now())
+    EXCEPT SELECT entity_id, sku, cents, version, valid_from FROM prices_current) d;
 
 SELECT cents, version FROM immutable.as_of(NULL::prices, '01890000-0000-7000-8000-00000000000a', :'t1');
 SELECT cents, version FROM immutable.as_of(NULL::prices, '01890000-0000-7000-8000-00000000000a', :'t2');
-SELECT immutable.as_of(NULL::prices, '01890000-0000-7000-8000-00000000000a', :'t0') IS NULL AS not_yet;
-SELECT immutable.as_of(NULL::prices, '01890000-0000-7000-8000-00000000000b', :'t3') IS NULL AS deleted_then;
+SELECT NOT EXISTS (SELECT FROM immutable.as_of(NULL::prices, '01890000-0000-7000-8000-00000000000a', :'t0')) AS not_yet;
+SELECT NOT EXISTS (SELECT FROM immutable.as_of(NULL::prices, '01890000-0000-7000-8000-00000000000b', :'t3')) AS deleted_then;
 SELECT cents FROM immutable.as_of(NULL::prices, '01890000-0000-7000-8000-00000000000b', now());
 
 -- as_of in the select list and joined laterally
 SELECT (immutable.as_of(NULL::prices, :'t2')).sku ORDER BY 1;
+-- (no row for an entity that did not exist yet: LEFT JOIN keeps the entity)
+SELECT p.sku, o.cents AS was FROM prices_current p
+       LEFT JOIN LATERAL immutable.as_of(NULL::prices, p.entity_id, :'t1') o ON true ORDER BY 1;
 SELECT p.sku, o.cents AS was FROM prices_current p,
        LATERAL immutable.as_of(NULL::prices, p.entity_id, :'t1') o ORDER BY 1;
 

@@ -17,12 +17,12 @@
 -- get, status, history, as_of: unknown and deleted entities
 ------------------------------------------------------------------------------
 -- unknown and deleted entities, infinite times: accepted, nothing found
-SELECT immutable.get(NULL::tasks, :'unknown') IS NULL AS unknown_is_null,
-       immutable.get(NULL::tasks, :'e2') IS NULL AS deleted_is_null,
+SELECT NOT EXISTS (SELECT FROM immutable.get(NULL::tasks, :'unknown')) AS unknown_is_null,
+       NOT EXISTS (SELECT FROM immutable.get(NULL::tasks, :'e2')) AS deleted_is_null,
        immutable.status(NULL::tasks, :'unknown') AS unknown_status,
        immutable.status(NULL::tasks, :'e2') AS deleted_status,
        (SELECT count(*) FROM immutable.history(NULL::tasks, :'unknown')) AS unknown_versions,
-       immutable.as_of(NULL::tasks, :'unknown', now()) IS NULL AS unknown_as_of,
+       NOT EXISTS (SELECT FROM immutable.as_of(NULL::tasks, :'unknown', now())) AS unknown_as_of,
        (SELECT count(*) FROM immutable.as_of(NULL::tasks, '-infinity')) AS at_minus_infinity,
        (SELECT count(*) FROM immutable.as_of(NULL::tasks, 'infinity')) AS at_infinity;
 \echo :SQLSTATE

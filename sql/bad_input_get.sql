@@ -12,7 +12,8 @@
 ------------------------------------------------------------------------------
 -- rel: a typed NULL naming a table (all entity functions share the check)
 ------------------------------------------------------------------------------
--- an untyped NULL: PostgreSQL cannot resolve the polymorphic argument
+-- an untyped NULL: PostgreSQL picks the overload for a table name (text),
+-- which raises 42809 with a hint that shows the typed NULL
 SELECT immutable.get(NULL, :'e1');
 \echo :LAST_ERROR_SQLSTATE
 -- not a row of a table

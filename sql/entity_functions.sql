@@ -19,7 +19,7 @@ SELECT "Title", version FROM immutable.get(NULL::"My Schema"."Task List", :'e');
 SELECT "Title", version, deleted_at = now() AS tombstone
   FROM immutable.delete(NULL::"My Schema"."Task List", :'e');
 SELECT immutable.status(NULL::"My Schema"."Task List", :'e');
-SELECT immutable.get(NULL::"My Schema"."Task List", :'e') IS NULL AS gone;
+SELECT NOT EXISTS (SELECT FROM immutable.get(NULL::"My Schema"."Task List", :'e')) AS gone;
 SELECT "Title", version, deleted_at FROM immutable.undelete(NULL::"My Schema"."Task List", :'e');
 SELECT immutable.status(NULL::"My Schema"."Task List", :'e');
 

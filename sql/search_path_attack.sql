@@ -103,7 +103,8 @@ INSERT INTO public.more (entity_id, k, v) VALUES (:'more', 1, 'y') RETURNING ver
 SELECT version, v FROM immutable.update(NULL::public.more, :'more', '{"v": "z"}');
 UPDATE public.more_current SET v = 'w' RETURNING version, v;
 SELECT version, deleted_at IS NOT NULL AS tombstone FROM immutable.delete(NULL::public.more, :'more');
-SELECT immutable.status(NULL::public.more, :'more'), immutable.get(NULL::public.more, :'more') IS NULL AS gone;
+SELECT immutable.status(NULL::public.more, :'more'),
+       NOT EXISTS (SELECT FROM immutable.get(NULL::public.more, :'more')) AS gone;
 SELECT version, v FROM immutable.undelete(NULL::public.more, :'more');
 SELECT immutable.status(NULL::public.more, :'more'), (immutable.get(NULL::public.more, :'more')).v,
        immutable.status(NULL::public.more, immutable.uuidv7()) AS unknown;

@@ -26,6 +26,8 @@
 #include "args.h"
 #include "registry.h"
 
+PG_FUNCTION_INFO_V1(immutable_refuse_table_name);
+
 /* Return the relation argument, raising 22004 when it is NULL. */
 Oid
 ArgTable(FunctionCallInfo fcinfo, const char *funcname)
@@ -168,6 +170,31 @@ ArgTypedTable(FunctionCallInfo fcinfo)
 				 errhint("Name an existing table, as in NULL::tasks.")));
 	relation_close(rel, NoLock);
 	return relid;
+}
+
+/*
+ * immutable.refuse_table_name(function text, tbl text) RETURNS void
+ *
+ * Raises 42809 with a hint that shows the typed-NULL idiom: the body of the
+ * overloads of the polymorphic functions (get, update, history, as_of, ...)
+ * that take the table as text, which PostgreSQL picks for a table named by
+ * a string ('tasks') instead of a value of its row type (NULL::tasks), and
+ * which would otherwise fail with PostgreSQL's "could not determine
+ * polymorphic type".  Errors: 42809 always.
+ */
+Datum
+immutable_refuse_table_name(PG_FUNCTION_ARGS)
+{
+	const char *function = PG_ARGISNULL(0) ? "?" : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	const char *table = PG_ARGISNULL(1) ? "tasks" : text_to_cstring(PG_GETARG_TEXT_PP(1));
+
+	ereport(ERROR,
+			(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+			 errmsg("immutable.%s() names its table by a value of the table's row type, not by a name",
+					function),
+			 errdetail("A typed NULL of the row type names the table and lets the function return rows of the table."),
+			 errhint("Call immutable.%s(NULL::%s, ...).", function, table)));
+	PG_RETURN_VOID();
 }
 
 /* Return argument argno, raising 22004 when it is NULL. */

@@ -177,8 +177,8 @@ RegistryExists(void)
 }
 
 /*
- * Fill in the period column and adjust option of a system-versioned table
- * from its registry row.
+ * Fill in the period column and the adjust and retry_conflicts options of a
+ * system-versioned table from its registry row.
  */
 static void
 read_period_options(ManagedRelation *entry, HeapTuple tuple, TupleDesc desc)
@@ -187,6 +187,7 @@ read_period_options(ManagedRelation *entry, HeapTuple tuple, TupleDesc desc)
 	char	   *column = SPI_getvalue(tuple, desc, 6);
 
 	entry->system_versioned.adjust = DatumGetBool(SPI_getbinval(tuple, desc, 7, &isnull));
+	entry->system_versioned.retry_conflicts = DatumGetBool(SPI_getbinval(tuple, desc, 10, &isnull));
 	entry->system_versioned.att_period = get_attnum(entry->relid, column);
 	if (entry->system_versioned.att_period == InvalidAttrNumber)
 		ereport(ERROR,
@@ -210,7 +211,7 @@ registry_read(ManagedRelation *entry)
 {
 	static const char *query =
 	"SELECT kind, current_view, relid, heads, history, period_column, adjust,"
-	" hashed, chain_by"
+	" hashed, chain_by, retry_conflicts"
 	" FROM immutable.registry"
 	" WHERE relid OPERATOR(pg_catalog.=) $1"
 	" OR current_view OPERATOR(pg_catalog.=) $1"
@@ -430,7 +431,7 @@ describe_system_versioned(ManagedRelation *entry)
 /*
  * A partition of a system-versioned partitioned table fires the triggers
  * cloned from its root: give it the root's history table, period column (by
- * name: its attribute number may differ) and adjust option.  A partition of
+ * name: its attribute number may differ) and options.  A partition of
  * a partitioned history table is a history table.
  */
 static void
@@ -451,6 +452,7 @@ inherit_from_root(ManagedRelation *entry)
 	entry->kind = MANAGED_SYSTEM_VERSIONED;
 	entry->history = root->history;
 	entry->system_versioned.adjust = root->system_versioned.adjust;
+	entry->system_versioned.retry_conflicts = root->system_versioned.retry_conflicts;
 	entry->system_versioned.att_period = get_attnum(entry->relid,
 													get_attname(root->relid, root->system_versioned.att_period, false));
 }
@@ -679,7 +681,7 @@ RegistryInsert(Oid relid, ManagedKind kind, Oid current_view, Oid heads)
 /* Record relid as system-versioned into history, and make every backend rebuild its entry. */
 void
 RegistryInsertSystemVersioned(Oid relid, Oid history, const char *period_column,
-							  bool adjust)
+							  bool adjust, bool retry_conflicts)
 {
 	Oid			argtypes[4] = {REGCLASSOID, NAMEOID, REGCLASSOID, NAMEOID};
 	Datum		args[5];
@@ -694,9 +696,9 @@ RegistryInsertSystemVersioned(Oid relid, Oid history, const char *period_column,
 	args[3] = NameGetDatum(&column);
 	registry_execute(psprintf("INSERT INTO immutable.registry"
 							  " (relid, kind, managed_since, managed_by, history,"
-							  " period_column, adjust)"
-							  " VALUES ($1, 'system_versioned', pg_catalog.now(), $2, $3, $4, %s)",
-							  adjust ? "true" : "false"),
+							  " period_column, adjust, retry_conflicts)"
+							  " VALUES ($1, 'system_versioned', pg_catalog.now(), $2, $3, $4, %s, %s)",
+							  adjust ? "true" : "false", retry_conflicts ? "true" : "false"),
 					 4, argtypes, args, NULL, SPI_OK_INSERT);
 	CacheInvalidateRelcacheByRelid(relid);
 }
@@ -760,7 +762,8 @@ RegistryClearView(Oid viewid)
  *
  *	append_only, hashed (t or f), chain_by column or ''
  *	versioned, heads table, current view or '', hashed (t or f)
- *	system_versioned, history table, period column, adjust (t or f)
+ *	system_versioned, history table, period column, adjust (t or f),
+ *		retry_conflicts (t or f; absent in triggers made by version 1.0: f)
  *
  * Companions are named in the table's schema; the DDL guard refuses
  * renaming them and moving them or the table to another schema.
@@ -786,10 +789,11 @@ RegistryTriggerArguments(Oid relid)
 							quote_literal_cstr(get_rel_name(entry->heads)),
 							quote_literal_cstr(view ? view : ""), entry->hashed ? "t" : "f");
 		case MANAGED_SYSTEM_VERSIONED:
-			return psprintf("'system_versioned', %s, %s, '%s'",
+			return psprintf("'system_versioned', %s, %s, '%s', '%s'",
 							quote_literal_cstr(get_rel_name(entry->history)),
 							quote_literal_cstr(get_attname(relid, entry->system_versioned.att_period, false)),
-							entry->system_versioned.adjust ? "t" : "f");
+							entry->system_versioned.adjust ? "t" : "f",
+							entry->system_versioned.retry_conflicts ? "t" : "f");
 		default:
 			elog(ERROR, "relation %u is not a managed table", relid);
 	}
@@ -849,9 +853,10 @@ RegistryRestore(Oid relid, int nargs, char **args)
 		if (strcmp(args[3], "t") == 0)
 			RegistrySetHashed(relid, NULL);
 	}
-	else if (nargs == 4 && strcmp(args[0], "system_versioned") == 0)
+	else if ((nargs == 4 || nargs == 5) && strcmp(args[0], "system_versioned") == 0)
 		RegistryInsertSystemVersioned(relid, restored_companion(relid, args[1], "rp", "history table"),
-									  args[2], strcmp(args[3], "t") == 0);
+									  args[2], strcmp(args[3], "t") == 0,
+									  nargs == 5 && strcmp(args[4], "t") == 0);
 	else
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -82,13 +82,14 @@ typedef struct VersionedDescription
 
 /*
  * What the triggers of a system-versioned table need: the period column,
- * the adjust option, and the map from the table's rows to the history
+ * the adjust and retry_conflicts options, and the map from the table's rows to the history
  * table's (by column name; NULL when the layouts are equal).
  */
 typedef struct SystemVersionedDescription
 {
 	AttrNumber	att_period;
 	bool		adjust;
+	bool		retry_conflicts;	/* conflicts raise 40001, not 22000 */
 	TupleConversionMap *to_history;
 } SystemVersionedDescription;
 
@@ -160,7 +161,8 @@ extern bool RegistryExists(void);
 extern void RegistryInsert(Oid relid, ManagedKind kind, Oid current_view,
 						   Oid heads);
 extern void RegistryInsertSystemVersioned(Oid relid, Oid history,
-										  const char *period_column, bool adjust);
+										  const char *period_column, bool adjust,
+										  bool retry_conflicts);
 extern ManagedRelation *RegistryLookupSystemVersioned(Oid relid);
 extern void RegistrySetHashed(Oid relid, const char *chain_by);
 extern void RegistryDelete(Oid relid);

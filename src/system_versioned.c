@@ -502,7 +502,7 @@ attach_versioning_triggers(Oid relid, const char *table)
 /*
  * immutable.make_system_versioned(tbl regclass, history_table name DEFAULT
  * NULL, period_column name DEFAULT 'system_period', adjust boolean DEFAULT
- * false) RETURNS regclass
+ * false, retry_conflicts boolean DEFAULT true) RETURNS regclass
  *
  * Makes tbl a system-versioned table (SQL:2011; temporal_tables' semantics):
  * every UPDATE and DELETE keeps the replaced row version, with its period, in
@@ -511,10 +511,13 @@ attach_versioning_triggers(Oid relid, const char *table)
  * <table>_history in tbl's schema or checks the one named, attaches the
  * versioning triggers to tbl (TRUNCATE is refused with 23001: it would lose
  * history), makes the history table insert-only for everyone but the trigger,
- * and creates <table>_as_of(timestamptz).  Returns the history table.  Errors:
+ * and creates <table>_as_of(timestamptz).  A change of a row that a
+ * transaction which started later changed raises 40001 with retry_conflicts
+ * (which drivers, ORMs and poolers retry), 22000 without (temporal_tables'
+ * SQLSTATE; versioning() always raises it).  Returns the history table.  Errors:
  * those of make_append_only for tbl, but partitioned tables are accepted
  * (22004, 42P01, 42809, 42501, 42710), plus 22004 for a NULL
- * period_column or adjust or NULL periods; 42804 for a period column that is
+ * period_column, adjust or retry_conflicts or NULL periods; 42804 for a period column that is
  * not a tstzrange, or a history column of another type than the table's; 42611
  * for a generated period column; 22000 for empty or ended periods; 42703 for a
  * column missing from the history table; 42611 for a history column of the
@@ -536,11 +539,12 @@ immutable_make_system_versioned(PG_FUNCTION_ARGS)
 	Oid			history;
 	bool		added;
 
-	if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
+	if (PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s passed to immutable.make_system_versioned() must not be NULL",
-						PG_ARGISNULL(2) ? "period_column" : "adjust")));
+						PG_ARGISNULL(2) ? "period_column" :
+						PG_ARGISNULL(3) ? "adjust" : "retry_conflicts")));
 	column = name_argument(fcinfo, 2, DEFAULT_PERIOD_COLUMN);
 	adjust = PG_GETARG_BOOL(3);
 	ArgLockForManagement(relid, AccessExclusiveLock, "make_system_versioned", true);
@@ -562,7 +566,7 @@ immutable_make_system_versioned(PG_FUNCTION_ARGS)
 	DdlProtectPartitions(relid);
 	DdlProtectPartitions(history);
 	create_as_of_function(relid, history, column);
-	RegistryInsertSystemVersioned(relid, history, column, adjust);
+	RegistryInsertSystemVersioned(relid, history, column, adjust, PG_GETARG_BOOL(4));
 	DdlRecordRegistration(relid);
 	DdlEnd(nestlevel);
 	PG_RETURN_OID(history);

@@ -189,6 +189,7 @@ compat_resolve(CompatEntry *entry, Relation rel, Trigger *trigger)
 	entry->v.history = InvalidOid;
 	entry->v.to_history = NULL;
 	entry->v.adjust = MemoryContextStrdup(entry->cxt, trigger->tgargs[2]);
+	entry->v.retry_conflicts = false;	/* 22000, as temporal_tables */
 	entry->history_valid = false;
 	entry->valid = true;
 }

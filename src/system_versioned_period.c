@@ -312,11 +312,13 @@ adjust_option(const char *value)
 /*
  * Return when the old row version's period ends and the new one's starts:
  * the system time, unless the old version starts at or after it (a
- * transaction that started later wrote it): 22000, or with adjust 1
- * microsecond after its start, with a WARNING.
+ * transaction that started later wrote it): 22000 (temporal_tables'), or
+ * 40001 for a table made with retry_conflicts, which drivers, ORMs and
+ * poolers retry (a new transaction starts later than the other one), or
+ * with adjust 1 microsecond after its start, with a WARNING.
  */
 TimestampTz
-PeriodChangeTime(Relation rel, TimestampTz start, const char *adjust)
+PeriodChangeTime(Relation rel, TimestampTz start, Versioning *v)
 {
 	TimestampTz now = SystemTime();
 	char	   *start_text;
@@ -324,7 +326,15 @@ PeriodChangeTime(Relation rel, TimestampTz start, const char *adjust)
 	if (start < now)
 		return now;
 	start_text = pstrdup(timestamptz_to_str(start));
-	if (!adjust_option(adjust))
+	if (!adjust_option(v->adjust) && v->retry_conflicts)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access to a row of relation \"%s\" changed by a transaction that started later",
+						RelationGetRelationName(rel)),
+				 errdetail("The row's system period starts at %s, this transaction started at %s.",
+						   start_text, timestamptz_to_str(now)),
+				 errhint("Retry the transaction.")));
+	if (!adjust_option(v->adjust))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("system period value of relation \"%s\" cannot be set to a valid period because a row that is attempted to modify was also modified by another transaction",
@@ -531,7 +541,7 @@ PeriodRecordChange(Relation rel, Versioning *v, HeapTuple old)
 	if (PeriodWrittenByMe(rel, old, v->att_period))
 		return 0;
 	start = PeriodStart(rel, old, v->att_period);
-	end = PeriodChangeTime(rel, start, v->adjust);
+	end = PeriodChangeTime(rel, start, v);
 	PeriodWriteHistory(rel, v, old, start, end);
 	return end;
 }

@@ -18,6 +18,7 @@ typedef struct Versioning
 	Oid			history;
 	TupleConversionMap *to_history; /* NULL when the layouts are equal */
 	const char *adjust;			/* "true" or "false", or the trigger argument */
+	bool		retry_conflicts;	/* 40001 instead of 22000 (not with adjust) */
 	Oid			plan_relid;		/* whose history insert plan (plans.c) */
 	Oid			plan_trigger;
 } Versioning;
@@ -26,7 +27,7 @@ extern HeapTuple PeriodSet(Relation rel, Versioning *v, HeapTuple tuple,
 						   TimestampTz start, TimestampTz *end);
 extern TimestampTz PeriodStart(Relation rel, HeapTuple tuple, AttrNumber attnum);
 extern bool PeriodWrittenByMe(Relation rel, HeapTuple tuple, AttrNumber attnum);
-extern TimestampTz PeriodChangeTime(Relation rel, TimestampTz start, const char *adjust);
+extern TimestampTz PeriodChangeTime(Relation rel, TimestampTz start, Versioning *v);
 extern void PeriodWriteHistory(Relation rel, Versioning *v, HeapTuple old,
 							   TimestampTz start, TimestampTz end);
 extern TimestampTz PeriodRecordChange(Relation rel, Versioning *v, HeapTuple old);

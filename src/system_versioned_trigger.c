@@ -29,6 +29,7 @@ managed_versioning(ManagedRelation *entry, Versioning *v)
 	v->history = entry->history;
 	v->to_history = entry->system_versioned.to_history;
 	v->adjust = entry->system_versioned.adjust ? "true" : "false";
+	v->retry_conflicts = entry->system_versioned.retry_conflicts;
 	v->plan_relid = entry->relid;
 	v->plan_trigger = InvalidOid;
 }
@@ -117,7 +118,7 @@ managed_trigger(TriggerData *trigdata, ManagedRelation *entry)
 	{
 		start = PeriodStart(rel, old, v.att_period);
 		if (!PeriodWrittenByMe(rel, old, v.att_period))
-			start = PeriodChangeTime(rel, start, v.adjust);
+			start = PeriodChangeTime(rel, start, &v);
 		return PointerGetDatum(PeriodSet(rel, &v, trigdata->tg_newtuple, start, NULL));
 	}
 	if (PeriodWrittenByMe(rel, old, v.att_period))
@@ -126,7 +127,7 @@ managed_trigger(TriggerData *trigdata, ManagedRelation *entry)
 	PeriodWriteHistory(rel, &v, old, start,
 					   TRIGGER_FIRED_BY_UPDATE(event) ?
 					   PeriodStart(rel, trigdata->tg_newtuple, v.att_period) :
-					   PeriodChangeTime(rel, start, v.adjust));
+					   PeriodChangeTime(rel, start, &v));
 	return PointerGetDatum(NULL);
 }
 

@@ -219,9 +219,9 @@ immutable_as_of(PG_FUNCTION_ARGS)
 
 /*
  * immutable.as_of(rel anyelement, entity_id uuid, at timestamptz)
- * RETURNS anyelement
+ * RETURNS SETOF anyelement
  *
- * Returns the version of one entity that was current at time at, or NULL
+ * Returns the version of one entity that was current at time at, or no row
  * when the entity did not exist yet or was deleted then.  Errors: 22004 NULL
  * entity_id or at; 42809 rel not a table row; 42P01 table dropped; 55000
  * table not versioned or its heads table changed by hand.
@@ -232,12 +232,11 @@ immutable_as_of_entity(PG_FUNCTION_ARGS)
 	ManagedRelation *entry = RegistryLookupVersioned(ArgTypedTable(fcinfo));
 	Datum		entity_id = ArgNotNull(fcinfo, 1, "entity_id");
 	TimestampTz at = DatumGetTimestampTz(ArgNotNull(fcinfo, 2, "at"));
-	Datum		row;
-	bool		deleted;
+	Datum		row = (Datum) 0;
+	bool		deleted = false;
+	bool		found = EntityReadAt(entry, entity_id, at, &row, &deleted);
 
-	if (!EntityReadAt(entry, entity_id, at, &row, &deleted) || deleted)
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(row);
+	return EntityReturnRow(fcinfo, found && !deleted, row);
 }
 
 /*

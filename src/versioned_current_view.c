@@ -9,6 +9,8 @@
 
 #include "access/htup_details.h"
 #include "access/relation.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
@@ -16,6 +18,8 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
 #include "utils/typcache.h"
 
 #include "args.h"
@@ -25,6 +29,7 @@
 #include "triggers.h"
 #include "versioned_entity.h"
 #include "versioned_current_view.h"
+#include "versioned_heads.h"
 
 PG_FUNCTION_INFO_V1(immutable_write_current_view);
 
@@ -64,6 +69,9 @@ copy_column_defaults(Oid relid, const char *view)
 		const char *column = quote_identifier(SPI_getvalue(tuple, desc, 1));
 		char	   *expr = SPI_getvalue(tuple, desc, 2);
 
+		/* an INSERT that leaves id out names a new entity */
+		if (expr == NULL && strcmp(SPI_getvalue(tuple, desc, 1), COL_ID) == 0)
+			expr = "immutable.uuidv7()";
 		statements = lappend(statements, expr == NULL ?
 							 psprintf("ALTER VIEW %s ALTER COLUMN %s DROP DEFAULT",
 									  view, column) :
@@ -77,17 +85,31 @@ copy_column_defaults(Oid relid, const char *view)
 /*
  * Return the query of the current view: the latest version of every live
  * entity, from the heads table, with the versioned table's columns in its
- * order.  One row per entity however long the history, and a condition on
- * entity_id or a natural key becomes an index scan.
+ * order, except that id shows the entity's stable identity (entity_id):
+ * ORMs key their models on id, and a version row's id changes with every
+ * update.  One row per entity however long the history, and a condition on
+ * id, entity_id or a natural key becomes an index scan.
  */
 static char *
 view_query(Oid relid, Oid heads)
 {
 	Relation	rel = relation_open(relid, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
 	StringInfoData columns;
+	int			i;
 
 	initStringInfo(&columns);
-	DdlAppendColumns(&columns, rel, "h.", false);
+	for (i = 0; i < desc->natts; i++)
+	{
+		const char *name = NameStr(TupleDescAttr(desc, i)->attname);
+
+		if (TupleDescAttr(desc, i)->attisdropped)
+			continue;
+		appendStringInfo(&columns, "%sh.%s", columns.len > 0 ? ", " : "",
+						 quote_identifier(strcmp(name, COL_ID) == 0 ? COL_ENTITY_ID : name));
+		if (strcmp(name, COL_ID) == 0)
+			appendStringInfo(&columns, " AS %s", quote_identifier(COL_ID));
+	}
 	relation_close(rel, AccessShareLock);
 	return psprintf("SELECT %s FROM ONLY %s AS h WHERE h.deleted_at IS NULL",
 					columns.data, RelationQualifiedName(heads));
@@ -172,14 +194,15 @@ CurrentViewRefresh(Oid relid, Oid heads, Oid viewid)
 }
 
 /*
- * For each column of the view, the attribute number of the table column of
- * the same name (0 for none); also where entity_id and version are in the
- * view.
+ * For each column of the view, the attribute number of the table column it
+ * shows (0 for none): the column of the same name, but entity_id for the
+ * view's id; also where id, entity_id and version are in the view.
  */
 typedef struct ViewMap
 {
 	AttrNumber *table_attnum;	/* indexed by view attribute number - 1 */
-	int			view_entity_id; /* view attribute index, -1 when absent */
+	int			view_id;		/* view attribute index, -1 when absent */
+	int			view_entity_id;
 	int			view_version;
 } ViewMap;
 
@@ -218,7 +241,8 @@ report_view_mismatch(Relation viewrel, Form_pg_attribute att, const char *what)
 
 /*
  * Match the view's columns to the table's by name; every column of the
- * table must be shown by a view column of the same name and type.
+ * table must be shown by a view column of the same name and type.  The
+ * view's id shows the entity's identity, entity_id.
  */
 static void
 build_view_map(Relation viewrel, TupleDesc table, ManagedRelation *entry,
@@ -229,25 +253,31 @@ build_view_map(Relation viewrel, TupleDesc table, ManagedRelation *entry,
 	int			i;
 
 	map->table_attnum = palloc0(view->natts * sizeof(AttrNumber));
+	map->view_id = -1;
 	map->view_entity_id = -1;
 	map->view_version = -1;
 	for (i = 0; i < view->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(view, i);
+		AttrNumber	named;
 		Form_pg_attribute column;
 
 		if (att->attisdropped)
 			continue;
-		map->table_attnum[i] = find_column(table, NameStr(att->attname));
-		if (map->table_attnum[i] == InvalidAttrNumber)
+		named = find_column(table, NameStr(att->attname));
+		if (named == InvalidAttrNumber)
 			continue;
-		column = TupleDescAttr(table, map->table_attnum[i] - 1);
+		shown[named - 1] = true;
+		map->table_attnum[i] = named == entry->versioned.att_id ?
+			entry->versioned.att_entity_id : named;
+		column = TupleDescAttr(table, named - 1);
 		if (column->atttypid != att->atttypid || column->atttypmod != att->atttypmod)
 			report_view_mismatch(viewrel, column, "shows another type than");
-		shown[map->table_attnum[i] - 1] = true;
-		if (map->table_attnum[i] == entry->versioned.att_entity_id)
+		if (named == entry->versioned.att_id)
+			map->view_id = i;
+		else if (named == entry->versioned.att_entity_id)
 			map->view_entity_id = i;
-		else if (map->table_attnum[i] == entry->versioned.att_version)
+		else if (named == entry->versioned.att_version)
 			map->view_version = i;
 	}
 	for (i = 0; i < table->natts; i++)
@@ -257,11 +287,142 @@ build_view_map(Relation viewrel, TupleDesc table, ManagedRelation *entry,
 	}
 }
 
+/* Return the uuid of a view column as text, for messages. */
+static char *
+uuid_text(Datum value)
+{
+	return DatumGetCString(DirectFunctionCall1(uuid_out, value));
+}
+
+/*
+ * Is the uuid column view_index of NEW left as OLD had it?  NULL counts as
+ * unchanged: ORMs write back the columns of an instance they created, and
+ * do not read entity_id back.
+ */
+static bool
+uuid_unchanged(HeapTuple newtuple, HeapTuple old, TupleDesc view, int view_index)
+{
+	bool		newnull;
+	bool		oldnull;
+	Datum		newval = heap_getattr(newtuple, view_index + 1, view, &newnull);
+	Datum		oldval = heap_getattr(old, view_index + 1, view, &oldnull);
+
+	return newnull || (!oldnull &&
+					   DatumGetBool(DirectFunctionCall2(uuid_eq, newval, oldval)));
+}
+
+/*
+ * Refuse an UPDATE through the view that changes the entity's identity (id
+ * or entity_id; 23001): the version it appends belongs to the entity of OLD.
+ * The version it writes is ignored, as ORMs write back the version they
+ * read: their optimistic locks work by the WHERE clause (version = read).
+ */
+static void
+check_view_update(Relation viewrel, ViewMap *map, HeapTuple newtuple, HeapTuple old)
+{
+	TupleDesc	view = RelationGetDescr(viewrel);
+	int			identity[2] = {map->view_id, map->view_entity_id};
+	int			i;
+
+	for (i = 0; i < 2; i++)
+	{
+		if (identity[i] < 0 || uuid_unchanged(newtuple, old, view, identity[i]))
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_RESTRICT_VIOLATION),
+				 errmsg("cannot change column \"%s\" of an entity through current view \"%s\"",
+						NameStr(TupleDescAttr(view, identity[i])->attname),
+						RelationGetRelationName(viewrel)),
+				 errdetail("Columns id and entity_id of the view are the entity's identity in every version."),
+				 errhint("Delete the entity and insert a new one.")));
+	}
+}
+
+/*
+ * Does entity_id have a head (a version), and is it a tombstone?  Read
+ * from the heads table as the versioning trigger reads it, whatever the
+ * writer's privileges on the table.
+ */
+static bool
+entity_head(ManagedRelation *entry, Datum entity_id, bool *deleted)
+{
+	Relation	heads = table_open(entry->heads, AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(heads, NULL);
+	const AttrNumber *attmap = HEADS_ATTMAP(entry);
+	AttrNumber	att_deleted = entry->versioned.att_deleted_at;
+	bool		found = HeadsFetch(entry, heads, entity_id, SnapshotSelf, slot);
+
+	if (found)
+	{
+		(void) slot_getattr(slot, attmap ? attmap[att_deleted - 1] : att_deleted, deleted);
+		*deleted = !*deleted;
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(heads, AccessShareLock);
+	return found;
+}
+
+/*
+ * Decide entity_id and version of a row an INSERT through the view appends.
+ * entity_id given: that entity's next version, as an INSERT into the table
+ * (or version 1 of an entity of that entity_id if none exists).  Otherwise
+ * id names the entity: a new one (the view's default for id is a new
+ * UUIDv7, or the client generated the key), or a deleted one, which the row
+ * undeletes; an id of a live entity fails with 23505 as a duplicate key of a
+ * table would, and a NULL id with 23502.  A new entity accepts version NULL,
+ * 0 or 1 (the first value of ORMs' optimistic locks) and gets version 1.
+ */
+static void
+identify_new_row(Relation viewrel, ManagedRelation *entry, ViewMap *map,
+				 HeapTuple source, Datum *values, bool *nulls)
+{
+	TupleDesc	view = RelationGetDescr(viewrel);
+	AttrNumber	att_entity = entry->versioned.att_entity_id;
+	AttrNumber	att_version = entry->versioned.att_version;
+	bool		by_id = nulls[att_entity - 1];
+	bool		deleted;
+
+	if (by_id && map->view_id >= 0)
+		values[att_entity - 1] = heap_getattr(source, map->view_id + 1, view,
+											  &nulls[att_entity - 1]);
+	if (nulls[att_entity - 1])
+		ereport(ERROR,
+				(errcode(ERRCODE_NOT_NULL_VIOLATION),
+				 errmsg("null value in column \"id\" of current view \"%s\" names no entity",
+						RelationGetRelationName(viewrel)),
+				 errdetail("The view's id is the entity's identity, and entity_id is NULL too."),
+				 errhint("Leave id out of the INSERT (its default is a new UUIDv7), or give the new entity a client-generated UUID.")));
+	if (!entity_head(entry, values[att_entity - 1], &deleted))
+	{
+		int32		first = nulls[att_version - 1] ? 1 : DatumGetInt32(values[att_version - 1]);
+
+		if (first != 0 && first != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("version %d cannot start a new entity through current view \"%s\"",
+							first, RelationGetRelationName(viewrel)),
+					 errdetail("A new entity starts at version 1; 0 and 1 are accepted as ORMs' first lock values."),
+					 errhint("Leave version out, or give the entity_id of an existing entity.")));
+		values[att_version - 1] = Int32GetDatum(1);
+		nulls[att_version - 1] = false;
+	}
+	else if (by_id && !deleted)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("entity %s of current view \"%s\" exists already",
+						uuid_text(values[att_entity - 1]), RelationGetRelationName(viewrel)),
+				 errdetail("An INSERT through the view with an id creates the entity of that id."),
+				 errhint("UPDATE the entity's row instead, or give its entity_id to append a version.")));
+	else if (by_id)
+		nulls[att_version - 1] = true;	/* undelete: the next version */
+}
+
 /*
  * Build the table row to append: the view row's values, and for UPDATE and
  * DELETE the entity and version number that follow the row the statement
  * read (OLD), so that a row superseded meanwhile fails with 40001 in the
- * versioning trigger instead of overwriting a newer version.
+ * versioning trigger instead of overwriting a newer version.  The table's
+ * id is always new (the versioning trigger assigns it).
  */
 static Datum
 table_row_for(TriggerData *trigdata, ManagedRelation *entry, TupleDesc table,
@@ -280,16 +441,20 @@ table_row_for(TriggerData *trigdata, ManagedRelation *entry, TupleDesc table,
 	{
 		AttrNumber	attnum = map->table_attnum[i];
 
-		if (attnum > 0)
+		if (attnum > 0 && i != map->view_id)
 			values[attnum - 1] = heap_getattr(source, i + 1, view, &nulls[attnum - 1]);
 	}
 
-	if (!TRIGGER_FIRED_BY_INSERT(event))
+	if (TRIGGER_FIRED_BY_INSERT(event))
+		identify_new_row(trigdata->tg_relation, entry, map, source, values, nulls);
+	else
 	{
 		HeapTuple	old = trigdata->tg_trigtuple;
 		bool		isnull;
 		int32		version;
 
+		if (TRIGGER_FIRED_BY_UPDATE(event))
+			check_view_update(trigdata->tg_relation, map, source, old);
 		values[entry->versioned.att_entity_id - 1] =
 			heap_getattr(old, map->view_entity_id + 1, view, &isnull);
 		nulls[entry->versioned.att_entity_id - 1] = isnull;
@@ -297,6 +462,7 @@ table_row_for(TriggerData *trigdata, ManagedRelation *entry, TupleDesc table,
 		values[entry->versioned.att_version - 1] = Int32GetDatum(version + 1);
 		nulls[entry->versioned.att_version - 1] = isnull;
 	}
+	nulls[entry->versioned.att_id - 1] = true;
 	values[entry->versioned.att_deleted_at - 1] =
 		TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 	nulls[entry->versioned.att_deleted_at - 1] = !TRIGGER_FIRED_BY_DELETE(event);
@@ -330,19 +496,59 @@ view_row_from(Datum written, TupleDesc view, TupleDesc table, ViewMap *map)
 }
 
 /*
+ * Append row through the versioning trigger; a serialization failure gets
+ * the hint that fits a write through the view (the trigger's speaks of the
+ * version column of an INSERT into the table).
+ */
+static Datum
+append_through_view(ManagedRelation *entry, Datum row)
+{
+	MemoryContext context = CurrentMemoryContext;
+	Datum		written = (Datum) 0;
+
+	PG_TRY();
+	{
+		written = EntityInsertRow(entry, row);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(context);
+		edata = CopyErrorData();
+		if (edata->sqlerrcode != ERRCODE_T_R_SERIALIZATION_FAILURE)
+			PG_RE_THROW();
+		FlushErrorState();
+		edata->hint = pstrdup("Read the row again through the view and retry the transaction.");
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+	return written;
+}
+
+/*
  * immutable.write_current_view() RETURNS trigger
  *
  * Trigger function (INSTEAD OF INSERT OR UPDATE OR DELETE FOR EACH ROW) of the
  * current view of a versioned table: writes to the view append versions to the
- * table.  INSERT appends the row (a new entity when entity_id is NULL); UPDATE
- * appends version OLD.version + 1 of OLD's entity with the new values; DELETE
- * appends a tombstone (OLD with deleted_at set).  Returns the appended row as
- * a row of the view (OLD for DELETE), so row counts and RETURNING work; NULL
- * (the row is not counted) when a BEFORE INSERT trigger of the table cancelled
- * it, as an INSERT into the table would.  Errors: those of the versioning
- * trigger, notably 40001 when OLD was superseded by a concurrent writer; 55000
- * when the view is no longer the current view of a versioned table, or no
- * longer shows a column of the table under its name and type; 39P01 when
+ * table.  The view's id is the entity's identity (entity_id), so that ORMs
+ * keyed on id find the entity again after an update.  INSERT appends the next
+ * version of the entity named by entity_id (as an INSERT into the table), or
+ * else creates the entity named by id (the view's default for id is a new
+ * UUIDv7; a client-generated key becomes entity_id; version NULL, 0 or 1, the
+ * first values of ORMs' optimistic locks) or undeletes it; UPDATE appends
+ * version OLD.version + 1 of OLD's entity with the new values (the version
+ * written is ignored); DELETE appends a tombstone (OLD with deleted_at set).
+ * Returns the appended row as a row of the view (OLD for DELETE), so row
+ * counts and RETURNING work; NULL (the row is not counted) when a BEFORE
+ * INSERT trigger of the table cancelled it, as an INSERT into the table
+ * would.  Errors: those of the versioning trigger, notably 40001 when OLD was
+ * superseded by a concurrent writer (with a hint to read the row again);
+ * 23502 for an INSERT with id and entity_id NULL; 23505 for an INSERT with
+ * the id of a live entity; 22023 for a new entity with a version other than
+ * NULL, 0 or 1; 23001 for an UPDATE that changes id or entity_id;
+ * 55000 when the view is no longer the current view of a versioned table, or
+ * no longer shows a column of the table under its name and type; 39P01 when
  * misused.
  */
 Datum
@@ -378,7 +584,7 @@ immutable_write_current_view(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	written = EntityInsertRow(entry, table_row_for(trigdata, entry, table, &map));
+	written = append_through_view(entry, table_row_for(trigdata, entry, table, &map));
 	SPI_finish();
 
 	if (written == (Datum) 0)

@@ -18,6 +18,7 @@
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "funcapi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
@@ -29,6 +30,7 @@
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
+#include "utils/tuplestore.h"
 #include "utils/typcache.h"
 
 #include "args.h"
@@ -188,6 +190,26 @@ EntityReadAt(ManagedRelation *entry, Datum entity_id, TimestampTz at,
 	found = fetch_version_at(entry, entity_id, at, true, row, deleted);
 	SPI_finish();
 	return found;
+}
+
+/*
+ * Return found's row as the result of a set-returning read function: one
+ * row, or none when the function found nothing (a set, not a NULL row, so
+ * that SELECT * FROM it and ORMs see no row).
+ */
+Datum
+EntityReturnRow(FunctionCallInfo fcinfo, bool found, Datum row)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	HeapTupleData tuple;
+
+	MaterializedSRFInit(fcinfo);
+	if (found)
+	{
+		ArgRowAsTuple(row, &tuple);
+		tuplestore_puttuple(rsinfo->setResult, &tuple);
+	}
+	return (Datum) 0;
 }
 
 /*
@@ -447,9 +469,9 @@ read_head(FunctionCallInfo fcinfo, Datum *head, bool *deleted)
 }
 
 /*
- * immutable.get(rel anyelement, entity_id uuid) RETURNS anyelement
+ * immutable.get(rel anyelement, entity_id uuid) RETURNS SETOF anyelement
  *
- * Returns the current version of a live entity, NULL for a deleted or
+ * Returns the current version of a live entity, no row for a deleted or
  * unknown one.  Errors: 22004 NULL entity_id; 42809 rel not a table row;
  * 42P01 table dropped; 55000 table not versioned or its heads table changed
  * by hand.
@@ -457,12 +479,12 @@ read_head(FunctionCallInfo fcinfo, Datum *head, bool *deleted)
 Datum
 immutable_get(PG_FUNCTION_ARGS)
 {
-	Datum		head;
-	bool		deleted;
+	Datum		head = (Datum) 0;
+	bool		deleted = false;
 
-	if (!read_head(fcinfo, &head, &deleted) || deleted)
-		PG_RETURN_NULL();
-	PG_RETURN_DATUM(head);
+	bool		found = read_head(fcinfo, &head, &deleted);
+
+	return EntityReturnRow(fcinfo, found && !deleted, head);
 }
 
 /*

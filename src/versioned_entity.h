@@ -21,5 +21,6 @@ extern Datum EntityHeadAttr(ManagedRelation *entry, TupleTableSlot *head,
 							AttrNumber attnum, bool *isnull);
 extern bool EntityReadAt(ManagedRelation *entry, Datum entity_id, TimestampTz at,
 						 Datum *row, bool *deleted);
+extern Datum EntityReturnRow(FunctionCallInfo fcinfo, bool found, Datum row);
 
 #endif							/* IMMUTABLE_VERSIONED_ENTITY_H */

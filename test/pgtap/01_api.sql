@@ -49,16 +49,16 @@ INSERT INTO api VALUES
     (14, 'update', '{anyelement,uuid,jsonb}', 'rel anyelement, entity_id uuid, changes jsonb', 'anyelement', 'volatile', false, 'u', true),
     (15, 'delete', '{anyelement,uuid}', 'rel anyelement, entity_id uuid', 'anyelement', 'volatile', false, 'u', true),
     (16, 'undelete', '{anyelement,uuid}', 'rel anyelement, entity_id uuid', 'anyelement', 'volatile', false, 'u', true),
-    (17, 'get', '{anyelement,uuid}', 'rel anyelement, entity_id uuid', 'anyelement', 'stable', false, 's', true),
+    (17, 'get', '{anyelement,uuid}', 'rel anyelement, entity_id uuid', 'setof anyelement', 'stable', false, 's', true),
     (18, 'status', '{anyelement,uuid}', 'rel anyelement, entity_id uuid', 'text', 'stable', false, 's', true),
     (19, 'history', '{anyelement,uuid}', 'rel anyelement, entity_id uuid', 'setof anyelement', 'stable', false, 's', true),
     (20, 'as_of', '{anyelement,timestamp with time zone}', 'rel anyelement, at timestamp with time zone', 'setof anyelement', 'stable', false, 's', true),
-    (21, 'as_of', '{anyelement,uuid,timestamp with time zone}', 'rel anyelement, entity_id uuid, at timestamp with time zone', 'anyelement', 'stable', false, 's', true),
+    (21, 'as_of', '{anyelement,uuid,timestamp with time zone}', 'rel anyelement, entity_id uuid, at timestamp with time zone', 'setof anyelement', 'stable', false, 's', true),
     (22, 'guard_ddl', '{}', '', 'event_trigger', 'volatile', false, 'u', false),
     (23, 'add_head', '{}', '', 'trigger', 'volatile', false, 'u', false),
     -- System-versioned tables; versioning() and set_system_time() as in
     -- temporal_tables, and like it not executable by PUBLIC.
-    (24, 'make_system_versioned', '{regclass,name,name,boolean}', 'tbl regclass, history_table name DEFAULT NULL::name, period_column name DEFAULT ''system_period''::name, adjust boolean DEFAULT false', 'regclass', 'volatile', false, 'u', true),
+    (24, 'make_system_versioned', '{regclass,name,name,boolean,boolean}', 'tbl regclass, history_table name DEFAULT NULL::name, period_column name DEFAULT ''system_period''::name, adjust boolean DEFAULT false, retry_conflicts boolean DEFAULT true', 'regclass', 'volatile', false, 'u', true),
     (25, 'versioning', '{}', '', 'trigger', 'volatile', false, 'u', false),
     (26, 'set_system_time', '{timestamp with time zone}', 'at timestamp with time zone', 'void', 'volatile', false, 'u', false),
     -- SQL:2011 FOR SYSTEM_TIME forms, for versioned and system-versioned tables.
@@ -81,7 +81,23 @@ INSERT INTO api VALUES
     -- raises 39P01.
     (37, 'system_versioning', '{}', '', 'trigger', 'volatile', false, 'u', true),
     -- A restore without the registry's rows registers tables from their triggers.
-    (38, 'restore_registration', '{}', '', 'event_trigger', 'volatile', false, 'u', false);
+    (38, 'restore_registration', '{}', '', 'event_trigger', 'volatile', false, 'u', false),
+    -- A table named by a string ('tasks') instead of NULL::tasks: overloads
+    -- that raise 42809 with a hint showing the idiom.
+    (39, 'refuse_table_name', '{text,text}', 'function text, tbl text', 'void', 'stable', false, 's', true),
+    (40, 'redact', '{text,uuid,text[]}', 'rel text, entity_id uuid, columns text[]', 'void', 'stable', false, 's', true),
+    (41, 'update', '{text,uuid,jsonb}', 'rel text, entity_id uuid, changes jsonb', 'void', 'stable', false, 's', true),
+    (42, 'delete', '{text,uuid}', 'rel text, entity_id uuid', 'void', 'stable', false, 's', true),
+    (43, 'undelete', '{text,uuid}', 'rel text, entity_id uuid', 'void', 'stable', false, 's', true),
+    (44, 'get', '{text,uuid}', 'rel text, entity_id uuid', 'void', 'stable', false, 's', true),
+    (45, 'status', '{text,uuid}', 'rel text, entity_id uuid', 'void', 'stable', false, 's', true),
+    (46, 'history', '{text,uuid}', 'rel text, entity_id uuid', 'void', 'stable', false, 's', true),
+    (47, 'as_of', '{text,timestamp with time zone}', 'rel text, at timestamp with time zone', 'void', 'stable', false, 's', true),
+    (48, 'as_of', '{text,uuid,timestamp with time zone}', 'rel text, entity_id uuid, at timestamp with time zone', 'void', 'stable', false, 's', true),
+    (49, 'from_to', '{text,timestamp with time zone,timestamp with time zone}', 'rel text, start timestamp with time zone, "end" timestamp with time zone', 'void', 'stable', false, 's', true),
+    (50, 'between', '{text,timestamp with time zone,timestamp with time zone}', 'rel text, start timestamp with time zone, "end" timestamp with time zone', 'void', 'stable', false, 's', true),
+    (51, 'contained_in', '{text,timestamp with time zone,timestamp with time zone}', 'rel text, start timestamp with time zone, "end" timestamp with time zone', 'void', 'stable', false, 's', true),
+    (52, 'all_versions', '{text}', 'rel text', 'void', 'stable', false, 's', true);
 
 -- The function's OID, or NULL when it does not exist (no error, so one
 -- missing function fails its own checks instead of aborting the file).
@@ -96,7 +112,7 @@ $$;
 -- A role that exists only in this transaction: it has exactly what PUBLIC has.
 CREATE ROLE immutable_tap_fresh NOLOGIN;
 
-SELECT plan(38 * 8 + 52);
+SELECT plan(52 * 8 + 54);
 
 -- The schema and the extension.
 SELECT has_extension('immutable', 'extension immutable is installed');
@@ -133,8 +149,9 @@ SELECT is((SELECT p.proparallel FROM pg_proc AS p WHERE p.oid = pg_temp.api_oid(
           format('immutable.%s(%s) is parallel %s', name, array_to_string(args, ', '),
                  CASE parallel WHEN 's' THEN 'safe' WHEN 'r' THEN 'restricted' ELSE 'unsafe' END))
   FROM api ORDER BY ord;
-SELECT function_lang_is('immutable', name, args, 'c',
-           format('immutable.%s(%s) is written in C', name, array_to_string(args, ', ')))
+SELECT function_lang_is('immutable', name, args, CASE WHEN ord >= 40 THEN 'sql' ELSE 'c' END,
+           format('immutable.%s(%s) is written in %s', name, array_to_string(args, ', '),
+                  CASE WHEN ord >= 40 THEN 'SQL (it calls refuse_table_name)' ELSE 'C' END))
   FROM api ORDER BY ord;
 SELECT function_privs_are('immutable', name, args, 'immutable_tap_fresh',
            CASE WHEN public_may THEN ARRAY['EXECUTE'] ELSE ARRAY[]::text[] END,
@@ -207,7 +224,7 @@ SELECT tables_are('immutable', ARRAY['registry', 'erasure_log'],
 SELECT has_table('immutable', 'registry', 'table immutable.registry exists');
 SELECT columns_are('immutable', 'registry',
     ARRAY['relid', 'kind', 'current_view', 'managed_since', 'managed_by', 'heads',
-          'history', 'period_column', 'adjust', 'hashed', 'chain_by'],
+          'history', 'period_column', 'adjust', 'hashed', 'chain_by', 'retry_conflicts'],
     'immutable.registry has the documented columns');
 SELECT col_type_is('immutable', 'registry', 'relid', 'regclass', 'registry.relid is regclass');
 SELECT col_type_is('immutable', 'registry', 'kind', 'text', 'registry.kind is text');
@@ -220,6 +237,7 @@ SELECT col_type_is('immutable', 'registry', 'period_column', 'name', 'registry.p
 SELECT col_type_is('immutable', 'registry', 'adjust', 'boolean', 'registry.adjust is boolean');
 SELECT col_type_is('immutable', 'registry', 'hashed', 'boolean', 'registry.hashed is boolean');
 SELECT col_type_is('immutable', 'registry', 'chain_by', 'name', 'registry.chain_by is name');
+SELECT col_type_is('immutable', 'registry', 'retry_conflicts', 'boolean', 'registry.retry_conflicts is boolean');
 SELECT col_is_pk('immutable', 'registry', 'relid', 'registry.relid is the primary key');
 SELECT col_not_null('immutable', 'registry', 'kind', 'registry.kind is NOT NULL');
 SELECT col_is_null('immutable', 'registry', 'current_view', 'registry.current_view may be NULL');
@@ -240,7 +258,7 @@ SELECT views_are('immutable', ARRAY['managed_tables'],
 SELECT has_view('immutable', 'managed_tables', 'view immutable.managed_tables exists');
 SELECT columns_are('immutable', 'managed_tables',
     ARRAY['table_name', 'kind', 'current_view', 'managed_since', 'managed_by', 'heads_table',
-          'history_table', 'period_column', 'adjust', 'hashed', 'chain_by'],
+          'history_table', 'period_column', 'adjust', 'hashed', 'chain_by', 'retry_conflicts'],
     'immutable.managed_tables has the documented columns');
 SELECT col_type_is('immutable', 'managed_tables', 'table_name', 'regclass', 'managed_tables.table_name is regclass');
 SELECT col_type_is('immutable', 'managed_tables', 'kind', 'text', 'managed_tables.kind is text');
@@ -253,6 +271,7 @@ SELECT col_type_is('immutable', 'managed_tables', 'period_column', 'name', 'mana
 SELECT col_type_is('immutable', 'managed_tables', 'adjust', 'boolean', 'managed_tables.adjust is boolean');
 SELECT col_type_is('immutable', 'managed_tables', 'hashed', 'boolean', 'managed_tables.hashed is boolean');
 SELECT col_type_is('immutable', 'managed_tables', 'chain_by', 'name', 'managed_tables.chain_by is name');
+SELECT col_type_is('immutable', 'managed_tables', 'retry_conflicts', 'boolean', 'managed_tables.retry_conflicts is boolean');
 SELECT table_privs_are('immutable', 'managed_tables', 'immutable_tap_fresh', ARRAY['SELECT'],
     'PUBLIC may only SELECT from immutable.managed_tables');
 SELECT isnt(obj_description('immutable.managed_tables'::regclass, 'pg_class'), NULL,
