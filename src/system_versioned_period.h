@@ -18,7 +18,7 @@ typedef struct Versioning
 	Oid			history;
 	TupleConversionMap *to_history; /* NULL when the layouts are equal */
 	const char *adjust;			/* "true" or "false", or the trigger argument */
-	bool		retry_conflicts;	/* 40001 instead of 22000 (not with adjust) */
+	bool		retry_conflicts;	/* 40001, not 22000 (unless adjust) */
 	Oid			plan_relid;		/* whose history insert plan (plans.c) */
 	Oid			plan_trigger;
 } Versioning;
