@@ -72,6 +72,26 @@ SELECT count(*) AS entities, bool_and(versions = max_version) AS gapless
   FROM (SELECT entity_id, count(*) AS versions, max(version) AS max_version FROM tasks GROUP BY entity_id) s;
 
 ------------------------------------------------------------------------------
+-- an application role (not superuser) with the rights the README names:
+-- the writes on the view, SELECT and INSERT on the table
+------------------------------------------------------------------------------
+CREATE ROLE orm_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON tasks_current TO orm_app;
+GRANT SELECT, INSERT ON tasks TO orm_app;
+SET ROLE orm_app;
+INSERT INTO tasks_current (id, title) VALUES ('01890000-0000-7000-8000-000000000004', 'app')
+RETURNING id, version;
+UPDATE tasks_current SET done = true WHERE id = '01890000-0000-7000-8000-000000000004' RETURNING version;
+INSERT INTO tasks_current (id, title) VALUES ('01890000-0000-7000-8000-000000000004', 'app again');
+\echo :LAST_ERROR_SQLSTATE
+DELETE FROM tasks_current WHERE id = '01890000-0000-7000-8000-000000000004';
+INSERT INTO tasks_current (id, title) VALUES ('01890000-0000-7000-8000-000000000004', 'app back')
+RETURNING version;
+RESET ROLE;
+SELECT version, title, done, deleted_at IS NOT NULL AS tombstone FROM tasks
+ WHERE entity_id = '01890000-0000-7000-8000-000000000004' ORDER BY version;
+
+------------------------------------------------------------------------------
 -- reads: nothing found is no row; timestamps as text with microseconds
 ------------------------------------------------------------------------------
 SELECT count(*) AS get_unknown FROM immutable.get(NULL::tasks, '01890000-0000-7000-8000-0000000000aa');
@@ -143,4 +163,5 @@ SELECT immutable.make_mutable('tasks');
 SELECT immutable.make_mutable('acct');
 SELECT immutable.make_mutable('acct_tt');
 DROP TABLE tasks, acct, acct_history, acct_tt, acct_tt_history;
+DROP ROLE orm_app;
 SELECT count(*) AS registered FROM immutable.registry;
