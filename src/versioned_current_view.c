@@ -512,15 +512,7 @@ append_through_view(ManagedRelation *entry, Datum row)
 	}
 	PG_CATCH();
 	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(context);
-		edata = CopyErrorData();
-		if (edata->sqlerrcode != ERRCODE_T_R_SERIALIZATION_FAILURE)
-			PG_RE_THROW();
-		FlushErrorState();
-		edata->hint = pstrdup("Read the row again through the view and retry the transaction.");
-		ReThrowError(edata);
+		EntityRethrowConflict(context, "Read the row again through the view and retry the transaction.");
 	}
 	PG_END_TRY();
 	return written;

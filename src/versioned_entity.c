@@ -257,6 +257,31 @@ inserted_row(void)
 }
 
 /*
+ * Rethrow the error being handled, with hint as its hint when it is a
+ * serialization failure (40001): the versioning trigger's hint speaks of the
+ * version column of an INSERT into the table, which callers that number the
+ * version themselves (the current view, update(), delete(), undelete()) do
+ * not have.  Call in PG_CATCH; context is the caller's memory context.
+ */
+void
+EntityRethrowConflict(MemoryContext context, const char *hint)
+{
+	ErrorData  *edata;
+
+	MemoryContextSwitchTo(context);
+	edata = CopyErrorData();
+	if (edata->sqlerrcode != ERRCODE_T_R_SERIALIZATION_FAILURE)
+		PG_RE_THROW();
+	FlushErrorState();
+	edata->hint = pstrdup(hint);
+	ReThrowError(edata);
+}
+
+/* The 40001 hint of update(), delete() and undelete(). */
+#define FUNCTION_CONFLICT_HINT \
+	"Retry the transaction: the function appends to the version it read."
+
+/*
  * Append row (of the table's type) through the kept INSERT, so that the
  * table's triggers run, and return the row as written, valid in the caller's
  * memory context; (Datum) 0 when a BEFORE INSERT trigger of the table
@@ -374,6 +399,7 @@ immutable_update(PG_FUNCTION_ARGS)
 	Datum		entity_id = ArgNotNull(fcinfo, 1, "entity_id");
 	Jsonb	   *changes = DatumGetJsonbP(ArgNotNull(fcinfo, 2, "changes"));
 	ManagedRelation *entry = RegistryLookupVersioned(relid);
+	MemoryContext context;
 	Datum		args[2];
 	Datum		head;
 	bool		deleted;
@@ -381,6 +407,7 @@ immutable_update(PG_FUNCTION_ARGS)
 	check_changes(relid, changes);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	context = CurrentMemoryContext;
 	if (!fetch_version_at(entry, entity_id, DT_NOEND, false, &head, &deleted))
 		report_unknown_entity(relid, entity_id);
 	if (deleted)
@@ -389,7 +416,15 @@ immutable_update(PG_FUNCTION_ARGS)
 
 	args[0] = row_as_next_version(entry, head, false);
 	args[1] = JsonbPGetDatum(changes);
-	(void) PlanExecute(entry, PLAN_UPDATE, args, false, 0);
+	PG_TRY();
+	{
+		(void) PlanExecute(entry, PLAN_UPDATE, args, false, 0);
+	}
+	PG_CATCH();
+	{
+		EntityRethrowConflict(context, FUNCTION_CONFLICT_HINT);
+	}
+	PG_END_TRY();
 	head = inserted_row();
 	if (head == (Datum) 0)
 		report_cancelled_version(relid, "update");
@@ -407,18 +442,30 @@ append_state_change(FunctionCallInfo fcinfo, bool tombstone)
 	Oid			relid = ArgTypedTable(fcinfo);
 	Datum		entity_id = ArgNotNull(fcinfo, 1, "entity_id");
 	ManagedRelation *entry = RegistryLookupVersioned(relid);
+	MemoryContext context;
 	Datum		head;
+	Datum		next;
 	bool		deleted;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	context = CurrentMemoryContext;
 	if (!fetch_version_at(entry, entity_id, DT_NOEND, false, &head, &deleted))
 		report_unknown_entity(relid, entity_id);
 	if (deleted == tombstone)
 		report_entity_state(relid, entity_id, deleted,
 							deleted ? "Undelete it first with immutable.undelete()." :
 							"Only a deleted entity can be undeleted.");
-	head = EntityInsertRow(entry, row_as_next_version(entry, head, tombstone));
+	next = row_as_next_version(entry, head, tombstone);
+	PG_TRY();
+	{
+		head = EntityInsertRow(entry, next);
+	}
+	PG_CATCH();
+	{
+		EntityRethrowConflict(context, FUNCTION_CONFLICT_HINT);
+	}
+	PG_END_TRY();
 	if (head == (Datum) 0)
 		report_cancelled_version(relid, tombstone ? "delete" : "undelete");
 	SPI_finish();

@@ -22,5 +22,6 @@ extern Datum EntityHeadAttr(ManagedRelation *entry, TupleTableSlot *head,
 extern bool EntityReadAt(ManagedRelation *entry, Datum entity_id, TimestampTz at,
 						 Datum *row, bool *deleted);
 extern Datum EntityReturnRow(FunctionCallInfo fcinfo, bool found, Datum row);
+extern void EntityRethrowConflict(MemoryContext context, const char *hint);
 
 #endif							/* IMMUTABLE_VERSIONED_ENTITY_H */

@@ -19,7 +19,7 @@ for script in "$@"; do
     db="immutable_client_$(basename "$script" | tr -c 'a-zA-Z0-9_\n' '_')"
     echo "# $script (database $db)"
     if ! psql -X -q -v ON_ERROR_STOP=1 -d postgres \
-            -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null ||
+            -c "SET client_min_messages TO warning" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null ||
        ! psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c 'CREATE EXTENSION immutable' >/dev/null; then
         echo "not ok - $script: could not create database $db"
         failed=$((failed + 1))

@@ -162,6 +162,36 @@ def concurrent_writer():
     assert sql("SELECT title, version FROM tasks_current") == [("other", 5)]
 
 
+def function_conflict_hint():
+    # immutable.update() racing a writer of the same entity: 40001 with a
+    # hint for the function (no version column to leave NULL)
+    other = engine.connect()
+    other.execute(text("UPDATE tasks_current SET title = 'other again' WHERE id = :e"), {"e": state["id"]})
+    result = {}
+
+    def mine():
+        with engine.connect() as conn:
+            try:
+                conn.execute(text("SELECT * FROM immutable.update(NULL::tasks, :e, '{\"done\": false}')"),
+                             {"e": state["id"]})
+                conn.commit()
+            except Exception as exc:  # noqa: BLE001 - checked below
+                result["exc"] = exc
+
+    thread = threading.Thread(target=mine)
+    thread.start()
+    time.sleep(1)
+    other.commit()
+    other.close()
+    thread.join()
+    exc = result.get("exc")
+    assert isinstance(exc, OperationalError), repr(exc)
+    assert exc.orig.pgcode == "40001", exc.orig.pgcode
+    assert exc.orig.diag.message_hint == \
+        "Retry the transaction: the function appends to the version it read.", exc.orig.diag.message_hint
+    assert sql("SELECT title, version FROM tasks_current") == [("other again", 6)]
+
+
 def client_uuid():
     key = uuid.uuid4()
     with Session(engine) as s:
@@ -191,9 +221,9 @@ def history_as_instances():
     with Session(engine) as s:
         objs = s.query(TaskVersion).from_statement(
             text("SELECT * FROM immutable.history(NULL::tasks, :e)")).params(e=state["id"]).all()
-        assert [o.version for o in objs] == [1, 2, 3, 4, 5], [o.version for o in objs]
-        assert len({id(o) for o in objs}) == 5
-        assert objs[0].title == "write docs" and objs[-1].title == "other"
+        assert [o.version for o in objs] == [1, 2, 3, 4, 5, 6], [o.version for o in objs]
+        assert len({id(o) for o in objs}) == 6
+        assert objs[0].title == "write docs" and objs[-1].title == "other again"
 
 
 def as_of_text_microseconds():
@@ -264,6 +294,7 @@ check("create: key read back by RETURNING, instance refreshed after commit", cre
 check("update twice: versions 1, 2, 3 of one entity, version_id_col agrees", update_twice)
 check("optimistic lock: the stale session gets StaleDataError, nothing lost", optimistic_lock)
 check("concurrent writer: 40001 (OperationalError) with the view's hint", concurrent_writer)
+check("immutable.update() racing a writer: 40001 with the function's hint", function_conflict_hint)
 check("client-generated uuid becomes entity_id", client_uuid)
 check("delete: a tombstone", delete)
 check("undelete through immutable.undelete()", undelete)
