@@ -111,6 +111,10 @@ SELECT version FROM immutable.as_of(NULL::tasks, :'e', :'vf');
 SELECT version FROM immutable.as_of(NULL::tasks, :'vf') WHERE entity_id = :'e';
 SELECT version FROM immutable.between(NULL::tasks, :'vf', :'vf') WHERE entity_id = :'e';
 SELECT version FROM immutable.from_to(NULL::tasks, :'vf', 'infinity') WHERE entity_id = :'e' ORDER BY version;
+SELECT array_agg(version ORDER BY version) AS contained FROM immutable.contained_in(NULL::tasks, :'vf', now())
+ WHERE entity_id = :'e';
+SELECT array_agg(version ORDER BY version) AS not_contained FROM immutable.contained_in(NULL::tasks, :'vf_before', :'vf')
+ WHERE entity_id = :'e';
 PREPARE at_text(unknown) AS SELECT version FROM immutable.as_of(NULL::tasks, :'e', $1);
 EXECUTE at_text(:'vf');
 -- one microsecond earlier is still version 2
