@@ -36,6 +36,7 @@
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
 #include "commands/trigger.h"
+#include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
@@ -450,6 +451,84 @@ check_inherited_cmd(RangeVar *rv, AlterTableCmd *cmd)
 	}
 }
 
+/*
+ * Return a managed relation (table, heads or history table) that stores
+ * values of type typid: in a column of that type, or of a composite type,
+ * domain or array that holds it; InvalidOid when none does.
+ */
+static Oid
+managed_user_of_type(Oid typid)
+{
+	Oid			argtypes[1] = {OIDOID};
+	Datum		args[1] = {ObjectIdGetDatum(typid)};
+	Oid			user = InvalidOid;
+	uint64		i;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("WITH RECURSIVE types(t) AS ("
+							  " SELECT $1"
+							  " UNION SELECT CASE WHEN d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass"
+							  " THEN d.objid ELSE c.reltype END"
+							  " FROM types JOIN pg_catalog.pg_depend AS d ON d.refobjid OPERATOR(pg_catalog.=) types.t"
+							  " AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass"
+							  " LEFT JOIN pg_catalog.pg_class AS c ON c.oid OPERATOR(pg_catalog.=) d.objid"
+							  " AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+							  " WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass"
+							  " OR (c.relkind OPERATOR(pg_catalog.=) 'c' AND d.objsubid OPERATOR(pg_catalog.>) 0))"
+							  " SELECT DISTINCT d.objid FROM types JOIN pg_catalog.pg_depend AS d"
+							  " ON d.refobjid OPERATOR(pg_catalog.=) types.t"
+							  " AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass"
+							  " AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+							  " AND d.objsubid OPERATOR(pg_catalog.>) 0",
+							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the users of type %u", typid);
+	for (i = 0; i < SPI_processed && !OidIsValid(user); i++)
+	{
+		bool		isnull;
+		Oid			relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
+														   SPI_tuptable->tupdesc, 1, &isnull));
+
+		if (RegistryLookupRow(relid)->kind != MANAGED_NONE)
+			user = relid;
+	}
+	SPI_finish();
+	return user;
+}
+
+/*
+ * Refuse (0A000) ALTER TYPE ... DROP ATTRIBUTE or ALTER ATTRIBUTE ... TYPE
+ * of a composite type whose values a managed relation stores: with CASCADE,
+ * PostgreSQL rewrites every stored value of the type.
+ */
+static void
+check_composite_change(AlterTableStmt *stmt)
+{
+	ListCell   *lc;
+	Oid			relid;
+	Oid			user;
+
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableType type = lfirst_node(AlterTableCmd, lc)->subtype;
+
+		if (type != AT_DropColumn && type != AT_AlterColumnType)
+			continue;
+		relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+		if (!OidIsValid(relid) || get_rel_relkind(relid) != RELKIND_COMPOSITE_TYPE ||
+			!OidIsValid(user = managed_user_of_type(get_rel_type_id(relid))))
+			return;
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot change the attributes of type \"%s\": %s table \"%s\" stores its values",
+						get_rel_name(relid), RegistryKindAdjective(RegistryLookupRow(user)->kind),
+						get_rel_name(user)),
+				 errdetail("Dropping or retyping an attribute rewrites every stored value of the type, in every row the table keeps."),
+				 errhint("Add attributes instead, or a column of a new type; call immutable.make_mutable() on table \"%s\" first if the change is meant.",
+						 get_rel_name(user))));
+	}
+}
+
 /* Check ALTER TABLE. */
 static void
 check_alter_table(AlterTableStmt *stmt)
@@ -457,6 +536,11 @@ check_alter_table(AlterTableStmt *stmt)
 	ManagedRelation *entry;
 	ListCell   *lc;
 
+	if (stmt->objtype == OBJECT_TYPE)
+	{
+		check_composite_change(stmt);
+		return;
+	}
 	foreach(lc, stmt->cmds)
 		check_inherited_cmd(stmt->relation, lfirst_node(AlterTableCmd, lc));
 	entry = managed_entry(stmt->relation);
