@@ -53,6 +53,19 @@ DROP TYPE gd.money2 CASCADE;
 \set ON_ERROR_STOP 1
 SELECT id, m FROM gd.acct_history;
 
+-- an enum: renaming a value would rename it in every row kept; adding one
+-- changes nothing stored
+CREATE TYPE gd.state AS ENUM ('open', 'closed');
+CREATE TABLE gd.events (id int, s gd.state);
+SELECT immutable.make_append_only('gd.events');
+INSERT INTO gd.events VALUES (1, 'open');
+\set ON_ERROR_STOP 0
+ALTER TYPE gd.state RENAME VALUE 'open' TO 'opened';
+\echo :SQLSTATE
+\set ON_ERROR_STOP 1
+ALTER TYPE gd.state ADD VALUE 'archived';
+SELECT * FROM gd.events;
+
 -- unmanaged tables: as PostgreSQL does it
 SELECT immutable.make_mutable('gd.acct');
 ALTER TYPE gd.money2 DROP ATTRIBUTE currency CASCADE;

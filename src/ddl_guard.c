@@ -44,6 +44,7 @@
 #include "parser/parse_relation.h"
 #include "parser/parse_type.h"
 #include "tcop/utility.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
@@ -529,6 +530,31 @@ check_composite_change(AlterTableStmt *stmt)
 	}
 }
 
+/*
+ * Refuse (0A000) ALTER TYPE ... RENAME VALUE of an enum whose values a
+ * managed relation stores: every stored value would read as the new label,
+ * and a hash-chained row's hash covers the label.
+ */
+static void
+check_enum_rename(AlterEnumStmt *stmt)
+{
+	Oid			typid;
+	Oid			user;
+
+	if (stmt->oldVal == NULL)
+		return;					/* ADD VALUE changes no stored value */
+	typid = LookupTypeNameOid(NULL, makeTypeNameFromNameList(stmt->typeName), true);
+	if (!OidIsValid(typid) || !OidIsValid(user = managed_user_of_type(typid)))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("cannot rename value \"%s\" of type \"%s\": %s table \"%s\" stores its values",
+					stmt->oldVal, format_type_be(typid),
+					RegistryKindAdjective(RegistryLookupRow(user)->kind), get_rel_name(user)),
+			 errdetail("Every row the table keeps that holds the value would read as the new label."),
+			 errhint("Add the new label with ALTER TYPE ... ADD VALUE and use it from now on.")));
+}
+
 /* Check ALTER TABLE. */
 static void
 check_alter_table(AlterTableStmt *stmt)
@@ -783,7 +809,7 @@ check_utility_command(Node *parsetree)
 	/* first the node type: no catalog access for others (ROLLBACK, say) */
 	if ((tag != T_AlterTableStmt && tag != T_RenameStmt && tag != T_TruncateStmt &&
 		 tag != T_DropStmt && tag != T_AlterObjectDependsStmt && tag != T_CreateTrigStmt &&
-		 tag != T_AlterObjectSchemaStmt) ||
+		 tag != T_AlterObjectSchemaStmt && tag != T_AlterEnumStmt) ||
 		creating_extension || SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA ||
 		!RegistryExists())
 		return;
@@ -812,6 +838,9 @@ check_utility_command(Node *parsetree)
 			break;
 		case T_AlterObjectSchemaStmt:
 			check_set_schema((AlterObjectSchemaStmt *) parsetree);
+			break;
+		case T_AlterEnumStmt:
+			check_enum_rename((AlterEnumStmt *) parsetree);
 			break;
 		default:
 			break;
