@@ -1,4 +1,4 @@
-/* immutable--1.0.sql: install script for the immutable extension */
+/* immutable--1.1.sql: install script for the immutable extension */
 
 \echo Use "CREATE EXTENSION immutable" to load this file. \quit
 
