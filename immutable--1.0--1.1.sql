@@ -370,7 +370,8 @@ COMMENT ON FUNCTION immutable.forget_dropped() IS
 'and clears the current view of a table whose view was dropped. A dropped '
 'versioned table takes its current view and heads table with it. Raises 55000 '
 'when the extension''s triggers are dropped from a table that stays managed '
-'or a heads or history table is dropped alone, 39P01 when not called as an '
+'or a heads or history table is dropped alone, 0A000 when a DROP ... CASCADE '
+'took a column of a managed table that stays, 39P01 when not called as an '
 'event trigger.';
 COMMENT ON FUNCTION immutable.follow_alter_table() IS
 'Event trigger function (ddl_command_end, ALTER TABLE): keeps the heads table '

@@ -36,6 +36,7 @@
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
 #include "commands/trigger.h"
+#include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
@@ -43,6 +44,7 @@
 #include "parser/parse_relation.h"
 #include "parser/parse_type.h"
 #include "tcop/utility.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
@@ -103,7 +105,7 @@ refuse(ManagedRelation *entry, const char *what, const char *detail)
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 			 errmsg("cannot %s %s table \"%s\"", what,
-					ManagedKindAdjective(entry->kind), get_rel_name(entry->relid)),
+					RegistryKindAdjective(entry->kind), get_rel_name(entry->relid)),
 			 errdetail("%s", detail),
 			 errhint("Call immutable.make_mutable() on table \"%s\" first if the change is meant; "
 					 "its make_* function puts it under management again.",
@@ -415,7 +417,7 @@ check_inherited_change(RangeVar *rv, const char *what, const char *added)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("cannot %s %s table \"%s\" through table \"%s\"", what,
-						ManagedKindAdjective(entry->kind), get_rel_name(child),
+						RegistryKindAdjective(entry->kind), get_rel_name(child),
 						get_rel_name(parent)),
 				 errdetail("The change would reach the table as an inheritance child or partition, "
 						   "but not what the extension keeps next to it."),
@@ -451,6 +453,109 @@ check_inherited_cmd(RangeVar *rv, AlterTableCmd *cmd)
 	}
 }
 
+/*
+ * Return a managed relation (table, heads or history table) that stores
+ * values of type typid: in a column of that type, or of a composite type,
+ * domain or array that holds it; InvalidOid when none does.
+ */
+static Oid
+managed_user_of_type(Oid typid)
+{
+	Oid			argtypes[1] = {OIDOID};
+	Datum		args[1] = {ObjectIdGetDatum(typid)};
+	Oid			user = InvalidOid;
+	uint64		i;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("WITH RECURSIVE types(t) AS ("
+							  " SELECT $1"
+							  " UNION SELECT CASE WHEN d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass"
+							  " THEN d.objid ELSE c.reltype END"
+							  " FROM types JOIN pg_catalog.pg_depend AS d ON d.refobjid OPERATOR(pg_catalog.=) types.t"
+							  " AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass"
+							  " LEFT JOIN pg_catalog.pg_class AS c ON c.oid OPERATOR(pg_catalog.=) d.objid"
+							  " AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+							  " WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass"
+							  " OR (c.relkind OPERATOR(pg_catalog.=) 'c' AND d.objsubid OPERATOR(pg_catalog.>) 0))"
+							  " SELECT DISTINCT d.objid FROM types JOIN pg_catalog.pg_depend AS d"
+							  " ON d.refobjid OPERATOR(pg_catalog.=) types.t"
+							  " AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass"
+							  " AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+							  " AND d.objsubid OPERATOR(pg_catalog.>) 0",
+							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the users of type %u", typid);
+	for (i = 0; i < SPI_processed && !OidIsValid(user); i++)
+	{
+		bool		isnull;
+		Oid			relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
+														   SPI_tuptable->tupdesc, 1, &isnull));
+
+		if (RegistryLookupRow(relid)->kind != MANAGED_NONE)
+			user = relid;
+	}
+	SPI_finish();
+	return user;
+}
+
+/*
+ * Refuse (0A000) ALTER TYPE ... DROP ATTRIBUTE or ALTER ATTRIBUTE ... TYPE
+ * of a composite type whose values a managed relation stores: with CASCADE,
+ * PostgreSQL rewrites every stored value of the type.
+ */
+static void
+check_composite_change(AlterTableStmt *stmt)
+{
+	ListCell   *lc;
+	Oid			relid;
+	Oid			user;
+
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableType type = lfirst_node(AlterTableCmd, lc)->subtype;
+
+		if (type != AT_DropColumn && type != AT_AlterColumnType)
+			continue;
+		relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+		if (!OidIsValid(relid) || get_rel_relkind(relid) != RELKIND_COMPOSITE_TYPE ||
+			!OidIsValid(user = managed_user_of_type(get_rel_type_id(relid))))
+			return;
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot change the attributes of type \"%s\": %s table \"%s\" stores its values",
+						get_rel_name(relid), RegistryKindAdjective(RegistryLookupRow(user)->kind),
+						get_rel_name(user)),
+				 errdetail("Dropping or retyping an attribute rewrites every stored value of the type, in every row the table keeps."),
+				 errhint("Add attributes instead, or a column of a new type; call immutable.make_mutable() on table \"%s\" first if the change is meant.",
+						 get_rel_name(user))));
+	}
+}
+
+/*
+ * Refuse (0A000) ALTER TYPE ... RENAME VALUE of an enum whose values a
+ * managed relation stores: every stored value would read as the new label,
+ * and a hash-chained row's hash covers the label.
+ */
+static void
+check_enum_rename(AlterEnumStmt *stmt)
+{
+	Oid			typid;
+	Oid			user;
+
+	if (stmt->oldVal == NULL)
+		return;					/* ADD VALUE changes no stored value */
+	typid = LookupTypeNameOid(NULL, makeTypeNameFromNameList(stmt->typeName), true);
+	if (!OidIsValid(typid) || !OidIsValid(user = managed_user_of_type(typid)))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("cannot rename value \"%s\" of type \"%s\": %s table \"%s\" stores its values",
+					stmt->oldVal, format_type_be(typid),
+					RegistryKindAdjective(RegistryLookupRow(user)->kind), get_rel_name(user)),
+			 errdetail("Every row the table keeps that holds the value would read as the new label."),
+			 errhint("Add the new label with ALTER TYPE ... ADD VALUE and use it from now on.")));
+}
+
 /* Check ALTER TABLE. */
 static void
 check_alter_table(AlterTableStmt *stmt)
@@ -458,6 +563,11 @@ check_alter_table(AlterTableStmt *stmt)
 	ManagedRelation *entry;
 	ListCell   *lc;
 
+	if (stmt->objtype == OBJECT_TYPE)
+	{
+		check_composite_change(stmt);
+		return;
+	}
 	foreach(lc, stmt->cmds)
 		check_inherited_cmd(stmt->relation, lfirst_node(AlterTableCmd, lc));
 	entry = managed_entry(stmt->relation);
@@ -497,7 +607,7 @@ check_moved_companion(ManagedRelation *entry, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("cannot %s %s \"%s\" of managed table \"%s\"", what,
-						ManagedKindName(entry->kind), get_rel_name(entry->relid),
+						RegistryKindName(entry->kind), get_rel_name(entry->relid),
 						get_rel_name(entry->base_relid)),
 				 errdetail("The table's registration names it, in the table's schema, for dumps."),
 				 errhint("Call immutable.make_mutable() on table \"%s\" and make it managed again with the names you want.",
@@ -621,7 +731,7 @@ check_drop_tables(DropStmt *stmt)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("cannot drop partition \"%s\" of %s table \"%s\"",
-							get_rel_name(relid), ManagedKindAdjective(entry->kind),
+							get_rel_name(relid), RegistryKindAdjective(entry->kind),
 							get_rel_name(llast_oid(ancestors))),
 					 errdetail("Its rows would leave the table without their history."),
 					 errhint("Call immutable.make_mutable() on table \"%s\" first if the rows may go.",
@@ -700,7 +810,7 @@ check_utility_command(Node *parsetree)
 	/* first the node type: no catalog access for others (ROLLBACK, say) */
 	if ((tag != T_AlterTableStmt && tag != T_RenameStmt && tag != T_TruncateStmt &&
 		 tag != T_DropStmt && tag != T_AlterObjectDependsStmt && tag != T_CreateTrigStmt &&
-		 tag != T_AlterObjectSchemaStmt) ||
+		 tag != T_AlterObjectSchemaStmt && tag != T_AlterEnumStmt) ||
 		creating_extension || SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA ||
 		!RegistryExists())
 		return;
@@ -729,6 +839,9 @@ check_utility_command(Node *parsetree)
 			break;
 		case T_AlterObjectSchemaStmt:
 			check_set_schema((AlterObjectSchemaStmt *) parsetree);
+			break;
+		case T_AlterEnumStmt:
+			check_enum_rename((AlterEnumStmt *) parsetree);
 			break;
 		default:
 			break;

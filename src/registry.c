@@ -100,7 +100,7 @@ RegistryInit(void)
 
 /* Return the SQL name of a kind, as stored in immutable.registry.kind. */
 const char *
-ManagedKindName(ManagedKind kind)
+RegistryKindName(ManagedKind kind)
 {
 	switch (kind)
 	{
@@ -124,7 +124,7 @@ ManagedKindName(ManagedKind kind)
 
 /* Return how messages name a relation of this kind ("append-only table"). */
 const char *
-ManagedKindAdjective(ManagedKind kind)
+RegistryKindAdjective(ManagedKind kind)
 {
 	switch (kind)
 	{
@@ -558,7 +558,7 @@ RegistryLookupVersioned(Oid relid)
 						get_rel_name(relid)),
 				 entry->kind == MANAGED_NONE ?
 				 errhint("Call immutable.make_versioned() on it first.") :
-				 errdetail("It is managed as %s.", ManagedKindName(entry->kind))));
+				 errdetail("It is managed as %s.", RegistryKindName(entry->kind))));
 	missing = heads_missing_column(entry);
 	if (missing != NULL)
 		ereport(ERROR,
@@ -587,7 +587,7 @@ RegistryLookupSystemVersioned(Oid relid)
 						get_rel_name(relid)),
 				 entry->kind == MANAGED_NONE ?
 				 errhint("Call immutable.make_system_versioned() on it first.") :
-				 errdetail("It is managed as %s.", ManagedKindName(entry->kind))));
+				 errdetail("It is managed as %s.", RegistryKindName(entry->kind))));
 	return entry;
 }
 
@@ -661,7 +661,7 @@ RegistryInsert(Oid relid, ManagedKind kind, Oid current_view, Oid heads)
 
 	namestrcpy(&user, GetUserNameFromId(GetUserId(), false));
 	args[0] = ObjectIdGetDatum(relid);
-	args[1] = CStringGetTextDatum(ManagedKindName(kind));
+	args[1] = CStringGetTextDatum(RegistryKindName(kind));
 	args[2] = ObjectIdGetDatum(current_view);
 	args[3] = NameGetDatum(&user);
 	args[4] = ObjectIdGetDatum(heads);

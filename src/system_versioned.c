@@ -331,7 +331,7 @@ history_check(Oid relid, Oid histid, const char *column)
 				(errcode(ERRCODE_DUPLICATE_OBJECT),
 				 errmsg("history table \"%s\" is already managed as %s",
 						RelationGetRelationName(hist),
-						ManagedKindName(RegistryLookup(histid)->kind)),
+						RegistryKindName(RegistryLookup(histid)->kind)),
 				 errhint("Pass another history_table.")));
 	for (i = 0; i < desc->natts; i++)
 	{
