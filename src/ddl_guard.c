@@ -54,6 +54,7 @@
 #include "triggers.h"
 
 PG_FUNCTION_INFO_V1(immutable_guard_ddl);
+PG_FUNCTION_INFO_V1(immutable_guard_triggers);
 
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 
@@ -926,6 +927,26 @@ DdlGuardCheckDroppedTrigger(const char *schema, const char *table, const char *t
 }
 
 /*
+ * The body of the DDL guard's event trigger functions (funcname, for the
+ * message): check the command, unless the ProcessUtility hook has checked
+ * it already.  Raises 39P01 when not called as an event trigger.
+ */
+static Datum
+guard_event(FunctionCallInfo fcinfo, const char *funcname)
+{
+	Node	   *parsetree;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by event trigger manager", funcname)));
+	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
+	if (hooked_commands == 0)
+		check_utility_command(parsetree);
+	PG_RETURN_VOID();
+}
+
+/*
  * immutable.guard_ddl() RETURNS event_trigger
  *
  * Event trigger function (ddl_command_start, every command): refuses DDL that
@@ -939,14 +960,22 @@ DdlGuardCheckDroppedTrigger(const char *schema, const char *table, const char *t
 Datum
 immutable_guard_ddl(PG_FUNCTION_ARGS)
 {
-	Node	   *parsetree;
+	return guard_event(fcinfo, "guard_ddl");
+}
 
-	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"guard_ddl\" was not called by event trigger manager")));
-	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
-	if (hooked_commands == 0)
-		check_utility_command(parsetree);
-	PG_RETURN_VOID();
+/*
+ * immutable.guard_triggers() RETURNS event_trigger
+ *
+ * Event trigger function of release 1.0 (ddl_command_start; ALTER TABLE,
+ * DROP TRIGGER, ALTER TRIGGER): runs the DDL guard's checks, as guard_ddl()
+ * does, on the commands it fires for.  Only a database that installed 1.0
+ * and has not yet run ALTER EXTENSION immutable UPDATE calls it (the 1.0
+ * install script names it, and the update to 1.1 drops it); the checks
+ * refuse at least what 1.0's refused.  Raises 0A000, 42501 or 55000 as
+ * guard_ddl() does; 39P01 when not called as an event trigger.
+ */
+Datum
+immutable_guard_triggers(PG_FUNCTION_ARGS)
+{
+	return guard_event(fcinfo, "guard_triggers");
 }
