@@ -23,7 +23,9 @@
 
 set -u
 
-PG_MAJOR=15
+# The PostgreSQL major to test: 15, or the one IMMUTABLE_PG_MAJOR names
+# (tools/pg_versions.sh runs this in a chroot with 17 or 18).
+PG_MAJOR=${IMMUTABLE_PG_MAJOR:-15}
 PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
 PG_CONFIG=$PG_BIN/pg_config
 PGTAP_DB=immutable_pgtap
