@@ -28,6 +28,7 @@
 #include "utils/syscache.h"
 
 #include "args.h"
+#include "compat.h"
 #include "ddl.h"
 #include "history.h"
 #include "period.h"
@@ -152,7 +153,7 @@ record_conversion(Oid relid)
 static char *
 primary_key_columns(Relation rel)
 {
-	Oid			pk = RelationGetPrimaryKeyIndex(rel);
+	Oid			pk = PrimaryKeyIndex(rel);
 	Relation	index;
 	StringInfoData buf;
 	int			i;

@@ -60,6 +60,7 @@
 #include "utils/typcache.h"
 #include "utils/varlena.h"
 
+#include "compat.h"
 #include "direct.h"
 #include "guard.h"
 #include "period.h"
@@ -570,7 +571,7 @@ run_history_insert(SPIPlanPtr plan, Relation history, Datum row)
 		SetUserIdAndSecContext(save_userid, save_sec_context);
 	}
 	PG_END_TRY();
-	ExecutorRun(query, ForwardScanDirection, 0, true);
+	ExecutorRunOnce(query, ForwardScanDirection, 0);
 	processed = query->estate->es_processed;
 	ExecutorFinish(query);
 	ExecutorEnd(query);
