@@ -101,6 +101,13 @@ extern void MaterializedSRFInit(FunctionCallInfo fcinfo);
 	ExecutorRun((query), (direction), (count), true)
 #endif
 
+/* PostgreSQL 17 added ALTER TABLE ... ALTER COLUMN ... SET EXPRESSION. */
+#if PG_VERSION_NUM >= 170000
+#define AlterTableCmdSetsExpression(cmd) ((cmd)->subtype == AT_SetExpression)
+#else
+#define AlterTableCmdSetsExpression(cmd) false
+#endif
+
 /*
  * Which indexes need entries for the new tuple of table_tuple_update:
  * none (a heap-only update), all, or only the summarizing ones (BRIN), which
