@@ -12,6 +12,9 @@
 #include "funcapi.h"
 #include "utils/acl.h"
 #include "utils/rel.h"
+#if PG_VERSION_NUM >= 180000
+#include "rewrite/rewriteHandler.h"
+#endif
 
 /* PostgreSQL 16 replaced the per-class ownership checks by one function. */
 #if PG_VERSION_NUM >= 160000
@@ -106,6 +109,24 @@ extern void MaterializedSRFInit(FunctionCallInfo fcinfo);
 #define AlterTableCmdSetsExpression(cmd) ((cmd)->subtype == AT_SetExpression)
 #else
 #define AlterTableCmdSetsExpression(cmd) false
+#endif
+
+/*
+ * PostgreSQL 18 added virtual generated columns: computed when the row is
+ * read, so NULL in the rows a trigger gets.  GenerationExpression returns
+ * the expression of one, its Vars referring to the relation as varno 1.
+ */
+#if PG_VERSION_NUM >= 180000
+#define RelationHasVirtualGenerated(rel) \
+	(RelationGetDescr(rel)->constr != NULL && \
+	 RelationGetDescr(rel)->constr->has_generated_virtual)
+#define AttributeIsVirtualGenerated(att) \
+	((att)->attgenerated == ATTRIBUTE_GENERATED_VIRTUAL)
+#define GenerationExpression(rel, attnum) build_generation_expression((rel), (attnum))
+#else
+#define RelationHasVirtualGenerated(rel) false
+#define AttributeIsVirtualGenerated(att) false
+#define GenerationExpression(rel, attnum) ((Node *) NULL)
 #endif
 
 /*
