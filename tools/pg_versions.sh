@@ -129,7 +129,9 @@ make_chroot() {
         rm -rf --one-file-system "$root"
     fi
     if ! command -v debootstrap >/dev/null; then
-        apt-get install -y -qq debootstrap >/dev/null || return 1
+        apt-get install -y -qq debootstrap >/dev/null 2>&1 ||
+            { apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null; } ||
+            return 1
     fi
     mkdir -p "$ROOT_DIR"
     if ! debootstrap --variant=minbase "$suite" "$root" "$MIRROR" \
