@@ -512,7 +512,6 @@ read_digest(Verifier *v, Jsonb *digest)
 	for (i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	row = SPI_tuptable->vals[i];
-		bool		isnull;
 		char	   *key = SPI_getvalue(row, SPI_tuptable->tupdesc, 1);
 		Datum		seq = SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull);
 		Datum		hash = SPI_getbinval(row, SPI_tuptable->tupdesc, 3, &isnull);

@@ -48,6 +48,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "compat.h"
 #include "ddl_guard.h"
 #include "guard.h"
 #include "registry.h"
@@ -311,13 +312,49 @@ has_rows(RangeVar *rv)
 
 /*
  * Does a new column get values in the rows there are (a default, identity
- * or generation expression), or constraints?
+ * or generation expression), or constraints?  (A hash-chained table's old
+ * rows would then no longer match their hashes.)
  */
 static bool
-adds_computed_column(ColumnDef *def)
+fills_or_constrains_column(ColumnDef *def)
 {
 	return def->raw_default != NULL || def->identity || def->generated ||
 		list_length(def->constraints) > 0;
+}
+
+/*
+ * Does the column an ALTER TABLE ... ADD COLUMN defines get its values from
+ * PostgreSQL (a generated or identity column)?
+ */
+static bool
+column_is_computed(ColumnDef *def)
+{
+	ListCell   *lc;
+
+	if (def->identity || def->generated)
+		return true;
+	foreach(lc, def->constraints)
+	{
+		Constraint *constraint = lfirst_node(Constraint, lc);
+
+		if (constraint->contype == CONSTR_GENERATED ||
+			constraint->contype == CONSTR_IDENTITY)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Refuse a generated or identity column (what) on a versioned table, as
+ * make_versioned does.
+ */
+static void
+refuse_computed_column(ManagedRelation *entry, const char *what)
+{
+	refuse(entry, what,
+		   "Every version is written by the versioning trigger, before PostgreSQL computes "
+		   "stored generated and identity columns, and a virtual generated column is not "
+		   "stored at all: the heads table and the current view would miss their values.");
 }
 
 /*
@@ -345,8 +382,23 @@ check_alter_table_cmd(ManagedRelation *entry, AlterTableCmd *cmd)
 			if (entry->kind == MANAGED_HEADS)
 				refuse(entry, "change the columns of",
 					   "A heads table follows the columns of its versioned table.");
-			if (entry->hashed && adds_computed_column((ColumnDef *) cmd->def))
+			if (entry->hashed && fills_or_constrains_column((ColumnDef *) cmd->def))
 				refuse_chained(entry, "add a column with a default or constraints to");
+			if (entry->kind == MANAGED_VERSIONED &&
+				column_is_computed(castNode(ColumnDef, cmd->def)))
+				refuse_computed_column(entry, psprintf("add generated or identity column \"%s\" to",
+													   castNode(ColumnDef, cmd->def)->colname));
+			break;
+		case AT_DropExpression:
+			if (entry->hashed)
+				refuse(entry, psprintf("drop the expression of generated column \"%s\" of", cmd->name),
+					   "The rows' hashes leave stored generated columns out; as a plain column it "
+					   "would enter them, and no row would verify.");
+			break;
+		case AT_AddIdentity:
+			if (entry->kind == MANAGED_VERSIONED)
+				refuse_computed_column(entry, psprintf("make column \"%s\" an identity column of",
+													   cmd->name));
 			break;
 		case AT_SetLogged:
 		case AT_SetUnLogged:
@@ -378,6 +430,10 @@ check_alter_table_cmd(ManagedRelation *entry, AlterTableCmd *cmd)
 				refuse_trigger_change(entry, "disable", TRIGGER_REFUSE_CHANGE);
 			break;
 		default:
+			if (AlterTableCmdSetsExpression(cmd))
+				refuse(entry, psprintf("change the expression of generated column \"%s\" of", cmd->name),
+					   "Every row the table keeps would show values of the new expression: "
+					   "a stored column is rewritten, a virtual one computed anew.");
 			break;
 	}
 }
@@ -449,6 +505,9 @@ check_inherited_cmd(RangeVar *rv, AlterTableCmd *cmd)
 			check_inherited_change(rv, psprintf("change the default of column \"%s\" of", column), NULL);
 			break;
 		default:
+			if (AlterTableCmdSetsExpression(cmd))
+				check_inherited_change(rv, psprintf("change the expression of column \"%s\" of", column),
+									   NULL);
 			break;
 	}
 }

@@ -33,6 +33,7 @@
 #include "utils/syscache.h"
 
 #include "chain.h"
+#include "compat.h"
 #include "registry.h"
 #include "triggers.h"
 
@@ -366,7 +367,7 @@ describe_heads(Relation rel, ManagedRelation *entry)
 				 errmsg("versioned table \"%s\" has lost its heads table",
 						RelationGetRelationName(rel)),
 				 errhint("Call immutable.make_mutable() and immutable.make_versioned() on the table again.")));
-	entry->versioned.heads_index = RelationGetPrimaryKeyIndex(heads);
+	entry->versioned.heads_index = PrimaryKeyIndex(heads);
 	if (!OidIsValid(entry->versioned.heads_index))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
