@@ -379,7 +379,9 @@ COMMENT ON FUNCTION immutable.follow_alter_table() IS
 'system-versioned table, in step with the table''s columns and defaults. '
 'After columns are added, renamed, retyped or dropped or defaults changed, '
 'the heads table and current view are brought up to date, so that the view '
-'shows and writes every column, and the history table follows. What may not '
+'shows and writes every column, and the history table follows. After its '
+'owner changes, its heads table and current view, or history table and '
+'<table>_as_of function, go to the new owner. What may not '
 'change was refused before the command ran, by the DDL guard. Does nothing '
 'while an extension is being created. Raises 39P01 when not called as an '
 'event trigger.';

@@ -358,6 +358,25 @@ refuse_computed_column(ManagedRelation *entry, const char *what)
 }
 
 /*
+ * Refuse (0A000) a change of the owner of a heads or history table or a
+ * current view on its own: a managed table's companions are its owner's
+ * (ALTER TABLE ... OWNER TO on the table gives them to the new owner), as a
+ * restore of the table's registration expects.
+ */
+static void
+refuse_companion_owner(ManagedRelation *entry)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("cannot change the owner of %s \"%s\" of managed table \"%s\"",
+					RegistryKindName(entry->kind), get_rel_name(entry->relid),
+					get_rel_name(entry->base_relid)),
+			 errdetail("It belongs to the owner of its table."),
+			 errhint("Change the owner of table \"%s\": its %s follows.",
+					 get_rel_name(entry->base_relid), RegistryKindName(entry->kind))));
+}
+
+/*
  * Check one subcommand of an ALTER TABLE of a managed relation (not the
  * extension's own ALTER TABLE of a heads or history table).
  */
@@ -399,6 +418,11 @@ check_alter_table_cmd(ManagedRelation *entry, AlterTableCmd *cmd)
 			if (entry->kind == MANAGED_VERSIONED)
 				refuse_computed_column(entry, psprintf("make column \"%s\" an identity column of",
 													   cmd->name));
+			break;
+		case AT_ChangeOwner:
+			if (entry->kind == MANAGED_HEADS || entry->kind == MANAGED_HISTORY ||
+				entry->kind == MANAGED_CURRENT_VIEW)
+				refuse_companion_owner(entry);
 			break;
 		case AT_SetLogged:
 		case AT_SetUnLogged:
@@ -644,7 +668,7 @@ check_alter_table(AlterTableStmt *stmt)
 		if (entry->kind == MANAGED_CURRENT_VIEW &&
 			cmd->subtype != AT_DisableTrig && cmd->subtype != AT_DisableTrigAll &&
 			cmd->subtype != AT_DisableTrigUser && cmd->subtype != AT_EnableAlwaysTrig &&
-			cmd->subtype != AT_EnableReplicaTrig)
+			cmd->subtype != AT_EnableReplicaTrig && cmd->subtype != AT_ChangeOwner)
 			continue;
 		check_alter_table_cmd(entry, cmd);
 	}

@@ -275,6 +275,36 @@ changes_columns(Node *parsetree)
 	return false;
 }
 
+/* Does the ALTER TABLE in parsetree change the table's owner? */
+static bool
+changes_owner(Node *parsetree)
+{
+	ListCell   *lc;
+
+	if (parsetree == NULL || !IsA(parsetree, AlterTableStmt))
+		return false;
+	foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
+		if (lfirst_node(AlterTableCmd, lc)->subtype == AT_ChangeOwner)
+		return true;
+	return false;
+}
+
+/*
+ * Give the companions of entry's table (heads table and current view, or
+ * history table and <table>_as_of function) to the table's new owner.
+ */
+static void
+follow_owner(ManagedRelation *entry)
+{
+	if (entry->kind == MANAGED_VERSIONED)
+	{
+		DdlGiveCompanionToOwner(entry->relid, entry->heads, "TABLE");
+		DdlGiveCompanionToOwner(entry->relid, entry->current_view, "VIEW");
+	}
+	else if (entry->kind == MANAGED_SYSTEM_VERSIONED && !get_rel_relispartition(entry->relid))
+		SystemVersionedFollowOwner(entry);
+}
+
 /*
  * immutable.follow_alter_table() RETURNS event_trigger
  *
@@ -285,7 +315,9 @@ changes_columns(Node *parsetree)
  * defaults, its heads table and current view are brought up to date
  * (HeadsRefresh, CurrentViewRefresh), so that the view shows and writes every
  * column, and a system-versioned table's history table follows
- * (SystemVersionedRefresh).  What may not change was refused before the
+ * (SystemVersionedRefresh).  After its owner changes, its heads table and
+ * current view, or history table and <table>_as_of function, go to the new
+ * owner (follow_owner).  What may not change was refused before the
  * command ran (ddl_guard.c).  Other ALTER TABLEs are not looked at.  Does
  * nothing while an extension is being created.  Raises 39P01 when not called
  * as an event trigger.
@@ -305,7 +337,7 @@ immutable_follow_alter_table(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"follow_alter_table\" was not called by event trigger manager")));
 	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
-	if (creating_extension || !changes_columns(parsetree))
+	if (creating_extension || (!changes_columns(parsetree) && !changes_owner(parsetree)))
 		PG_RETURN_VOID();
 
 	nestlevel = DdlBegin();
@@ -324,6 +356,10 @@ immutable_follow_alter_table(PG_FUNCTION_ARGS)
 			get_rel_relkind(altered[i]) != RELKIND_PARTITIONED_TABLE)
 			continue;
 		entry = RegistryLookup(altered[i]);
+		if (changes_owner(parsetree))
+			follow_owner(entry);
+		if (!changes_columns(parsetree))
+			continue;
 		if (entry->kind == MANAGED_SYSTEM_VERSIONED)
 			SystemVersionedRefresh(entry, parsetree);
 		if (entry->kind != MANAGED_VERSIONED)

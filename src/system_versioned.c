@@ -643,6 +643,38 @@ plan_history_columns(Relation rel, Relation history, StringInfo alter)
 }
 
 /*
+ * Give the history table and <table>_as_of function(s) of entry's
+ * system-versioned table to the table's owner, after its owner changed.
+ * Caller has run DdlBegin.
+ */
+void
+SystemVersionedFollowOwner(ManagedRelation *entry)
+{
+	const char *owner = quote_identifier(GetUserNameFromId(RelationOwner(entry->relid), false));
+	List	   *statements = NIL;
+	ListCell   *lc;
+	uint64		i;
+
+	DdlGiveCompanionToOwner(entry->relid, entry->history, "TABLE");
+	DdlRun(psprintf("SELECT d.objid::pg_catalog.regprocedure::pg_catalog.text"
+					" FROM pg_catalog.pg_depend AS d JOIN pg_catalog.pg_proc AS p"
+					" ON p.oid OPERATOR(pg_catalog.=) d.objid"
+					" WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass"
+					" AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+					" AND d.refobjid OPERATOR(pg_catalog.=) %u::pg_catalog.oid"
+					" AND d.deptype OPERATOR(pg_catalog.=) 'a'"
+					" AND p.proowner OPERATOR(pg_catalog.<>) %u::pg_catalog.oid",
+					entry->relid, RelationOwner(entry->relid)), SPI_OK_SELECT);
+	for (i = 0; i < SPI_processed; i++)
+		statements = lappend(statements,
+							 psprintf("ALTER FUNCTION %s OWNER TO %s",
+									  SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1),
+									  owner));
+	foreach(lc, statements)
+		DdlRun(lfirst(lc), SPI_OK_UTILITY);
+}
+
+/*
  * Replace the <table>_as_of function(s) of entry's table, made by
  * make_system_versioned (its automatic dependents), with one over the
  * table's columns now, as the function's owner.
