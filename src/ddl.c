@@ -165,6 +165,27 @@ DdlGiveToTableOwner(Oid relid, const char *kind, const char *object)
 }
 
 /*
+ * Give companion (a heads or history table, kind "TABLE", or a current
+ * view, "VIEW") of managed table relid to relid's owner when another role
+ * owns it, past the DDL guard: a managed table's companions are its
+ * owner's.  Runs as the caller, who changed relid's owner.  Caller has run
+ * DdlBegin.
+ */
+void
+DdlGiveCompanionToOwner(Oid relid, Oid companion, const char *kind)
+{
+	Oid			owner = RelationOwner(relid);
+
+	if (!OidIsValid(companion) || get_rel_name(companion) == NULL ||
+		RelationOwner(companion) == owner)
+		return;
+	DdlRunOnCompanion(companion, psprintf("ALTER %s %s OWNER TO %s", kind,
+										  RelationQualifiedName(companion),
+										  quote_identifier(GetUserNameFromId(owner, false))),
+					  false);
+}
+
+/*
  * Give relid's column the new name that the RENAME COLUMN in parsetree (of
  * another table: a companion's table) gave, when relid has the column under
  * its old name and none under the new one.  Caller has run DdlBegin.

@@ -14,6 +14,7 @@
 extern void DdlRun(const char *sql, int expected);
 extern void DdlRunAsOwner(Oid relid, const char *sql, int expected);
 extern void DdlRunOnCompanion(Oid relid, const char *sql, bool as_extension_owner);
+extern void DdlGiveCompanionToOwner(Oid relid, Oid companion, const char *kind);
 extern void DdlGiveToTableOwner(Oid relid, const char *kind, const char *object);
 extern int	DdlBegin(void);
 extern Oid *DdlResultOids(uint64 *n);

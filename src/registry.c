@@ -33,6 +33,7 @@
 #include "utils/syscache.h"
 
 #include "chain.h"
+#include "compat.h"
 #include "registry.h"
 #include "triggers.h"
 
@@ -100,7 +101,7 @@ RegistryInit(void)
 
 /* Return the SQL name of a kind, as stored in immutable.registry.kind. */
 const char *
-ManagedKindName(ManagedKind kind)
+RegistryKindName(ManagedKind kind)
 {
 	switch (kind)
 	{
@@ -124,7 +125,7 @@ ManagedKindName(ManagedKind kind)
 
 /* Return how messages name a relation of this kind ("append-only table"). */
 const char *
-ManagedKindAdjective(ManagedKind kind)
+RegistryKindAdjective(ManagedKind kind)
 {
 	switch (kind)
 	{
@@ -167,6 +168,17 @@ registry_relid(void)
 }
 
 /*
+ * Has the registry the column retry_conflicts?  1.0's has not, until ALTER
+ * EXTENSION immutable UPDATE: the library must read it meanwhile (NULL reads
+ * as true, make_system_versioned's default).
+ */
+static bool
+registry_has_retry_conflicts(void)
+{
+	return SearchSysCacheExistsAttName(registry_relid(), "retry_conflicts");
+}
+
+/*
  * Is the extension installed in this database (its registry there)?  The
  * library can stay loaded in a session after DROP EXTENSION.
  */
@@ -188,6 +200,8 @@ read_period_options(ManagedRelation *entry, HeapTuple tuple, TupleDesc desc)
 
 	entry->system_versioned.adjust = DatumGetBool(SPI_getbinval(tuple, desc, 7, &isnull));
 	entry->system_versioned.retry_conflicts = DatumGetBool(SPI_getbinval(tuple, desc, 10, &isnull));
+	if (isnull)					/* a row restored from 1.0's registry */
+		entry->system_versioned.retry_conflicts = true;
 	entry->system_versioned.att_period = get_attnum(entry->relid, column);
 	if (entry->system_versioned.att_period == InvalidAttrNumber)
 		ereport(ERROR,
@@ -209,14 +223,16 @@ read_period_options(ManagedRelation *entry, HeapTuple tuple, TupleDesc desc)
 static void
 registry_read(ManagedRelation *entry)
 {
-	static const char *query =
-	"SELECT kind, current_view, relid, heads, history, period_column, adjust,"
-	" hashed, chain_by, retry_conflicts"
-	" FROM immutable.registry"
-	" WHERE relid OPERATOR(pg_catalog.=) $1"
-	" OR current_view OPERATOR(pg_catalog.=) $1"
-	" OR heads OPERATOR(pg_catalog.=) $1"
-	" OR history OPERATOR(pg_catalog.=) $1";
+	/* 1.0's registry has no retry_conflicts until ALTER EXTENSION UPDATE */
+	const char *retry = registry_has_retry_conflicts() ?
+	"retry_conflicts" : "NULL::pg_catalog.bool";
+	char	   *query = psprintf("SELECT kind, current_view, relid, heads, history,"
+								 " period_column, adjust, hashed, chain_by, %s"
+								 " FROM immutable.registry"
+								 " WHERE relid OPERATOR(pg_catalog.=) $1"
+								 " OR current_view OPERATOR(pg_catalog.=) $1"
+								 " OR heads OPERATOR(pg_catalog.=) $1"
+								 " OR history OPERATOR(pg_catalog.=) $1", retry);
 	Oid			argtypes[1] = {REGCLASSOID};
 	Datum		args[1];
 	int			ret;
@@ -367,7 +383,7 @@ describe_heads(Relation rel, ManagedRelation *entry)
 				 errmsg("versioned table \"%s\" has lost its heads table",
 						RelationGetRelationName(rel)),
 				 errhint("Call immutable.make_mutable() and immutable.make_versioned() on the table again.")));
-	entry->versioned.heads_index = RelationGetPrimaryKeyIndex(heads);
+	entry->versioned.heads_index = PrimaryKeyIndex(heads);
 	if (!OidIsValid(entry->versioned.heads_index))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -560,7 +576,7 @@ RegistryLookupVersioned(Oid relid)
 						get_rel_name(relid)),
 				 entry->kind == MANAGED_NONE ?
 				 errhint("Call immutable.make_versioned() on it first.") :
-				 errdetail("It is managed as %s.", ManagedKindName(entry->kind))));
+				 errdetail("It is managed as %s.", RegistryKindName(entry->kind))));
 	missing = heads_missing_column(entry);
 	if (missing != NULL)
 		ereport(ERROR,
@@ -589,7 +605,7 @@ RegistryLookupSystemVersioned(Oid relid)
 						get_rel_name(relid)),
 				 entry->kind == MANAGED_NONE ?
 				 errhint("Call immutable.make_system_versioned() on it first.") :
-				 errdetail("It is managed as %s.", ManagedKindName(entry->kind))));
+				 errdetail("It is managed as %s.", RegistryKindName(entry->kind))));
 	return entry;
 }
 
@@ -663,7 +679,7 @@ RegistryInsert(Oid relid, ManagedKind kind, Oid current_view, Oid heads)
 
 	namestrcpy(&user, GetUserNameFromId(GetUserId(), false));
 	args[0] = ObjectIdGetDatum(relid);
-	args[1] = CStringGetTextDatum(ManagedKindName(kind));
+	args[1] = CStringGetTextDatum(RegistryKindName(kind));
 	args[2] = ObjectIdGetDatum(current_view);
 	args[3] = NameGetDatum(&user);
 	args[4] = ObjectIdGetDatum(heads);
@@ -696,9 +712,12 @@ RegistryInsertSystemVersioned(Oid relid, Oid history, const char *period_column,
 	args[3] = NameGetDatum(&column);
 	registry_execute(psprintf("INSERT INTO immutable.registry"
 							  " (relid, kind, managed_since, managed_by, history,"
-							  " period_column, adjust, retry_conflicts)"
-							  " VALUES ($1, 'system_versioned', pg_catalog.now(), $2, $3, $4, %s, %s)",
-							  adjust ? "true" : "false", retry_conflicts ? "true" : "false"),
+							  " period_column, adjust%s)"
+							  " VALUES ($1, 'system_versioned', pg_catalog.now(), $2, $3, $4, %s%s)",
+							  registry_has_retry_conflicts() ? ", retry_conflicts" : "",
+							  adjust ? "true" : "false",
+							  !registry_has_retry_conflicts() ? "" :
+							  retry_conflicts ? ", true" : ", false"),
 					 4, argtypes, args, NULL, SPI_OK_INSERT);
 	CacheInvalidateRelcacheByRelid(relid);
 }
@@ -763,7 +782,8 @@ RegistryClearView(Oid viewid)
  *	append_only, hashed (t or f), chain_by column or ''
  *	versioned, heads table, current view or '', hashed (t or f)
  *	system_versioned, history table, period column, adjust (t or f),
- *		retry_conflicts (t or f; absent in triggers made by version 1.0: f)
+ *		retry_conflicts (t or f; absent in triggers made by version 1.0: t,
+ *		the default of make_system_versioned)
  *
  * Companions are named in the table's schema; the DDL guard refuses
  * renaming them and moving them or the table to another schema.
@@ -856,7 +876,7 @@ RegistryRestore(Oid relid, int nargs, char **args)
 	else if ((nargs == 4 || nargs == 5) && strcmp(args[0], "system_versioned") == 0)
 		RegistryInsertSystemVersioned(relid, restored_companion(relid, args[1], "rp", "history table"),
 									  args[2], strcmp(args[3], "t") == 0,
-									  nargs == 5 && strcmp(args[4], "t") == 0);
+									  nargs == 4 || strcmp(args[4], "t") == 0);
 	else
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

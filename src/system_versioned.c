@@ -28,6 +28,7 @@
 #include "utils/syscache.h"
 
 #include "args.h"
+#include "compat.h"
 #include "ddl.h"
 #include "system_versioned.h"
 #include "system_time.h"
@@ -153,7 +154,7 @@ record_conversion(Oid relid)
 static char *
 primary_key_columns(Relation rel)
 {
-	Oid			pk = RelationGetPrimaryKeyIndex(rel);
+	Oid			pk = PrimaryKeyIndex(rel);
 	Relation	index;
 	StringInfoData buf;
 	int			i;
@@ -331,7 +332,7 @@ history_check(Oid relid, Oid histid, const char *column)
 				(errcode(ERRCODE_DUPLICATE_OBJECT),
 				 errmsg("history table \"%s\" is already managed as %s",
 						RelationGetRelationName(hist),
-						ManagedKindName(RegistryLookup(histid)->kind)),
+						RegistryKindName(RegistryLookup(histid)->kind)),
 				 errhint("Pass another history_table.")));
 	for (i = 0; i < desc->natts; i++)
 	{
@@ -533,13 +534,16 @@ immutable_make_system_versioned(PG_FUNCTION_ARGS)
 	const char *history_name;
 	const char *column;
 	bool		adjust;
+	bool		retry_conflicts;
 	char	   *table;
 	StringInfoData alter;
 	int			nestlevel;
 	Oid			history;
 	bool		added;
 
-	if (PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
+	/* 1.0's catalog, until ALTER EXTENSION UPDATE, passes 4 arguments */
+	retry_conflicts = PG_NARGS() < 5 || PG_ARGISNULL(4) || PG_GETARG_BOOL(4);
+	if (PG_ARGISNULL(2) || PG_ARGISNULL(3) || (PG_NARGS() >= 5 && PG_ARGISNULL(4)))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s passed to immutable.make_system_versioned() must not be NULL",
@@ -566,7 +570,7 @@ immutable_make_system_versioned(PG_FUNCTION_ARGS)
 	DdlProtectPartitions(relid);
 	DdlProtectPartitions(history);
 	create_as_of_function(relid, history, column);
-	RegistryInsertSystemVersioned(relid, history, column, adjust, PG_GETARG_BOOL(4));
+	RegistryInsertSystemVersioned(relid, history, column, adjust, retry_conflicts);
 	DdlRecordRegistration(relid);
 	DdlEnd(nestlevel);
 	PG_RETURN_OID(history);
@@ -643,6 +647,38 @@ plan_history_columns(Relation rel, Relation history, StringInfo alter)
 			appendStringInfo(alter, "%s ALTER COLUMN %s TYPE %s USING %s::%s",
 							 alter->len ? "," : "", column, type, column, type);
 	}
+}
+
+/*
+ * Give the history table and <table>_as_of function(s) of entry's
+ * system-versioned table to the table's owner, after its owner changed.
+ * Caller has run DdlBegin.
+ */
+void
+SystemVersionedFollowOwner(ManagedRelation *entry)
+{
+	const char *owner = quote_identifier(GetUserNameFromId(RelationOwner(entry->relid), false));
+	List	   *statements = NIL;
+	ListCell   *lc;
+	uint64		i;
+
+	DdlGiveCompanionToOwner(entry->relid, entry->history, "TABLE");
+	DdlRun(psprintf("SELECT d.objid::pg_catalog.regprocedure::pg_catalog.text"
+					" FROM pg_catalog.pg_depend AS d JOIN pg_catalog.pg_proc AS p"
+					" ON p.oid OPERATOR(pg_catalog.=) d.objid"
+					" WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass"
+					" AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+					" AND d.refobjid OPERATOR(pg_catalog.=) %u::pg_catalog.oid"
+					" AND d.deptype OPERATOR(pg_catalog.=) 'a'"
+					" AND p.proowner OPERATOR(pg_catalog.<>) %u::pg_catalog.oid",
+					entry->relid, RelationOwner(entry->relid)), SPI_OK_SELECT);
+	for (i = 0; i < SPI_processed; i++)
+		statements = lappend(statements,
+							 psprintf("ALTER FUNCTION %s OWNER TO %s",
+									  SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1),
+									  owner));
+	foreach(lc, statements)
+		DdlRun(lfirst(lc), SPI_OK_UTILITY);
 }
 
 /*

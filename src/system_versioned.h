@@ -10,6 +10,7 @@
 #include "registry.h"
 
 extern void SystemVersionedMakeMutable(Oid relid, Oid history, const char *table);
+extern void SystemVersionedFollowOwner(ManagedRelation *entry);
 extern void SystemVersionedRefresh(ManagedRelation *entry, Node *parsetree);
 
 #endif							/* IMMUTABLE_SYSTEM_VERSIONED_H */

@@ -203,6 +203,12 @@ EntityReturnRow(FunctionCallInfo fcinfo, bool found, Datum row)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	HeapTupleData tuple;
 
+	/* 1.0's catalog, until ALTER EXTENSION UPDATE: a row or NULL */
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo))
+	{
+		fcinfo->isnull = !found;
+		return found ? row : (Datum) 0;
+	}
 	MaterializedSRFInit(fcinfo);
 	if (found)
 	{
