@@ -56,6 +56,11 @@ SELECT count(*) AS before FROM tasks \gset
 INSERT INTO tasks_current (id, title) VALUES (NULL, 'no key');
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) = :before AS nothing_written FROM tasks;
+-- a view whose id has no default (1.0's, until ALTER EXTENSION UPDATE):
+-- NULL in id and entity_id is a new entity, as in 1.0
+ALTER VIEW tasks_current ALTER COLUMN id DROP DEFAULT;
+INSERT INTO tasks_current (title, version) VALUES ('no default', 0) RETURNING id = entity_id AS same, version;
+ALTER VIEW tasks_current ALTER COLUMN id SET DEFAULT immutable.uuidv7();
 -- entity_id of an existing entity appends its next version, as before
 INSERT INTO tasks_current (entity_id, title) VALUES ('01890000-0000-7000-8000-000000000002', 'appended')
 RETURNING id, version;

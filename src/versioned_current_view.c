@@ -363,14 +363,38 @@ entity_head(ManagedRelation *entry, Datum entity_id, bool *deleted)
 }
 
 /*
+ * Number the first version of a new entity: NULL, 0 or 1 (the first values
+ * of ORMs' optimistic locks) become 1; any other fails with 22023.
+ */
+static void
+number_first_version(Relation viewrel, ManagedRelation *entry, Datum *values,
+					 bool *nulls)
+{
+	AttrNumber	att_version = entry->versioned.att_version;
+	int32		first = nulls[att_version - 1] ? 1 : DatumGetInt32(values[att_version - 1]);
+
+	if (first != 0 && first != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("version %d cannot start a new entity through current view \"%s\"",
+						first, RelationGetRelationName(viewrel)),
+				 errdetail("A new entity starts at version 1; 0 and 1 are accepted as ORMs' first lock values."),
+				 errhint("Leave version out, or give the entity_id of an existing entity.")));
+	values[att_version - 1] = Int32GetDatum(1);
+	nulls[att_version - 1] = false;
+}
+
+/*
  * Decide entity_id and version of a row an INSERT through the view appends.
  * entity_id given: that entity's next version, as an INSERT into the table
  * (or version 1 of an entity of that entity_id if none exists).  Otherwise
  * id names the entity: a new one (the view's default for id is a new
  * UUIDv7, or the client generated the key), or a deleted one, which the row
  * undeletes; an id of a live entity fails with 23505 as a duplicate key of a
- * table would, and a NULL id with 23502.  A new entity accepts version NULL,
- * 0 or 1 (the first value of ORMs' optimistic locks) and gets version 1.
+ * table would, and a NULL id with 23502, unless the view's id has no default
+ * (1.0's view, until ALTER EXTENSION immutable UPDATE replaces it): then the
+ * row is a new entity as in 1.0.  A new entity accepts version NULL, 0 or 1
+ * (the first value of ORMs' optimistic locks) and gets version 1.
  */
 static void
 identify_new_row(Relation viewrel, ManagedRelation *entry, ViewMap *map,
@@ -385,6 +409,12 @@ identify_new_row(Relation viewrel, ManagedRelation *entry, ViewMap *map,
 	if (by_id && map->view_id >= 0)
 		values[att_entity - 1] = heap_getattr(source, map->view_id + 1, view,
 											  &nulls[att_entity - 1]);
+	if (nulls[att_entity - 1] &&
+		(map->view_id < 0 || !TupleDescAttr(view, map->view_id)->atthasdef))
+	{
+		number_first_version(viewrel, entry, values, nulls);
+		return;
+	}
 	if (nulls[att_entity - 1])
 		ereport(ERROR,
 				(errcode(ERRCODE_NOT_NULL_VIOLATION),
@@ -393,19 +423,7 @@ identify_new_row(Relation viewrel, ManagedRelation *entry, ViewMap *map,
 				 errdetail("The view's id is the entity's identity, and entity_id is NULL too."),
 				 errhint("Leave id out of the INSERT (its default is a new UUIDv7), or give the new entity a client-generated UUID.")));
 	if (!entity_head(entry, values[att_entity - 1], &deleted))
-	{
-		int32		first = nulls[att_version - 1] ? 1 : DatumGetInt32(values[att_version - 1]);
-
-		if (first != 0 && first != 1)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("version %d cannot start a new entity through current view \"%s\"",
-							first, RelationGetRelationName(viewrel)),
-					 errdetail("A new entity starts at version 1; 0 and 1 are accepted as ORMs' first lock values."),
-					 errhint("Leave version out, or give the entity_id of an existing entity.")));
-		values[att_version - 1] = Int32GetDatum(1);
-		nulls[att_version - 1] = false;
-	}
+		number_first_version(viewrel, entry, values, nulls);
 	else if (by_id && !deleted)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNIQUE_VIOLATION),
