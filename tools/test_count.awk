@@ -3,8 +3,9 @@
 #   awk -v kept=DIR -f tools/test_count.awk LOG
 #
 # The output is cut into suites by the lines "+++ <suite> install-check"
-# that PGXS prints (regress, isolation, tap), that the Makefile's
-# installcheck-pgtap prints (pgtap), "+++ fuzz +++" and "+++ style +++".
+# that PGXS prints (regress, isolation, tap; behind "# " since PostgreSQL
+# 16), that the Makefile's installcheck-pgtap prints (pgtap), "+++ fuzz +++"
+# and "+++ style +++".
 # Tests:
 #   regress, isolation: one per file. PostgreSQL 15 prints "test foo ... ok"
 #     or "... FAILED" (a parallel group indents the name instead of "test"),
@@ -43,8 +44,8 @@ function close_tap_file(    n) {
     in_file = 0
 }
 
-/^\+\+\+ [a-z]+ install-check/ || /^\+\+\+ (fuzz|style) \+\+\+$/ {
-    suite = $2
+/^(# )?\+\+\+ [a-z]+ install-check/ || /^\+\+\+ (fuzz|style) \+\+\+$/ {
+    suite = $1 == "#" ? $3 : $2
     in_report = 0
     next
 }
