@@ -34,7 +34,7 @@ OBJS = \
 	src/erase.o
 
 EXTENSION = immutable
-DATA = immutable--1.0.sql
+DATA = immutable--1.0.sql immutable--1.1.sql immutable--1.0--1.1.sql
 PGFILEDESC = "immutable - append-only and versioned tables"
 
 REGRESS_OPTS = --load-extension=immutable

@@ -70,6 +70,9 @@ CREATE TEMP VIEW snapshot AS
       FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid
       JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname IN ('bi_ver', 'bi_other', 'Odd "Schema"')
+       -- PostgreSQL 18 catalogs NOT NULL as constraints too; the columns
+       -- part of the snapshot has them
+       AND co.contype OPERATOR(pg_catalog.<>) 'n'
     UNION ALL
     SELECT 'managed', NULL, table_name::text, kind FROM immutable.managed_tables
     UNION ALL

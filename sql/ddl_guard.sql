@@ -116,8 +116,11 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'ZZ999';	-- undo it: the next command sees the same tables
     EXCEPTION
         WHEN SQLSTATE 'ZZ999' THEN NULL;
-        WHEN undefined_column OR undefined_table OR undefined_object OR wrong_object_type THEN
-            outcome := 'n/a ' || SQLSTATE;	-- the relation has no such column or partition
+        WHEN undefined_column OR undefined_table OR undefined_object OR wrong_object_type
+            OR invalid_object_definition THEN
+            -- the relation has no such column or partition, or is not
+            -- partitioned (42P17 before PostgreSQL 18, 42809 since)
+            outcome := 'n/a ' || SQLSTATE;
         WHEN OTHERS THEN
             outcome := 'refused ' || SQLSTATE;
     END;

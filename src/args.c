@@ -122,7 +122,7 @@ ArgLockForManagement(Oid relid, LOCKMODE lockmode, const char *funcname,
 				(errcode(ERRCODE_DUPLICATE_OBJECT),
 				 errmsg("table \"%s\" is already managed as %s",
 						RelationGetRelationName(rel),
-						ManagedKindName(RegistryLookup(relid)->kind)),
+						RegistryKindName(RegistryLookup(relid)->kind)),
 				 errhint("Call immutable.make_mutable() first to change how it is managed.")));
 	relation_close(rel, NoLock);
 }

@@ -512,7 +512,6 @@ read_digest(Verifier *v, Jsonb *digest)
 	for (i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	row = SPI_tuptable->vals[i];
-		bool		isnull;
 		char	   *key = SPI_getvalue(row, SPI_tuptable->tupdesc, 1);
 		Datum		seq = SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull);
 		Datum		hash = SPI_getbinval(row, SPI_tuptable->tupdesc, 3, &isnull);
@@ -602,7 +601,7 @@ report_not_hashed(ManagedRelation *entry, const char *funcname)
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("table \"%s\" is not hash-chained", name),
 					 errdetail("It is managed as %s without hash chains.",
-							   ManagedKindName(entry->kind)),
+							   RegistryKindName(entry->kind)),
 					 errhint("Call immutable.make_mutable() and then immutable.%s() with hashed => true.",
 							 entry->kind == MANAGED_APPEND_ONLY ?
 							 "make_append_only" : "make_versioned")));
@@ -613,7 +612,7 @@ report_not_hashed(ManagedRelation *entry, const char *funcname)
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("table \"%s\" is not hash-chained", name),
 					 errdetail("It is the %s of versioned table \"%s\", whose rows the chains link.",
-							   ManagedKindName(entry->kind), get_rel_name(entry->base_relid)),
+							   RegistryKindName(entry->kind), get_rel_name(entry->base_relid)),
 					 errhint("Call immutable.%s() on table \"%s\".", funcname,
 							 get_rel_name(entry->base_relid))));
 			break;
@@ -623,7 +622,7 @@ report_not_hashed(ManagedRelation *entry, const char *funcname)
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("table \"%s\" is not hash-chained", name),
 					 errdetail("It is managed as %s; hash chains link the rows of append-only and versioned tables only.",
-							   ManagedKindName(entry->kind))));
+							   RegistryKindName(entry->kind))));
 			break;
 	}
 	elog(ERROR, "unexpected kind %d of table \"%s\"", (int) entry->kind, name);

@@ -36,6 +36,7 @@
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
 #include "commands/trigger.h"
+#include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
@@ -43,15 +44,18 @@
 #include "parser/parse_relation.h"
 #include "parser/parse_type.h"
 #include "tcop/utility.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "compat.h"
 #include "ddl_guard.h"
 #include "guard.h"
 #include "registry.h"
 #include "triggers.h"
 
 PG_FUNCTION_INFO_V1(immutable_guard_ddl);
+PG_FUNCTION_INFO_V1(immutable_guard_triggers);
 
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 
@@ -102,7 +106,7 @@ refuse(ManagedRelation *entry, const char *what, const char *detail)
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 			 errmsg("cannot %s %s table \"%s\"", what,
-					ManagedKindAdjective(entry->kind), get_rel_name(entry->relid)),
+					RegistryKindAdjective(entry->kind), get_rel_name(entry->relid)),
 			 errdetail("%s", detail),
 			 errhint("Call immutable.make_mutable() on table \"%s\" first if the change is meant; "
 					 "its make_* function puts it under management again.",
@@ -308,13 +312,49 @@ has_rows(RangeVar *rv)
 
 /*
  * Does a new column get values in the rows there are (a default, identity
- * or generation expression), or constraints?
+ * or generation expression), or constraints?  (A hash-chained table's old
+ * rows would then no longer match their hashes.)
  */
 static bool
-adds_computed_column(ColumnDef *def)
+fills_or_constrains_column(ColumnDef *def)
 {
 	return def->raw_default != NULL || def->identity || def->generated ||
 		list_length(def->constraints) > 0;
+}
+
+/*
+ * Does the column an ALTER TABLE ... ADD COLUMN defines get its values from
+ * PostgreSQL (a generated or identity column)?
+ */
+static bool
+column_is_computed(ColumnDef *def)
+{
+	ListCell   *lc;
+
+	if (def->identity || def->generated)
+		return true;
+	foreach(lc, def->constraints)
+	{
+		Constraint *constraint = lfirst_node(Constraint, lc);
+
+		if (constraint->contype == CONSTR_GENERATED ||
+			constraint->contype == CONSTR_IDENTITY)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Refuse a generated or identity column (what) on a versioned table, as
+ * make_versioned does.
+ */
+static void
+refuse_computed_column(ManagedRelation *entry, const char *what)
+{
+	refuse(entry, what,
+		   "Every version is written by the versioning trigger, before PostgreSQL computes "
+		   "stored generated and identity columns, and a virtual generated column is not "
+		   "stored at all: the heads table and the current view would miss their values.");
 }
 
 /*
@@ -342,8 +382,23 @@ check_alter_table_cmd(ManagedRelation *entry, AlterTableCmd *cmd)
 			if (entry->kind == MANAGED_HEADS)
 				refuse(entry, "change the columns of",
 					   "A heads table follows the columns of its versioned table.");
-			if (entry->hashed && adds_computed_column((ColumnDef *) cmd->def))
+			if (entry->hashed && fills_or_constrains_column((ColumnDef *) cmd->def))
 				refuse_chained(entry, "add a column with a default or constraints to");
+			if (entry->kind == MANAGED_VERSIONED &&
+				column_is_computed(castNode(ColumnDef, cmd->def)))
+				refuse_computed_column(entry, psprintf("add generated or identity column \"%s\" to",
+													   castNode(ColumnDef, cmd->def)->colname));
+			break;
+		case AT_DropExpression:
+			if (entry->hashed)
+				refuse(entry, psprintf("drop the expression of generated column \"%s\" of", cmd->name),
+					   "The rows' hashes leave stored generated columns out; as a plain column it "
+					   "would enter them, and no row would verify.");
+			break;
+		case AT_AddIdentity:
+			if (entry->kind == MANAGED_VERSIONED)
+				refuse_computed_column(entry, psprintf("make column \"%s\" an identity column of",
+													   cmd->name));
 			break;
 		case AT_SetLogged:
 		case AT_SetUnLogged:
@@ -375,6 +430,10 @@ check_alter_table_cmd(ManagedRelation *entry, AlterTableCmd *cmd)
 				refuse_trigger_change(entry, "disable", TRIGGER_REFUSE_CHANGE);
 			break;
 		default:
+			if (AlterTableCmdSetsExpression(cmd))
+				refuse(entry, psprintf("change the expression of generated column \"%s\" of", cmd->name),
+					   "Every row the table keeps would show values of the new expression: "
+					   "a stored column is rewritten, a virtual one computed anew.");
 			break;
 	}
 }
@@ -414,7 +473,7 @@ check_inherited_change(RangeVar *rv, const char *what, const char *added)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("cannot %s %s table \"%s\" through table \"%s\"", what,
-						ManagedKindAdjective(entry->kind), get_rel_name(child),
+						RegistryKindAdjective(entry->kind), get_rel_name(child),
 						get_rel_name(parent)),
 				 errdetail("The change would reach the table as an inheritance child or partition, "
 						   "but not what the extension keeps next to it."),
@@ -446,8 +505,114 @@ check_inherited_cmd(RangeVar *rv, AlterTableCmd *cmd)
 			check_inherited_change(rv, psprintf("change the default of column \"%s\" of", column), NULL);
 			break;
 		default:
+			if (AlterTableCmdSetsExpression(cmd))
+				check_inherited_change(rv, psprintf("change the expression of column \"%s\" of", column),
+									   NULL);
 			break;
 	}
+}
+
+/*
+ * Return a managed relation (table, heads or history table) that stores
+ * values of type typid: in a column of that type, or of a composite type,
+ * domain or array that holds it; InvalidOid when none does.
+ */
+static Oid
+managed_user_of_type(Oid typid)
+{
+	Oid			argtypes[1] = {OIDOID};
+	Datum		args[1] = {ObjectIdGetDatum(typid)};
+	Oid			user = InvalidOid;
+	uint64		i;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("WITH RECURSIVE types(t) AS ("
+							  " SELECT $1"
+							  " UNION SELECT CASE WHEN d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass"
+							  " THEN d.objid ELSE c.reltype END"
+							  " FROM types JOIN pg_catalog.pg_depend AS d ON d.refobjid OPERATOR(pg_catalog.=) types.t"
+							  " AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass"
+							  " LEFT JOIN pg_catalog.pg_class AS c ON c.oid OPERATOR(pg_catalog.=) d.objid"
+							  " AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+							  " WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass"
+							  " OR (c.relkind OPERATOR(pg_catalog.=) 'c' AND d.objsubid OPERATOR(pg_catalog.>) 0))"
+							  " SELECT DISTINCT d.objid FROM types JOIN pg_catalog.pg_depend AS d"
+							  " ON d.refobjid OPERATOR(pg_catalog.=) types.t"
+							  " AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass"
+							  " AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+							  " AND d.objsubid OPERATOR(pg_catalog.>) 0",
+							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the users of type %u", typid);
+	for (i = 0; i < SPI_processed && !OidIsValid(user); i++)
+	{
+		bool		isnull;
+		Oid			relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
+														   SPI_tuptable->tupdesc, 1, &isnull));
+
+		if (RegistryLookupRow(relid)->kind != MANAGED_NONE)
+			user = relid;
+	}
+	SPI_finish();
+	return user;
+}
+
+/*
+ * Refuse (0A000) ALTER TYPE ... DROP ATTRIBUTE or ALTER ATTRIBUTE ... TYPE
+ * of a composite type whose values a managed relation stores: with CASCADE,
+ * PostgreSQL rewrites every stored value of the type.
+ */
+static void
+check_composite_change(AlterTableStmt *stmt)
+{
+	ListCell   *lc;
+	Oid			relid;
+	Oid			user;
+
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableType type = lfirst_node(AlterTableCmd, lc)->subtype;
+
+		if (type != AT_DropColumn && type != AT_AlterColumnType)
+			continue;
+		relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+		if (!OidIsValid(relid) || get_rel_relkind(relid) != RELKIND_COMPOSITE_TYPE ||
+			!OidIsValid(user = managed_user_of_type(get_rel_type_id(relid))))
+			return;
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot change the attributes of type \"%s\": %s table \"%s\" stores its values",
+						get_rel_name(relid), RegistryKindAdjective(RegistryLookupRow(user)->kind),
+						get_rel_name(user)),
+				 errdetail("Dropping or retyping an attribute rewrites every stored value of the type, in every row the table keeps."),
+				 errhint("Add attributes instead, or a column of a new type; call immutable.make_mutable() on table \"%s\" first if the change is meant.",
+						 get_rel_name(user))));
+	}
+}
+
+/*
+ * Refuse (0A000) ALTER TYPE ... RENAME VALUE of an enum whose values a
+ * managed relation stores: every stored value would read as the new label,
+ * and a hash-chained row's hash covers the label.
+ */
+static void
+check_enum_rename(AlterEnumStmt *stmt)
+{
+	Oid			typid;
+	Oid			user;
+
+	if (stmt->oldVal == NULL)
+		return;					/* ADD VALUE changes no stored value */
+	typid = LookupTypeNameOid(NULL, makeTypeNameFromNameList(stmt->typeName), true);
+	if (!OidIsValid(typid) || !OidIsValid(user = managed_user_of_type(typid)))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("cannot rename value \"%s\" of type \"%s\": %s table \"%s\" stores its values",
+					stmt->oldVal, format_type_be(typid),
+					RegistryKindAdjective(RegistryLookupRow(user)->kind), get_rel_name(user)),
+			 errdetail("Every row the table keeps that holds the value would read as the new label."),
+			 errhint("Add the new label with ALTER TYPE ... ADD VALUE and use it from now on.")));
 }
 
 /* Check ALTER TABLE. */
@@ -457,6 +622,11 @@ check_alter_table(AlterTableStmt *stmt)
 	ManagedRelation *entry;
 	ListCell   *lc;
 
+	if (stmt->objtype == OBJECT_TYPE)
+	{
+		check_composite_change(stmt);
+		return;
+	}
 	foreach(lc, stmt->cmds)
 		check_inherited_cmd(stmt->relation, lfirst_node(AlterTableCmd, lc));
 	entry = managed_entry(stmt->relation);
@@ -496,7 +666,7 @@ check_moved_companion(ManagedRelation *entry, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("cannot %s %s \"%s\" of managed table \"%s\"", what,
-						ManagedKindName(entry->kind), get_rel_name(entry->relid),
+						RegistryKindName(entry->kind), get_rel_name(entry->relid),
 						get_rel_name(entry->base_relid)),
 				 errdetail("The table's registration names it, in the table's schema, for dumps."),
 				 errhint("Call immutable.make_mutable() on table \"%s\" and make it managed again with the names you want.",
@@ -620,7 +790,7 @@ check_drop_tables(DropStmt *stmt)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("cannot drop partition \"%s\" of %s table \"%s\"",
-							get_rel_name(relid), ManagedKindAdjective(entry->kind),
+							get_rel_name(relid), RegistryKindAdjective(entry->kind),
 							get_rel_name(llast_oid(ancestors))),
 					 errdetail("Its rows would leave the table without their history."),
 					 errhint("Call immutable.make_mutable() on table \"%s\" first if the rows may go.",
@@ -699,7 +869,7 @@ check_utility_command(Node *parsetree)
 	/* first the node type: no catalog access for others (ROLLBACK, say) */
 	if ((tag != T_AlterTableStmt && tag != T_RenameStmt && tag != T_TruncateStmt &&
 		 tag != T_DropStmt && tag != T_AlterObjectDependsStmt && tag != T_CreateTrigStmt &&
-		 tag != T_AlterObjectSchemaStmt) ||
+		 tag != T_AlterObjectSchemaStmt && tag != T_AlterEnumStmt) ||
 		creating_extension || SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA ||
 		!RegistryExists())
 		return;
@@ -728,6 +898,9 @@ check_utility_command(Node *parsetree)
 			break;
 		case T_AlterObjectSchemaStmt:
 			check_set_schema((AlterObjectSchemaStmt *) parsetree);
+			break;
+		case T_AlterEnumStmt:
+			check_enum_rename((AlterEnumStmt *) parsetree);
 			break;
 		default:
 			break;
@@ -813,6 +986,26 @@ DdlGuardCheckDroppedTrigger(const char *schema, const char *table, const char *t
 }
 
 /*
+ * The body of the DDL guard's event trigger functions (funcname, for the
+ * message): check the command, unless the ProcessUtility hook has checked
+ * it already.  Raises 39P01 when not called as an event trigger.
+ */
+static Datum
+guard_event(FunctionCallInfo fcinfo, const char *funcname)
+{
+	Node	   *parsetree;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by event trigger manager", funcname)));
+	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
+	if (hooked_commands == 0)
+		check_utility_command(parsetree);
+	PG_RETURN_VOID();
+}
+
+/*
  * immutable.guard_ddl() RETURNS event_trigger
  *
  * Event trigger function (ddl_command_start, every command): refuses DDL that
@@ -826,14 +1019,22 @@ DdlGuardCheckDroppedTrigger(const char *schema, const char *table, const char *t
 Datum
 immutable_guard_ddl(PG_FUNCTION_ARGS)
 {
-	Node	   *parsetree;
+	return guard_event(fcinfo, "guard_ddl");
+}
 
-	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"guard_ddl\" was not called by event trigger manager")));
-	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
-	if (hooked_commands == 0)
-		check_utility_command(parsetree);
-	PG_RETURN_VOID();
+/*
+ * immutable.guard_triggers() RETURNS event_trigger
+ *
+ * Event trigger function of release 1.0 (ddl_command_start; ALTER TABLE,
+ * DROP TRIGGER, ALTER TRIGGER): runs the DDL guard's checks, as guard_ddl()
+ * does, on the commands it fires for.  Only a database that installed 1.0
+ * and has not yet run ALTER EXTENSION immutable UPDATE calls it (the 1.0
+ * install script names it, and the update to 1.1 drops it); the checks
+ * refuse at least what 1.0's refused.  Raises 0A000, 42501 or 55000 as
+ * guard_ddl() does; 39P01 when not called as an event trigger.
+ */
+Datum
+immutable_guard_triggers(PG_FUNCTION_ARGS)
+{
+	return guard_event(fcinfo, "guard_triggers");
 }

@@ -105,7 +105,12 @@ cached_index_info(Relation index)
 /*
  * Insert the index entry of the tuple in slot into index, as the executor
  * does: only when it satisfies the index's predicate, with its expressions
- * computed in the cached executor state.
+ * computed in the cached executor state.  An access method that holds
+ * resources between insertions (BRIN's buffer pins, PostgreSQL 17 and
+ * later) gets its insert state built in per-tuple memory and cleaned up
+ * right after: the cached IndexInfo outlives the statement, and with it the
+ * resource owner the pins belong to.  Its state from an insertion that
+ * failed half-way is never used again.
  */
 static void
 insert_index_entry(Relation rel, Relation index, TupleTableSlot *slot)
@@ -113,6 +118,7 @@ insert_index_entry(Relation rel, Relation index, TupleTableSlot *slot)
 	CachedIndexInfo *cached = cached_index_info(index);
 	IndexInfo  *info = cached->info;
 	ExprContext *econtext = GetPerTupleExprContext(cached->estate);
+	bool		cleanup = IndexInsertNeedsCleanup(index);
 	Datum		values[INDEX_MAX_KEYS];
 	bool		isnull[INDEX_MAX_KEYS];
 
@@ -120,9 +126,20 @@ insert_index_entry(Relation rel, Relation index, TupleTableSlot *slot)
 	if (info->ii_PredicateState == NULL || ExecQual(info->ii_PredicateState, econtext))
 	{
 		FormIndexDatum(info, slot, cached->estate, values, isnull);
+		if (cleanup)
+		{
+			info->ii_AmCache = NULL;
+			info->ii_Context = econtext->ecxt_per_tuple_memory;
+		}
 		index_insert(index, values, isnull, &slot->tts_tid, rel,
 					 index->rd_index->indisunique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
 					 false, info);
+		if (cleanup)
+		{
+			IndexInsertCleanup(index, info);
+			info->ii_AmCache = NULL;
+			info->ii_Context = cached->cxt;
+		}
 	}
 	ResetExprContext(econtext);
 }
@@ -178,6 +195,29 @@ DirectInsertIndexEntries(Relation rel, TupleTableSlot *slot)
 	list_free(oids);
 	if (!direct)
 		insert_index_entries_executor(rel, slot);
+}
+
+/*
+ * Insert the index entries of the new tuple of a heap-only update into the
+ * summarizing indexes (BRIN) of rel, which the update left out of date, as
+ * the executor does after table_tuple_update reported that only they need
+ * entries.  Summarizing indexes are never unique nor deferred.
+ */
+void
+DirectInsertSummarizingIndexEntries(Relation rel, TupleTableSlot *slot)
+{
+	List	   *oids = RelationGetIndexList(rel);
+	ListCell   *lc;
+
+	foreach(lc, oids)
+	{
+		Relation	index = index_open(lfirst_oid(lc), RowExclusiveLock);
+
+		if (IndexIsSummarizing(index))
+			insert_index_entry(rel, index, slot);
+		index_close(index, NoLock); /* kept to the end of the transaction */
+	}
+	list_free(oids);
 }
 
 /*

@@ -11,6 +11,7 @@
 #include "utils/snapshot.h"
 
 extern void DirectInsertIndexEntries(Relation rel, TupleTableSlot *slot);
+extern void DirectInsertSummarizingIndexEntries(Relation rel, TupleTableSlot *slot);
 extern void DirectInsert(Relation rel, TupleTableSlot *slot);
 extern bool DirectFetchByEntity(Relation heap, Oid indexid, Datum entity_id,
 								Snapshot snapshot, ScanDirection direction,

@@ -156,6 +156,49 @@ check_dropped_triggers(void)
 }
 
 /*
+ * Refuse (0A000) a drop that took a column from a managed table, heads or
+ * history table that stays: a DROP ... CASCADE of a type, domain, function,
+ * collation or extension the column depends on would remove its values
+ * from every row the table keeps.  Raised at sql_drop, the drop is rolled
+ * back.  Caller has run DdlBegin.
+ */
+static void
+check_dropped_columns(void)
+{
+	uint64		i;
+	int			ret;
+
+	ret = SPI_execute("SELECT c.objid, c.address_names[pg_catalog.array_length(c.address_names, 1)]"
+					  " FROM pg_catalog.pg_event_trigger_dropped_objects() AS c"
+					  " WHERE c.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+					  " AND c.objsubid OPERATOR(pg_catalog.>) 0"
+					  " AND NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger_dropped_objects() AS t"
+					  " WHERE t.classid OPERATOR(pg_catalog.=) c.classid"
+					  " AND t.objid OPERATOR(pg_catalog.=) c.objid AND t.objsubid OPERATOR(pg_catalog.=) 0)",
+					  true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not read dropped objects: %s", SPI_result_code_string(ret));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Oid			relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
+														   SPI_tuptable->tupdesc, 1, &isnull));
+		ManagedRelation *entry = RegistryLookupRow(relid);
+
+		if (entry->kind == MANAGED_NONE)
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot drop column \"%s\" of %s table \"%s\"",
+						SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2),
+						RegistryKindAdjective(entry->kind), get_rel_name(relid)),
+				 errdetail("The object dropped with CASCADE takes the column with it, and with it the column's values in every row the table keeps."),
+				 errhint("Drop the dependent object without CASCADE to see what depends on it; "
+						 "call immutable.make_mutable() on the table first if the change is meant.")));
+	}
+}
+
+/*
  * immutable.forget_dropped() RETURNS event_trigger
  *
  * Event trigger function (sql_drop): removes dropped tables from the registry
@@ -163,8 +206,9 @@ check_dropped_triggers(void)
  * table must leave the registry, as its OID could otherwise be reused by an
  * unrelated table; a dropped versioned table takes its current view and heads
  * table with it.  The extension's triggers cannot be dropped from a table that
- * stays managed, nor a heads or history table alone (55000).  Raises 39P01
- * when not called as an event trigger.
+ * stays managed, nor a heads or history table alone (55000), nor a column of
+ * a managed table by a DROP ... CASCADE of what it depends on (0A000).
+ * Raises 39P01 when not called as an event trigger.
  */
 Datum
 immutable_forget_dropped(PG_FUNCTION_ARGS)
@@ -182,6 +226,7 @@ immutable_forget_dropped(PG_FUNCTION_ARGS)
 
 	nestlevel = DdlBegin();
 	check_dropped_triggers();
+	check_dropped_columns();
 	ret = SPI_execute("SELECT objid FROM pg_catalog.pg_event_trigger_dropped_objects()"
 					  " WHERE classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
 					  " AND objsubid OPERATOR(pg_catalog.=) 0"

@@ -152,7 +152,7 @@ GuardRefuseChange(ManagedRelation *entry, Relation rel, const char *relname,
 	ereport(ERROR,
 			(errcode(ERRCODE_RESTRICT_VIOLATION),
 			 errmsg("cannot %s %s table \"%s\"", verb,
-					ManagedKindAdjective(entry->kind), relname),
+					RegistryKindAdjective(entry->kind), relname),
 			 errdetail("%s", refusal_detail(entry->kind)),
 			 errhint("%s", refusal_hint(entry, event)),
 			 rel ? errtable(rel) : 0));

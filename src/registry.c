@@ -33,6 +33,7 @@
 #include "utils/syscache.h"
 
 #include "chain.h"
+#include "compat.h"
 #include "registry.h"
 #include "triggers.h"
 
@@ -100,7 +101,7 @@ RegistryInit(void)
 
 /* Return the SQL name of a kind, as stored in immutable.registry.kind. */
 const char *
-ManagedKindName(ManagedKind kind)
+RegistryKindName(ManagedKind kind)
 {
 	switch (kind)
 	{
@@ -124,7 +125,7 @@ ManagedKindName(ManagedKind kind)
 
 /* Return how messages name a relation of this kind ("append-only table"). */
 const char *
-ManagedKindAdjective(ManagedKind kind)
+RegistryKindAdjective(ManagedKind kind)
 {
 	switch (kind)
 	{
@@ -366,7 +367,7 @@ describe_heads(Relation rel, ManagedRelation *entry)
 				 errmsg("versioned table \"%s\" has lost its heads table",
 						RelationGetRelationName(rel)),
 				 errhint("Call immutable.make_mutable() and immutable.make_versioned() on the table again.")));
-	entry->versioned.heads_index = RelationGetPrimaryKeyIndex(heads);
+	entry->versioned.heads_index = PrimaryKeyIndex(heads);
 	if (!OidIsValid(entry->versioned.heads_index))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -558,7 +559,7 @@ RegistryLookupVersioned(Oid relid)
 						get_rel_name(relid)),
 				 entry->kind == MANAGED_NONE ?
 				 errhint("Call immutable.make_versioned() on it first.") :
-				 errdetail("It is managed as %s.", ManagedKindName(entry->kind))));
+				 errdetail("It is managed as %s.", RegistryKindName(entry->kind))));
 	missing = heads_missing_column(entry);
 	if (missing != NULL)
 		ereport(ERROR,
@@ -587,7 +588,7 @@ RegistryLookupSystemVersioned(Oid relid)
 						get_rel_name(relid)),
 				 entry->kind == MANAGED_NONE ?
 				 errhint("Call immutable.make_system_versioned() on it first.") :
-				 errdetail("It is managed as %s.", ManagedKindName(entry->kind))));
+				 errdetail("It is managed as %s.", RegistryKindName(entry->kind))));
 	return entry;
 }
 
@@ -661,7 +662,7 @@ RegistryInsert(Oid relid, ManagedKind kind, Oid current_view, Oid heads)
 
 	namestrcpy(&user, GetUserNameFromId(GetUserId(), false));
 	args[0] = ObjectIdGetDatum(relid);
-	args[1] = CStringGetTextDatum(ManagedKindName(kind));
+	args[1] = CStringGetTextDatum(RegistryKindName(kind));
 	args[2] = ObjectIdGetDatum(current_view);
 	args[3] = NameGetDatum(&user);
 	args[4] = ObjectIdGetDatum(heads);

@@ -154,8 +154,8 @@ extern uint64 RegistryExecuteAsOwner(const char *query, int nargs, Oid *argtypes
 extern ManagedRelation *RegistryLookup(Oid relid);
 extern ManagedRelation *RegistryLookupRow(Oid relid);
 extern ManagedRelation *RegistryLookupVersioned(Oid relid);
-extern const char *ManagedKindName(ManagedKind kind);
-extern const char *ManagedKindAdjective(ManagedKind kind);
+extern const char *RegistryKindName(ManagedKind kind);
+extern const char *RegistryKindAdjective(ManagedKind kind);
 extern bool RegistryExists(void);
 extern void RegistryInsert(Oid relid, ManagedKind kind, Oid current_view,
 						   Oid heads);

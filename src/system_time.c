@@ -8,6 +8,8 @@
 
 #include "access/xact.h"
 #include "fmgr.h"
+#include "nodes/pg_list.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "system_time.h"
@@ -15,59 +17,116 @@
 PG_FUNCTION_INFO_V1(immutable_set_system_time);
 
 /*
- * set_SystemTime()'s value, transactional as in temporal_tables: what a
- * (sub)transaction sets is undone by its rollback and kept for the session
- * by its commit.  session_* is the committed state; pending_* the state
- * set inside the current transaction, at subtransaction level pending_level.
+ * What set_system_time() set: a system time, or none (the transaction start
+ * time).  Transactional as in temporal_tables: what a (sub)transaction sets
+ * is undone by its rollback, ROLLBACK TO SAVEPOINT included, and kept for
+ * the session by its commit.
  */
-static bool session_set = false;
-static TimestampTz session_time;
-static bool pending = false;
-static int	pending_level;
-static bool pending_set;
-static TimestampTz pending_time;
+typedef struct SystemTimeSetting
+{
+	bool		set;
+	TimestampTz time;
+}			SystemTimeSetting;
+
+/*
+ * The setting in force when (sub)transaction level first changed it, kept
+ * to be restored when that level rolls back.
+ */
+typedef struct SavedSetting
+{
+	int			level;
+	SystemTimeSetting setting;
+}			SavedSetting;
+
+static SystemTimeSetting session_setting;	/* committed */
+static SystemTimeSetting current_setting;	/* in this transaction */
+static bool changed = false;	/* current_setting is in force */
+static List *saved = NIL;		/* innermost level first, in
+								 * TopTransactionContext */
 static bool callbacks_registered = false;
 
 /* Return the system time: set_system_time's, or the transaction start time. */
 TimestampTz
 SystemTime(void)
 {
-	if (pending ? pending_set : session_set)
-		return pending ? pending_time : session_time;
-	return GetCurrentTransactionStartTimestamp();
+	SystemTimeSetting *setting = changed ? &current_setting : &session_setting;
+
+	return setting->set ? setting->time : GetCurrentTransactionStartTimestamp();
 }
 
-/* Keep or drop the pending system time at the end of the transaction. */
+/* Keep the transaction's setting for the session when it commits. */
 static void
 system_time_xact_callback(XactEvent event, void *arg)
 {
-	if (!pending)
+	if (!changed)
 		return;
-	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT)
-	{
-		session_set = pending_set;
-		session_time = pending_time;
-	}
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT ||
+		event == XACT_EVENT_PREPARE)
+		session_setting = current_setting;
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT ||
+		event == XACT_EVENT_PREPARE ||
 		event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
-		pending = false;
+	{
+		changed = false;
+		saved = NIL;			/* freed with TopTransactionContext */
+	}
 }
 
 /*
- * A subtransaction that set the system time and aborts takes it back (to
- * the transaction's state before: conservatively, the session's); one that
- * commits hands it to its parent.
+ * A subtransaction that rolls back brings back the setting in force when it
+ * started: the one saved by the first change at its level or deeper.  One
+ * that commits hands its saved setting to its parent, unless the parent has
+ * one of its own, which is older.
  */
 static void
 system_time_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 							 SubTransactionId parentSubid, void *arg)
 {
-	if (!pending || pending_level < GetCurrentTransactionNestLevel())
+	int			level = GetCurrentTransactionNestLevel();
+	SavedSetting *head;
+
+	if (saved == NIL || ((SavedSetting *) linitial(saved))->level < level)
 		return;
 	if (event == SUBXACT_EVENT_ABORT_SUB)
-		pending = false;
+	{
+		while (saved != NIL && (head = linitial(saved))->level >= level)
+		{
+			current_setting = head->setting;
+			saved = list_delete_first(saved);
+		}
+	}
 	else if (event == SUBXACT_EVENT_COMMIT_SUB)
-		pending_level = GetCurrentTransactionNestLevel() - 1;
+	{
+		head = linitial(saved);
+		if (list_length(saved) > 1 &&
+			((SavedSetting *) lsecond(saved))->level == level - 1)
+			saved = list_delete_first(saved);
+		else
+			head->level = level - 1;
+	}
+}
+
+/* Save the setting in force before the first change at this level. */
+static void
+save_setting(void)
+{
+	int			level = GetCurrentTransactionNestLevel();
+	MemoryContext old;
+	SavedSetting *entry;
+
+	if (!changed)
+	{
+		current_setting = session_setting;
+		changed = true;
+	}
+	if (saved != NIL && ((SavedSetting *) linitial(saved))->level == level)
+		return;
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	entry = palloc(sizeof(SavedSetting));
+	entry->level = level;
+	entry->setting = current_setting;
+	saved = lcons(entry, saved);
+	MemoryContextSwitchTo(old);
 }
 
 /*
@@ -76,8 +135,9 @@ system_time_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
  * Makes at (microseconds kept) the system time of this session's changes to
  * system-versioned tables, for backfills; NULL returns to the transaction
  * start time.  As temporal_tables' set_system_time: undone when the
- * (sub)transaction that called it rolls back, kept for the session when it
- * commits.  Not executable by PUBLIC.  Raises 22008 for an infinite time.
+ * (sub)transaction that called it rolls back (ROLLBACK TO SAVEPOINT brings
+ * back the system time in force when the savepoint was set), kept for the
+ * session when it commits.  Not executable by PUBLIC.  Raises 22008 for an infinite time.
  */
 Datum
 immutable_set_system_time(PG_FUNCTION_ARGS)
@@ -93,10 +153,9 @@ immutable_set_system_time(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_DATETIME_FIELD_OVERFLOW),
 				 errmsg("system time must be finite"),
 				 errhint("Pass a moment, or NULL for the transaction start time.")));
-	pending = true;
-	pending_level = GetCurrentTransactionNestLevel();
-	pending_set = !PG_ARGISNULL(0);
-	if (pending_set)
-		pending_time = PG_GETARG_TIMESTAMPTZ(0);
+	save_setting();
+	current_setting.set = !PG_ARGISNULL(0);
+	if (current_setting.set)
+		current_setting.time = PG_GETARG_TIMESTAMPTZ(0);
 	PG_RETURN_VOID();
 }

@@ -28,6 +28,7 @@
 #include "utils/syscache.h"
 
 #include "args.h"
+#include "compat.h"
 #include "ddl.h"
 #include "system_versioned.h"
 #include "system_time.h"
@@ -153,7 +154,7 @@ record_conversion(Oid relid)
 static char *
 primary_key_columns(Relation rel)
 {
-	Oid			pk = RelationGetPrimaryKeyIndex(rel);
+	Oid			pk = PrimaryKeyIndex(rel);
 	Relation	index;
 	StringInfoData buf;
 	int			i;
@@ -331,7 +332,7 @@ history_check(Oid relid, Oid histid, const char *column)
 				(errcode(ERRCODE_DUPLICATE_OBJECT),
 				 errmsg("history table \"%s\" is already managed as %s",
 						RelationGetRelationName(hist),
-						ManagedKindName(RegistryLookup(histid)->kind)),
+						RegistryKindName(RegistryLookup(histid)->kind)),
 				 errhint("Pass another history_table.")));
 	for (i = 0; i < desc->natts; i++)
 	{

@@ -122,16 +122,25 @@ compat_period_column(Relation rel, const char *column)
 /*
  * Return the history table argument's OID: a qualified name as given, an
  * unqualified one in the table's own schema (temporal_tables would use
- * search_path, at every call).
+ * search_path, at every call).  A table that does not exist is reported by
+ * the name as given, as temporal_tables reports it (42P01).
  */
 static Oid
 compat_history_table(Relation rel, const char *name)
 {
 	RangeVar   *rv = makeRangeVarFromNameList(StringToQualifiedNameList(name));
+	const char *given = rv->schemaname ? psprintf("%s.%s", rv->schemaname, rv->relname) :
+	rv->relname;
+	Oid			relid;
 
 	if (rv->schemaname == NULL)
 		rv->schemaname = get_namespace_name(RelationGetNamespace(rel));
-	return RangeVarGetRelid(rv, AccessShareLock, false);
+	relid = RangeVarGetRelid(rv, AccessShareLock, true);
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation \"%s\" does not exist", given)));
+	return relid;
 }
 
 /*
@@ -267,7 +276,11 @@ compat_trigger(TriggerData *trigdata)
 	if (TRIGGER_FIRED_BY_INSERT(event))
 		return PointerGetDatum(PeriodSet(rel, v, trigdata->tg_trigtuple, SystemTime(), NULL));
 	if (!PeriodWrittenByMe(rel, trigdata->tg_trigtuple, v->att_period))
+	{
+		/* the period value first (22004, 22000), then the history table */
+		(void) PeriodStart(rel, trigdata->tg_trigtuple, v->att_period);
 		v = compat_versioning(rel, trigdata->tg_trigger, true);
+	}
 	end = PeriodRecordChange(rel, v, trigdata->tg_trigtuple);
 	if (TRIGGER_FIRED_BY_DELETE(event))
 		return PointerGetDatum(trigdata->tg_trigtuple);

@@ -37,6 +37,7 @@
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
 
+#include "compat.h"
 #include "direct.h"
 #include "guard.h"
 #include "plans.h"
@@ -446,7 +447,7 @@ run_history_insert(SPIPlanPtr plan, Relation history, Datum row)
 		SetUserIdAndSecContext(save_userid, save_sec_context);
 	}
 	PG_END_TRY();
-	ExecutorRun(query, ForwardScanDirection, 0, true);
+	ExecutorRunOnce(query, ForwardScanDirection, 0);
 	processed = query->estate->es_processed;
 	ExecutorFinish(query);
 	ExecutorEnd(query);
@@ -495,13 +496,57 @@ insert_with_sql(Versioning *v, Relation history, HeapTuple row)
 	SPI_finish();
 }
 
+/*
+ * Return tuple of rel with the values of its virtual generated columns
+ * (PostgreSQL 18) computed from the other columns, as a read of the row
+ * shows them; tuple itself when rel has none.  A trigger gets these columns
+ * NULL, and a history row must keep what the row version showed.  The
+ * expressions are prepared per call: only tables with such columns pay.
+ */
+static HeapTuple
+with_virtual_generated(Relation rel, HeapTuple tuple)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	EState	   *estate;
+	TupleTableSlot *slot;
+	Datum	   *values;
+	bool	   *nulls;
+	HeapTuple	result;
+	int			i;
+
+	if (!RelationHasVirtualGenerated(rel))
+		return tuple;
+	estate = CreateExecutorState();
+	slot = MakeSingleTupleTableSlot(desc, &TTSOpsHeapTuple);
+	ExecStoreHeapTuple(tuple, slot, false);
+	GetPerTupleExprContext(estate)->ecxt_scantuple = slot;
+	values = palloc(desc->natts * sizeof(Datum));
+	nulls = palloc(desc->natts * sizeof(bool));
+	heap_deform_tuple(tuple, desc, values, nulls);
+	for (i = 0; i < desc->natts; i++)
+	{
+		ExprState  *expr;
+
+		if (!AttributeIsVirtualGenerated(TupleDescAttr(desc, i)))
+			continue;
+		expr = ExecPrepareExpr((Expr *) GenerationExpression(rel, i + 1), estate);
+		values[i] = ExecEvalExpr(expr, GetPerTupleExprContext(estate), &nulls[i]);
+	}
+	result = heap_form_tuple(desc, values, nulls);
+	result->t_self = tuple->t_self;
+	result->t_tableOid = tuple->t_tableOid;
+	ExecDropSingleTupleTableSlot(slot);
+	FreeExecutorState(estate);
+	return result;
+}
+
 /* Insert the old row version into the history table with period [start, end). */
 void
 PeriodWriteHistory(Relation rel, Versioning *v, HeapTuple old, TimestampTz start,
 				   TimestampTz end)
 {
 	Relation	history = table_open(v->history, RowExclusiveLock);
-	HeapTuple	closed = PeriodSet(rel, v, old, start, &end);
+	HeapTuple	closed = PeriodSet(rel, v, with_virtual_generated(rel, old), start, &end);
 	HeapTuple	row = v->to_history ? execute_attr_map_tuple(closed, v->to_history) : closed;
 	TupleTableSlot *slot;
 

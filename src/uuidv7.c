@@ -268,8 +268,8 @@ immutable_uuidv7(PG_FUNCTION_ARGS)
  * Errors: 22008 (datetime_field_overflow) when the shifted time is not
  * finite, before 1970-01-01 or past the 48-bit millisecond range (year
  * 10889); XX000 if pg_strong_random fails.
- * Semantics: PostgreSQL 18's uuidv7(interval); the range check is ours,
- * PostgreSQL 18 wraps such times silently.
+ * Semantics: PostgreSQL 18's uuidv7(interval), which raises 22008 for the
+ * same range (18.6; sql/pg18_uuid.sql compares the two).
  */
 Datum
 immutable_uuidv7_shift(PG_FUNCTION_ARGS)

@@ -40,6 +40,7 @@
 #include "utils/snapmgr.h"
 #include "utils/uuid.h"
 
+#include "compat.h"
 #include "ddl.h"
 #include "direct.h"
 #include "guard.h"
@@ -200,7 +201,7 @@ HeadsUpdate(ManagedRelation *entry, Relation heads, TupleTableSlot *head,
 	TM_FailureData tmfd;
 	LockTupleMode lockmode;
 	TM_Result	result;
-	bool		update_indexes;
+	UpdateIndexes indexes;
 	bool		should_free;
 	HeapTuple	old = ExecFetchSlotHeapTuple(head, false, &should_free);
 
@@ -209,11 +210,12 @@ HeadsUpdate(ManagedRelation *entry, Relation heads, TupleTableSlot *head,
 		CommandCounterIncrement();
 
 	slot = head_slot_for(entry, heads, row);
-	result = table_tuple_update(heads, &head->tts_tid, slot, GetCurrentCommandId(true),
-								InvalidSnapshot, InvalidSnapshot, true, &tmfd,
-								&lockmode, &update_indexes);
-	if (result == TM_Ok && update_indexes)
+	result = TableTupleUpdate(heads, &head->tts_tid, slot, GetCurrentCommandId(true),
+							  &tmfd, &lockmode, &indexes);
+	if (result == TM_Ok && indexes == UPDATE_INDEXES_ALL)
 		DirectInsertIndexEntries(heads, slot);
+	else if (result == TM_Ok && indexes == UPDATE_INDEXES_SUMMARIZING)
+		DirectInsertSummarizingIndexEntries(heads, slot);
 	else if (result != TM_Ok && result != TM_Updated && result != TM_Deleted)
 		elog(ERROR, "unexpected result %d replacing the head of an entity",
 			 (int) result);

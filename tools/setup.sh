@@ -12,7 +12,9 @@
 
 set -euo pipefail
 
-PG_MAJOR=15
+# The PostgreSQL major to install and build for: 15, or another one
+# (tools/pg_versions.sh runs this inside a chroot of a newer Debian).
+PG_MAJOR=${IMMUTABLE_PG_MAJOR:-15}
 
 # What a fresh CI machine lacks: the compiler and PGXS, pgTAP and pg_prove,
 # IPC::Run (PostgreSQL's Perl TAP framework needs it), the periods extension
@@ -28,11 +30,14 @@ PACKAGES=(
     "postgresql-$PG_MAJOR-pgtap"
     libtap-parser-sourcehandler-pgtap-perl
     libipc-run-perl
-    "postgresql-$PG_MAJOR-periods"
     sqlsmith
     libssl-dev
-    pg-bsd-indent
 )
+# The benchmarks and demos run on PostgreSQL 15 only (Debian has no periods
+# package for 18), and so does the layout check (tools/pgindent.sh).
+if [ "$PG_MAJOR" = 15 ]; then
+    PACKAGES+=("postgresql-$PG_MAJOR-periods" pg-bsd-indent)
+fi
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LOG=$(mktemp)

@@ -10,7 +10,9 @@
 # 2. initdb and pg_ctl start a cluster in a new directory under /tmp (Unix
 #    socket only).
 # 3. make installcheck on a copy of the tree (as git sees it): pg_regress
-#    (sql/), isolation (specs/), pgTAP (test/pgtap/), Perl TAP (test/t/).
+#    (sql/), isolation (specs/), pgTAP (test/pgtap/), Perl TAP (test/t/;
+#    the upgrade test gets the library of release 1.0 that
+#    tools/release_library.sh builds from the history).
 #    make -i: a failing suite does not stop the next one. As root, the copy
 #    and the cluster belong to user postgres and make runs as postgres: the
 #    Perl TAP tests run initdb, which refuses root, and write into the tree.
@@ -27,7 +29,9 @@
 
 set -u
 
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+# The PostgreSQL to test: PG_BIN, or the major IMMUTABLE_PG_MAJOR names (15
+# by default; tools/pg_versions.sh runs this in a chroot with 17 or 18).
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/${IMMUTABLE_PG_MAJOR:-15}/bin}
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 WORK=$(mktemp -d /tmp/immutable-test.XXXXXX)
 
@@ -51,6 +55,12 @@ run_suites() {
         echo "setup: tools/setup.sh failed"
         return
     fi
+    # The library of release 1.0, for test/t/007_upgrade.pl (skipped without)
+    local release_1_0=
+    if ! release_1_0=$(PG_CONFIG=$PG_BIN/pg_config bash "$REPO_ROOT/tools/release_library.sh" 1.0); then
+        echo "setup: no library of release 1.0, test/t/007_upgrade.pl is skipped"
+        release_1_0=
+    fi
     mkdir "$WORK/tree" "$WORK/socket"
     tar -C "$REPO_ROOT" --exclude-vcs --exclude-vcs-ignores -cf - . | tar -C "$WORK/tree" -xf -
     if [ "$(id -u)" -eq 0 ]; then
@@ -62,13 +72,16 @@ run_suites() {
         -o "-k $WORK/socket -c listen_addresses=''" start >/dev/null ||
         cat "$WORK/server.log"
     (cd "$WORK/tree" && as_owner env PATH="$PG_BIN:$PATH" PGHOST="$WORK/socket" PGPORT=5432 \
-        PGUSER=postgres make -i -s --no-print-directory PG_CONFIG="$PG_BIN/pg_config" \
+        PGUSER=postgres IMMUTABLE_RELEASE_1_0="$release_1_0" \
+        make -i -s --no-print-directory PG_CONFIG="$PG_BIN/pg_config" \
         "PROVE_FLAGS=-f --nocolor" installcheck)
     stop_cluster
     echo "+++ fuzz +++"
     FUZZ_PG_BIN=$PG_BIN bash "$REPO_ROOT/tools/fuzz.sh"
     echo "+++ style +++"
-    if PG_CONFIG=$PG_BIN/pg_config bash "$REPO_ROOT/tools/pgindent.sh" --check; then
+    if [ "${IMMUTABLE_PG_MAJOR:-15}" != 15 ]; then
+        echo "style: not checked with PostgreSQL ${IMMUTABLE_PG_MAJOR}'s headers (15's run checks it)"
+    elif PG_CONFIG=$PG_BIN/pg_config bash "$REPO_ROOT/tools/pgindent.sh" --check; then
         echo "style: laid out as pgindent does"
     else
         echo "style: files pgindent would change (tools/pgindent.sh)"

@@ -8,7 +8,8 @@
 # installcheck-pgtap prints (pgtap), "+++ fuzz +++" and "+++ style +++".
 # Tests:
 #   regress, isolation: one per file. PostgreSQL 15 prints "test foo ... ok"
-#     or "... FAILED" (a parallel group indents the name instead of "test");
+#     or "... FAILED" (a parallel group indents the name instead of "test"),
+#     16 and later TAP lines "ok 1 - foo" / "not ok 2 - bar";
 #     "failed (ignored)" counts as passed, as pg_regress counts it. A test
 #     line with no verdict is a test pg_regress gave up on (a missing
 #     expected file ends the run): failed. Finished with "... tests passed"
@@ -21,7 +22,8 @@
 #   fuzz: one test, passed on "fuzz: no findings", failed on "fuzz: N
 #     findings".
 #   style: one test, passed on "style: laid out", failed on "style: files"
-#     (after the list of files tools/pgindent.sh would change).
+#     (after the list of files tools/pgindent.sh would change); none on
+#     "style: not checked" (a PostgreSQL other than 15).
 # A suite that did not finish (no summary line) could not run: it counts as
 # one failed test; only names the suites LOG should have (default all six;
 # tools/package.sh runs regress and isolation). Printed: the failing TAP
@@ -53,9 +55,9 @@ function close_tap_file(    n) {
 }
 
 suite == "regress" || suite == "isolation" {
-    if (/ \.\.\. ok( |$)/ || / \.\.\. failed \(ignored\)/)
+    if (/ \.\.\. ok( |$)/ || / \.\.\. failed \(ignored\)/ || /^ok [0-9]+ /)
         pass[suite]++
-    else if (/ \.\.\. FAILED/ || /^(test |     )[^ ]+ +\.\.\. /)
+    else if (/ \.\.\. FAILED/ || /^(test |     )[^ ]+ +\.\.\. / || /^not ok [0-9]+ /)
         fail[suite]++
     else if (/tests? (passed|failed)/)
         done[suite] = 1
@@ -121,7 +123,9 @@ suite == "fuzz" {
 }
 
 suite == "style" {
-    if (/^style: laid out/) {
+    if (/^style: not checked/)
+        done[suite] = 1
+    else if (/^style: laid out/) {
         pass[suite]++
         done[suite] = 1
     } else if (/^style: files/) {

@@ -1,6 +1,6 @@
--- 01_api.sql: pins the SQL API surface of the immutable extension 1.0.
+-- 01_api.sql: pins the SQL API surface of the immutable extension 1.1.
 --
--- Every function of immutable--1.0.sql with its exact argument types and
+-- Every function of immutable--1.1.sql with its exact argument types and
 -- names, result, volatility, strictness, parallel label and language; who
 -- may execute it; the registry table and managed_tables view with their
 -- columns and privileges. A change to any of these is a change of the API
@@ -96,16 +96,18 @@ $$;
 -- A role that exists only in this transaction: it has exactly what PUBLIC has.
 CREATE ROLE immutable_tap_fresh NOLOGIN;
 
-SELECT plan(38 * 8 + 52);
+SELECT plan(38 * 8 + 53);
 
 -- The schema and the extension.
 SELECT has_extension('immutable', 'extension immutable is installed');
+SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'immutable'), '1.1',
+    'CREATE EXTENSION installs version 1.1, the default_version of immutable.control');
 SELECT has_schema('immutable', 'schema immutable exists');
 SELECT schema_privs_are('immutable', 'immutable_tap_fresh', ARRAY['USAGE'],
     'PUBLIC may use schema immutable but not create in it');
 SELECT functions_are('immutable',
     ARRAY(SELECT DISTINCT name FROM api),
-    'schema immutable has exactly the functions of the 1.0 API');
+    'schema immutable has exactly the functions of the 1.1 API');
 
 -- Per function: existence with exact argument types, argument names and
 -- defaults, result, volatility, strictness, parallel label, who may run it.
