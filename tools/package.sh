@@ -83,8 +83,12 @@ mount_at() {
 }
 
 # /proc and /dev (with /dev/pts and /dev/shm, which the server uses) in a
-# chroot.
+# chroot; what a killed run left mounted there is unmounted first.
 mount_system() {
+    local dir
+    for dir in "$1/dev" "$1/proc"; do
+        if mountpoint -q "$dir"; then umount -R "$dir" || return 1; fi
+    done
     mount_at -t proc proc "$1/proc" &&
         mount_at --rbind --make-rslave /dev "$1/dev"
 }
