@@ -185,10 +185,11 @@ build_depends() {
 
 # Step 3. Build; the packages are left in $BUILD_ROOT/build.
 build_package() {
-    local start=$(date +%s)
+    local start
     rm -f "$BUILD_ROOT"/build/*.deb "$BUILD_ROOT"/build/*.changes "$BUILD_ROOT"/build/*.buildinfo
     copy_tree "$BUILD_ROOT/build/immutable" || return 1
     build_depends || return 1
+    start=$(date +%s)
     quietly "$WORK/build.log" in_chroot "$BUILD_ROOT" sh -c 'cd /build/immutable &&
         DEB_BUILD_OPTIONS=nocheck dpkg-buildpackage -us -uc -b -J -Pnocheck' || return 1
     took "dpkg-buildpackage" "$start"
