@@ -4,8 +4,9 @@
 #   awk -v only="regress isolation" -f tools/test_count.awk LOG
 #
 # The output is cut into suites by the lines "+++ <suite> install-check"
-# that PGXS prints (regress, isolation, tap), that the Makefile's
-# installcheck-pgtap prints (pgtap), "+++ fuzz +++" and "+++ style +++".
+# that PGXS prints (regress, isolation, tap; PostgreSQL 16 and later put
+# "# " before them), that the Makefile's installcheck-pgtap prints (pgtap),
+# "+++ fuzz +++" and "+++ style +++".
 # Tests:
 #   regress, isolation: one per file. PostgreSQL 15 prints "test foo ... ok"
 #     or "... FAILED" (a parallel group indents the name instead of "test"),
@@ -48,8 +49,8 @@ function close_tap_file(    n) {
     in_file = 0
 }
 
-/^\+\+\+ [a-z]+ install-check/ || /^\+\+\+ (fuzz|style) \+\+\+$/ {
-    suite = $2
+/^(# )?\+\+\+ [a-z]+ install-check/ || /^\+\+\+ (fuzz|style) \+\+\+$/ {
+    suite = $1 == "#" ? $3 : $2
     in_report = 0
     next
 }
