@@ -138,7 +138,7 @@ make_base() {
     [ -f "$BASE/.immutable-base-done" ] && return 0
     rm -rf --one-file-system "$BASE"
     if ! command -v debootstrap >/dev/null; then
-        quietly "$WORK/apt.log" apt-get install -y -qq debootstrap || return 1
+        quietly "$WORK/apt.log" sh -c "apt-get update -qq && apt-get install -y -qq debootstrap" || return 1
     fi
     mkdir -p "$ROOT_DIR"
     quietly "$BASE.debootstrap.log" \
