@@ -289,7 +289,7 @@ main() {
     if build_package; then
         pass "package built"
     else
-        fail "dpkg-buildpackage (log: $WORK/build.log)"
+        fail "dpkg-buildpackage (the end of its output above)"
         return
     fi
     if check_contents; then
