@@ -86,3 +86,15 @@ ifneq ($(strip $(PGTAP_TESTS)),)
 		-c 'CREATE EXTENSION pgtap' -c 'CREATE EXTENSION immutable'
 	pg_prove -f --nocolor -d $(PGTAP_DB) $(PGTAP_TESTS)
 endif
+
+# make dist: the PGXN release zip immutable-<version>.zip (version from
+# META.json), every committed file of HEAD under immutable-<version>/
+# (git archive: uncommitted changes are not in it). tools/check_meta.pl
+# first: META.json must be valid and agree with immutable.control.
+DIST_VERSION = $(shell perl -MJSON::PP -0777 -ne 'print decode_json($$_)->{version}' META.json)
+DIST_NAME = $(EXTENSION)-$(DIST_VERSION)
+
+.PHONY: dist
+dist:
+	perl tools/check_meta.pl
+	git archive --format zip --prefix='$(DIST_NAME)/' -o '$(DIST_NAME).zip' HEAD

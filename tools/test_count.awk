@@ -1,11 +1,12 @@
 # tools/test_count.awk: count the tests in the output of tools/test.sh.
 #
 #   awk -v kept=DIR -f tools/test_count.awk LOG
+#   awk -v only="regress isolation" -f tools/test_count.awk LOG
 #
 # The output is cut into suites by the lines "+++ <suite> install-check"
-# that PGXS prints (regress, isolation, tap; behind "# " since PostgreSQL
-# 16), that the Makefile's installcheck-pgtap prints (pgtap), "+++ fuzz +++"
-# and "+++ style +++".
+# that PGXS prints (regress, isolation, tap; PostgreSQL 16 and later put
+# "# " before them), that the Makefile's installcheck-pgtap prints (pgtap),
+# "+++ fuzz +++" and "+++ style +++".
 # Tests:
 #   regress, isolation: one per file. PostgreSQL 15 prints "test foo ... ok"
 #     or "... FAILED" (a parallel group indents the name instead of "test"),
@@ -25,12 +26,16 @@
 #     (after the list of files tools/pgindent.sh would change); none on
 #     "style: not checked" (a PostgreSQL other than 15).
 # A suite that did not finish (no summary line) could not run: it counts as
-# one failed test. Printed: the failing TAP output, the fuzz findings, the
-# suites that could not run, where the logs are kept (kept, on failure),
-# and last exactly "N passed, M failed". Exit status 1 iff M > 0.
+# one failed test; only names the suites LOG should have (default all six;
+# tools/package.sh runs regress and isolation). Printed: the failing TAP
+# output, the fuzz findings, the suites that could not run, where the logs
+# are kept (kept, on failure), and last exactly "N passed, M failed". Exit
+# status 1 iff M > 0.
 
 BEGIN {
-    nsuites = split("regress isolation pgtap tap fuzz style", suites, " ")
+    if (only == "")
+        only = "regress isolation pgtap tap fuzz style"
+    nsuites = split(only, suites, " ")
 }
 
 function close_tap_file(    n) {
