@@ -98,5 +98,25 @@ SET client_min_messages = debug1;
 SELECT chain, chain_seq, problem FROM immutable.verify_chain('long_chain');
 RESET client_min_messages;
 
-DROP TABLE shuffled, long_chain;
+-- a table whose chains, as ANALYZE counts them, exceed maintenance_work_mem
+-- (8000 chains of some 160 bytes) is walked at once
+CREATE TABLE many_chains (k int NOT NULL);
+SELECT immutable.make_append_only('many_chains', hashed => true, chain_by => 'k');
+INSERT INTO many_chains SELECT g FROM generate_series(1, 4000) AS g;
+INSERT INTO many_chains SELECT g FROM generate_series(4001, 8000) AS g;
+SET session_replication_role = replica;
+INSERT INTO many_chains (k, chain_seq, prev_hash, hash)
+SELECT k, 2, hash, hash FROM many_chains WHERE k = 8;
+RESET session_replication_role;
+ANALYZE many_chains;
+SET maintenance_work_mem = '1MB';
+SET client_min_messages = debug1;
+SELECT chain, chain_seq, problem FROM immutable.verify_chain('many_chains');
+RESET client_min_messages;
+RESET maintenance_work_mem;
+SET client_min_messages = debug1;
+SELECT chain, chain_seq, problem FROM immutable.verify_chain('many_chains');
+RESET client_min_messages;
+
+DROP TABLE shuffled, long_chain, many_chains;
 DROP TABLE vacct CASCADE;

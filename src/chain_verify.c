@@ -4,11 +4,14 @@
  *		(chain.c), row by row and link by link, and against a digest of the
  *		chains' last rows taken earlier.
  *
- * The walk follows the chain index, chain by chain in chain_seq order, under
- * the caller's snapshot; chain_digest records the last row of every chain,
- * which a later walk checks is still there.  Each row is checked on its own (its hash against
- * its prev_hash and values) and each link between neighbours separately, so
- * that a tampered row is reported where it is and nowhere else.
+ * verify_chain reads the table once, in heap order, under the caller's
+ * snapshot, and reports what a walk along the chain index, chain by chain
+ * in chain_seq order, would, in the walk's order (verify_pass); where it
+ * cannot, it walks the index (walk_chains).  chain_digest records the last
+ * row of every chain, which a later verification checks is still there.
+ * Each row is checked on its own (its hash against its prev_hash and
+ * values) and each link between neighbours separately, so that a tampered
+ * row is reported where it is and nowhere else.
  */
 #include "postgres.h"
 
@@ -18,6 +21,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/pg_opfamily.h"
+#include "catalog/pg_statistic.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
@@ -35,6 +39,7 @@
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/tuplestore.h"
 #include "utils/typcache.h"
 #include "utils/uuid.h"
@@ -633,7 +638,7 @@ typedef enum ProblemStep
 typedef struct ChainState
 {
 	Datum		key;			/* chain_by value; unused without chain_by */
-	char	   *key_text;		/* its text, NULL without chain_by */
+	char	   *key_text;		/* its text, made when needed (chain_text) */
 	DigestedChain *digested;	/* the digest's record of it, or NULL */
 	int64		prev_seq;		/* the last row linked in order, 0 before */
 	bool		prev_intact;	/* it matches its hash */
@@ -682,6 +687,12 @@ typedef struct Problem
 	char	   *found;
 } Problem;
 
+/*
+ * What a chain costs the pass, about (its state, its hash bucket, its
+ * value), for estimated_chains.
+ */
+#define CHAIN_BYTES 160
+
 /* The state of the single pass. */
 typedef struct Pass
 {
@@ -696,6 +707,8 @@ typedef struct Pass
 	Oid			collation;
 	HTAB	   *buckets;		/* ChainBucket by hash code */
 	ChainState *chains;			/* every chain */
+	ChainState *unused;			/* room for new chains, allocated in bulk */
+	int			nunused;
 	ChainState *last;			/* the chain of the previous row */
 	HTAB	   *pending;		/* PendingRow by PendingKey */
 	Problem    *problems;
@@ -777,11 +790,34 @@ compare_problems(const void *a, const void *b, void *arg)
 }
 
 /*
+ * Return how many chains v's table has, as ANALYZE estimated the number of
+ * distinct values of its chain_by column att (pg_statistic); 0 when it has
+ * not.
+ */
+static double
+estimated_chains(Verifier *v, AttrNumber att)
+{
+	HeapTuple	tuple = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(RelationGetRelid(v->rel)),
+										Int16GetDatum(att), BoolGetDatum(false));
+	double		distinct;
+
+	if (!HeapTupleIsValid(tuple))
+		return 0;
+	distinct = ((Form_pg_statistic) GETSTRUCT(tuple))->stadistinct;
+	ReleaseSysCache(tuple);
+	if (distinct < 0)
+		distinct = -distinct * Max(v->rel->rd_rel->reltuples, 0);
+	return distinct;
+}
+
+/*
  * Decide whether the pass can rebuild the index walk's order of v's table
  * exactly, and prepare p's comparison and hashing of chain_by values: the
  * chain index orders both columns ascending, nulls last, chain_seq by the
  * integer operators, and the chain_by type has a hash function whose "="
- * is the index's.
+ * is the index's.  A table whose chains, by the statistics, would not fit
+ * in p's budget (a versioned table of many entities) is walked at once,
+ * rather than after reading it in part.
  */
 static bool
 pass_possible(Verifier *v, Pass *p, Relation index)
@@ -801,6 +837,8 @@ pass_possible(Verifier *v, Pass *p, Relation index)
 	p->att_key = v->entry->chain.att_chain_by;
 	if (p->att_key == InvalidAttrNumber)
 		return true;
+	if (estimated_chains(v, p->att_key) * CHAIN_BYTES > p->budget)
+		return false;
 	typid = index->rd_opcintype[0];
 	type = lookup_type_cache(typid, TYPECACHE_HASH_PROC | TYPECACHE_HASH_OPFAMILY);
 	equal = get_opfamily_member(index->rd_opfamily[0], typid, typid, BTEqualStrategyNumber);
@@ -817,23 +855,56 @@ pass_possible(Verifier *v, Pass *p, Relation index)
 	return true;
 }
 
-/* Add the chain of chain_by value key (ignored without chain_by). */
+/*
+ * Return the text of chain's chain_by value (NULL without chain_by), made
+ * at the first call: most chains never need it (a table of many short
+ * chains, such as a versioned table's entities, would pay an output
+ * function call and a copy for each).
+ */
+static char *
+chain_text(Verifier *v, Pass *p, ChainState *chain)
+{
+	MemoryContext old;
+
+	if (chain->key_text == NULL && p->att_key != InvalidAttrNumber)
+	{
+		old = MemoryContextSwitchTo(p->cxt);
+		chain->key_text = OutputFunctionCall(&v->keyfuncs.output, chain->key);
+		MemoryContextSwitchTo(old);
+	}
+	return chain->key_text;
+}
+
+/*
+ * Add the chain of chain_by value key (ignored without chain_by), with the
+ * digest's record of it.
+ */
 static ChainState *
 new_chain(Verifier *v, Pass *p, Datum key)
 {
-	MemoryContext old = MemoryContextSwitchTo(p->cxt);
-	ChainState *chain = palloc0(sizeof(ChainState));
+	ChainState *chain;
 
+	if (p->nunused == 0)
+	{
+		p->nunused = 1024;
+		p->unused = MemoryContextAllocZero(p->cxt, sizeof(ChainState) * p->nunused);
+	}
+	chain = p->unused++;
+	p->nunused--;
 	if (p->att_key != InvalidAttrNumber)
 	{
+		MemoryContext old = MemoryContextSwitchTo(p->cxt);
+
 		chain->key = datumCopy(key, p->key_byval, p->key_len);
-		chain->key_text = OutputFunctionCall(&v->keyfuncs.output, key);
+		MemoryContextSwitchTo(old);
 	}
-	MemoryContextSwitchTo(old);
-	v->key_text = chain->key_text;
-	find_digested(v);
-	chain->digested = v->digested;
-	v->digested = NULL;
+	if (v->digest != NULL)
+	{
+		v->key_text = chain_text(v, p, chain);
+		find_digested(v);
+		chain->digested = v->digested;
+		v->digested = NULL;
+	}
 	chain->next_all = p->chains;
 	p->chains = chain;
 	return chain;
@@ -873,7 +944,7 @@ find_chain(Verifier *v, Pass *p, TupleTableSlot *slot)
 		if (same_chain(&v->keyfuncs, chain->key, key))
 			break;
 	if (chain != NULL && !datumIsEqual(key, chain->key, p->key_byval, p->key_len) &&
-		strcmp(OutputFunctionCall(&v->keyfuncs.output, key), chain->key_text) != 0)
+		strcmp(OutputFunctionCall(&v->keyfuncs.output, key), chain_text(v, p, chain)) != 0)
 	{
 		p->given_up = true;
 		return NULL;
@@ -1085,7 +1156,7 @@ report_collected(Verifier *v, Pass *p)
 	{
 		Problem    *problem = &p->problems[i];
 
-		v->key_text = problem->chain->key_text;
+		v->key_text = chain_text(v, p, problem->chain);
 		report(v, problem->seq, problem->problem, problem->expected, problem->found);
 	}
 }
@@ -1131,14 +1202,17 @@ verify_pass(Verifier *v)
 	int			i;
 
 	memset(&p, 0, sizeof(p));
+	p.budget = (Size) maintenance_work_mem * 1024;
 	if (!pass_possible(v, &p, index))
 	{
+		ereport(DEBUG1,
+				(errmsg_internal("verify_chain of table \"%s\" walks the chain index: no single pass",
+								 RelationGetRelationName(v->rel))));
 		index_close(index, AccessShareLock);
 		return false;
 	}
 	p.cxt = AllocSetContextCreate(CurrentMemoryContext, "verify_chain pass",
 								  ALLOCSET_DEFAULT_SIZES);
-	p.budget = (Size) maintenance_work_mem * 1024;
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = sizeof(PendingKey);
 	ctl.entrysize = sizeof(PendingRow);
@@ -1265,7 +1339,10 @@ hashed_table(Oid relid, const char *funcname)
  *
  * Checks every hash chain of tbl in chain_seq order, under the caller's
  * snapshot, recomputing each row's SHA-256 hash, and returns one row per
- * problem, none when every chain is intact.  The hash is hash.c's; the
+ * problem, none when every chain is intact.  They come by chain, in the
+ * chain index's order, then chain_seq.  It reads tbl once, sequentially
+ * (verify_pass), keeping at most maintenance_work_mem, beyond which it walks
+ * the chain index (walk_chains), with the same result.  The hash is hash.c's; the
  * problems: a row whose values, hash or prev_hash changed ("row does not match
  * its hash"; expected and found are the hashes, bytea hex), a row whose
  * prev_hash is not its predecessor's hash (rows reordered, or one replaced by
