@@ -19,9 +19,11 @@
 #   B  pgbench throughput, one single-row INSERT per transaction
 #      (pgbench/hash_insert.sql)
 #   V  rows per second of checking a whole table's chains: verify_chain on
-#      one chain and on one chain per account, and the SQL verifier users
-#      write for the pgcrypto trigger (sql/hash_verify.sql), which first
-#      checks every chain S1 and B wrote
+#      one chain and on one chain per account (1000 interleaved chains), of
+#      the ledger and of a table of fixed-length columns, and the SQL
+#      verifier users write for the pgcrypto trigger (sql/hash_verify.sql),
+#      which first checks every chain S1 and B wrote.  To compare two builds
+#      of verify_chain paired, round by round: verify_ab.sh
 #
 # A benchmark is not a test: nothing here judges the numbers, the exit status
 # only says whether the run worked.  The table goes to stdout and, with the

@@ -4,18 +4,24 @@
  *		(chain.c), row by row and link by link, and against a digest of the
  *		chains' last rows taken earlier.
  *
- * The walk follows the chain index, chain by chain in chain_seq order, under
- * the caller's snapshot; chain_digest records the last row of every chain,
- * which a later walk checks is still there.  Each row is checked on its own (its hash against
- * its prev_hash and values) and each link between neighbours separately, so
- * that a tampered row is reported where it is and nowhere else.
+ * verify_chain reads the table once, in heap order, under the caller's
+ * snapshot, and reports what a walk along the chain index, chain by chain
+ * in chain_seq order, would, in the walk's order (verify_pass); where it
+ * cannot, it walks the index (walk_chains).  chain_digest records the last
+ * row of every chain, which a later verification checks is still there.
+ * Each row is checked on its own (its hash against its prev_hash and
+ * values) and each link between neighbours separately, so that a tampered
+ * row is reported where it is and nowhere else.
  */
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/nbtree.h"
 #include "access/relation.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "catalog/pg_opfamily.h"
+#include "catalog/pg_statistic.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
@@ -33,7 +39,9 @@
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/tuplestore.h"
+#include "utils/typcache.h"
 #include "utils/uuid.h"
 
 #include "args.h"
@@ -91,6 +99,9 @@ typedef struct Verifier
 	TupleTableSlot *head_slot;
 
 	StringInfoData buf;
+
+	/* the single pass (verify_pass), while it collects problems; or NULL */
+	struct Pass *pass;
 } Verifier;
 
 /* The digests of the erased values of one version row. */
@@ -151,9 +162,13 @@ hash_text(const uint8 *hash)
 	return hex;
 }
 
+static void collect(struct Pass *pass, int64 seq, const char *problem,
+					const char *expected, const char *found);
+
 /*
  * Report one problem at row seq of the current chain: a result row, or with
- * stop_at_first an error (XX001).
+ * stop_at_first an error (XX001); during the single pass, a problem kept
+ * until every chain is checked (collect).
  */
 static void
 report(Verifier *v, int64 seq, const char *problem, const char *expected, const char *found)
@@ -161,6 +176,11 @@ report(Verifier *v, int64 seq, const char *problem, const char *expected, const 
 	Datum		values[5];
 	bool		isnull[5] = {v->key_text == NULL, false, false, expected == NULL, found == NULL};
 
+	if (v->pass != NULL)
+	{
+		collect(v->pass, seq, problem, expected, found);
+		return;
+	}
 	if (v->stop_at_first)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
@@ -576,6 +596,658 @@ walk_chains(Verifier *v)
 }
 
 /*
+ * The single pass.  verify_chain reads the table once, sequentially, in
+ * heap order, rather than chain by chain along the chain index (an index
+ * walk over interleaved chains costs three times a sequential read).  Heap
+ * order is not chain order (concurrent writers, redaction, VACUUM FULL and
+ * CLUSTER move rows), so each row's own hash is checked when it is read,
+ * and its links in chain_seq order: every chain keeps the last row linked
+ * in order (its chain_seq, whether it was intact, its hash), and a row
+ * whose predecessor has not been read yet waits as a pending row (chain_seq,
+ * prev_hash, hash: about 100 bytes) until it comes.  Problems are kept and
+ * sorted into the order the index walk meets them (by chain in the chain
+ * index's order, then chain_seq, then heap order), so that both give the
+ * same rows in the same order.  What is kept (chains, pending rows,
+ * problems) is bounded by maintenance_work_mem; beyond it, and wherever
+ * the walk's order cannot be rebuilt exactly (rows without a chain_by
+ * value, with a chain_seq below 1 or one another row of the chain has,
+ * values of one chain that differ in their text, a chain index with
+ * non-default ordering), the pass gives up and walk_chains checks the
+ * table instead.
+ */
+
+/* Where a problem sorts within its chain, as the walk meets it. */
+typedef enum ProblemPlace
+{
+	PLACE_ROW,					/* a row with chain_seq */
+	PLACE_NO_SEQ,				/* a row without chain_seq (last in the index) */
+	PLACE_END					/* the end of the chain */
+} ProblemPlace;
+
+/* Which check of a row found a problem, in the walk's order. */
+typedef enum ProblemStep
+{
+	STEP_GAP,					/* rows missing before it, no chain_seq; the
+								 * digest at the chain's end */
+	STEP_OWN,					/* its hash; the heads row at the chain's end */
+	STEP_LINK					/* its link, the digest's record of it */
+} ProblemStep;
+
+/* One chain of the single pass. */
+typedef struct ChainState
+{
+	Datum		key;			/* chain_by value; unused without chain_by */
+	char	   *key_text;		/* its text, made when needed (chain_text) */
+	DigestedChain *digested;	/* the digest's record of it, or NULL */
+	int64		prev_seq;		/* the last row linked in order, 0 before */
+	bool		prev_intact;	/* it matches its hash */
+	uint8		prev_hash[HASH_LENGTH]; /* its hash */
+	int64		npending;		/* its rows waiting for their predecessor */
+	struct ChainState *next;	/* the next chain of the same hash code */
+	struct ChainState *next_all;	/* the next chain of the table */
+} ChainState;
+
+/* A row read before its predecessor: its chain and chain_seq (hash key). */
+typedef struct PendingKey
+{
+	ChainState *chain;
+	int64		seq;
+} PendingKey;
+
+typedef struct PendingRow
+{
+	PendingKey	key;
+	uint64		arrival;		/* its place in heap order */
+	bool		has_hash;
+	bool		intact;			/* it matches its hash */
+	uint8		prev_hash[HASH_LENGTH];
+	uint8		hash[HASH_LENGTH];
+} PendingRow;
+
+/* The chains of one hash code of their chain_by value. */
+typedef struct ChainBucket
+{
+	uint32		hashcode;
+	ChainState *first;
+} ChainBucket;
+
+/* A problem the pass found, with where the index walk would meet it. */
+typedef struct Problem
+{
+	ChainState *chain;
+	ProblemPlace place;
+	int64		order_seq;
+	uint64		arrival;
+	ProblemStep step;
+	uint64		number;			/* in the order found */
+	int64		seq;			/* the chain_seq reported */
+	const char *problem;
+	char	   *expected;
+	char	   *found;
+} Problem;
+
+/*
+ * What a chain costs the pass, about (its state, its hash bucket, its
+ * value), for estimated_chains.
+ */
+#define CHAIN_BYTES 160
+
+/* The state of the single pass. */
+typedef struct Pass
+{
+	MemoryContext cxt;			/* everything below, within budget */
+	Size		budget;			/* maintenance_work_mem, in bytes */
+	bool		given_up;		/* walk_chains must check the table */
+	AttrNumber	att_key;		/* chain_by, or InvalidAttrNumber */
+	bool		key_byval;
+	int16		key_len;
+	FmgrInfo	hash;			/* of chain_by values, matching "=" */
+	FmgrInfo	order;			/* the chain index's order */
+	Oid			collation;
+	HTAB	   *buckets;		/* ChainBucket by hash code */
+	ChainState *chains;			/* every chain */
+	ChainState *unused;			/* room for new chains, allocated in bulk */
+	int			nunused;
+	ChainState *last;			/* the chain of the previous row */
+	HTAB	   *pending;		/* PendingRow by PendingKey */
+	Problem    *problems;
+	uint64		nproblems;
+	uint64		allocated;
+	/* where the next problem found sorts */
+	Problem		at;
+} Pass;
+
+/* Give up the pass when what it keeps exceeds its budget; true then. */
+static bool
+over_budget(Pass *p)
+{
+	if (MemoryContextMemAllocated(p->cxt, true) > p->budget)
+		p->given_up = true;
+	return p->given_up;
+}
+
+/* Set where the next problems found sort. */
+static void
+place(Pass *p, ChainState *chain, ProblemPlace where, int64 seq, uint64 arrival,
+	  ProblemStep step)
+{
+	p->at.chain = chain;
+	p->at.place = where;
+	p->at.order_seq = seq;
+	p->at.arrival = arrival;
+	p->at.step = step;
+}
+
+/* Keep one problem the pass found (report), where p->at says. */
+static void
+collect(Pass *p, int64 seq, const char *problem, const char *expected, const char *found)
+{
+	MemoryContext old = MemoryContextSwitchTo(p->cxt);
+	Problem    *kept;
+
+	if (p->nproblems == p->allocated)
+	{
+		p->allocated = Max(64, p->allocated * 2);
+		p->problems = p->problems == NULL ? palloc(sizeof(Problem) * p->allocated) :
+			repalloc(p->problems, sizeof(Problem) * p->allocated);
+	}
+	kept = &p->problems[p->nproblems];
+	*kept = p->at;
+	kept->number = p->nproblems++;
+	kept->seq = seq;
+	kept->problem = problem;
+	kept->expected = expected ? pstrdup(expected) : NULL;
+	kept->found = found ? pstrdup(found) : NULL;
+	MemoryContextSwitchTo(old);
+	over_budget(p);
+}
+
+#define COMPARE(a, b) if ((a) != (b)) return (a) < (b) ? -1 : 1
+
+/* Order problems as the index walk meets them (qsort_arg, arg the Pass). */
+static int
+compare_problems(const void *a, const void *b, void *arg)
+{
+	const Problem *x = a;
+	const Problem *y = b;
+	Pass	   *p = arg;
+
+	if (x->chain != y->chain)
+	{
+		int			c = DatumGetInt32(FunctionCall2Coll(&p->order, p->collation,
+														x->chain->key, y->chain->key));
+
+		if (c != 0)
+			return c;
+	}
+	COMPARE(x->place, y->place);
+	COMPARE(x->order_seq, y->order_seq);
+	COMPARE(x->arrival, y->arrival);
+	COMPARE(x->step, y->step);
+	COMPARE(x->number, y->number);
+	return 0;
+}
+
+/*
+ * Return how many chains v's table has, as ANALYZE estimated the number of
+ * distinct values of its chain_by column att (pg_statistic); 0 when it has
+ * not.
+ */
+static double
+estimated_chains(Verifier *v, AttrNumber att)
+{
+	HeapTuple	tuple = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(RelationGetRelid(v->rel)),
+										Int16GetDatum(att), BoolGetDatum(false));
+	double		distinct;
+
+	if (!HeapTupleIsValid(tuple))
+		return 0;
+	distinct = ((Form_pg_statistic) GETSTRUCT(tuple))->stadistinct;
+	ReleaseSysCache(tuple);
+	if (distinct < 0)
+		distinct = -distinct * Max(v->rel->rd_rel->reltuples, 0);
+	return distinct;
+}
+
+/*
+ * Decide whether the pass can rebuild the index walk's order of v's table
+ * exactly, and prepare p's comparison and hashing of chain_by values: the
+ * chain index orders both columns ascending, nulls last, chain_seq by the
+ * integer operators, and the chain_by type has a hash function whose "="
+ * is the index's.  A table whose chains, by the statistics, would not fit
+ * in p's budget (a versioned table of many entities) is walked at once,
+ * rather than after reading it in part.
+ */
+static bool
+pass_possible(Verifier *v, Pass *p, Relation index)
+{
+	int			nkeys = IndexRelationGetNumberOfKeyAttributes(index);
+	Form_pg_attribute form;
+	TypeCacheEntry *type;
+	Oid			typid;
+	Oid			equal;
+	int			i;
+
+	for (i = 0; i < nkeys; i++)
+		if (index->rd_indoption[i] != 0)
+			return false;
+	if (index->rd_opfamily[nkeys - 1] != INTEGER_BTREE_FAM_OID)
+		return false;
+	p->att_key = v->entry->chain.att_chain_by;
+	if (p->att_key == InvalidAttrNumber)
+		return true;
+	if (estimated_chains(v, p->att_key) * CHAIN_BYTES > p->budget)
+		return false;
+	typid = index->rd_opcintype[0];
+	type = lookup_type_cache(typid, TYPECACHE_HASH_PROC | TYPECACHE_HASH_OPFAMILY);
+	equal = get_opfamily_member(index->rd_opfamily[0], typid, typid, BTEqualStrategyNumber);
+	if (!OidIsValid(type->hash_proc) || !OidIsValid(equal) ||
+		get_opfamily_member(type->hash_opf, typid, typid, HTEqualStrategyNumber) != equal)
+		return false;
+	fmgr_info(type->hash_proc, &p->hash);
+	fmgr_info(get_opfamily_proc(index->rd_opfamily[0], typid, typid, BTORDER_PROC), &p->order);
+	p->collation = index->rd_indcollation[0];
+	form = TupleDescAttr(RelationGetDescr(v->rel), p->att_key - 1);
+	p->key_byval = form->attbyval;
+	p->key_len = form->attlen;
+	init_key_functions(&v->keyfuncs, v->entry, v->rel, index);
+	return true;
+}
+
+/*
+ * Return the text of chain's chain_by value (NULL without chain_by), made
+ * at the first call: most chains never need it (a table of many short
+ * chains, such as a versioned table's entities, would pay an output
+ * function call and a copy for each).
+ */
+static char *
+chain_text(Verifier *v, Pass *p, ChainState *chain)
+{
+	MemoryContext old;
+
+	if (chain->key_text == NULL && p->att_key != InvalidAttrNumber)
+	{
+		old = MemoryContextSwitchTo(p->cxt);
+		chain->key_text = OutputFunctionCall(&v->keyfuncs.output, chain->key);
+		MemoryContextSwitchTo(old);
+	}
+	return chain->key_text;
+}
+
+/*
+ * Add the chain of chain_by value key (ignored without chain_by), with the
+ * digest's record of it.
+ */
+static ChainState *
+new_chain(Verifier *v, Pass *p, Datum key)
+{
+	ChainState *chain;
+
+	if (p->nunused == 0)
+	{
+		p->nunused = 1024;
+		p->unused = MemoryContextAllocZero(p->cxt, sizeof(ChainState) * p->nunused);
+	}
+	chain = p->unused++;
+	p->nunused--;
+	if (p->att_key != InvalidAttrNumber)
+	{
+		MemoryContext old = MemoryContextSwitchTo(p->cxt);
+
+		chain->key = datumCopy(key, p->key_byval, p->key_len);
+		MemoryContextSwitchTo(old);
+	}
+	if (v->digest != NULL)
+	{
+		v->key_text = chain_text(v, p, chain);
+		find_digested(v);
+		chain->digested = v->digested;
+		v->digested = NULL;
+	}
+	chain->next_all = p->chains;
+	p->chains = chain;
+	return chain;
+}
+
+/*
+ * Return the chain of the row in slot, added when new; NULL when the pass
+ * gives up: a row without a chain_by value (the walk makes each its own
+ * chain), a value "=" to a chain's whose text differs (the walk names the
+ * chain by its first row's), or a budget exceeded.
+ */
+static ChainState *
+find_chain(Verifier *v, Pass *p, TupleTableSlot *slot)
+{
+	bool		isnull;
+	bool		found;
+	Datum		key;
+	uint32		hashcode;
+	ChainBucket *bucket;
+	ChainState *chain;
+
+	if (p->att_key == InvalidAttrNumber)
+		return p->chains != NULL ? p->chains : new_chain(v, p, (Datum) 0);
+	key = slot_getattr(slot, p->att_key, &isnull);
+	if (isnull)
+	{
+		p->given_up = true;
+		return NULL;
+	}
+	if (p->last != NULL && datumIsEqual(key, p->last->key, p->key_byval, p->key_len))
+		return p->last;
+	hashcode = DatumGetUInt32(FunctionCall1Coll(&p->hash, p->collation, key));
+	bucket = hash_search(p->buckets, &hashcode, HASH_ENTER, &found);
+	if (!found)
+		bucket->first = NULL;
+	for (chain = bucket->first; chain != NULL; chain = chain->next)
+		if (same_chain(&v->keyfuncs, chain->key, key))
+			break;
+	if (chain != NULL && !datumIsEqual(key, chain->key, p->key_byval, p->key_len) &&
+		strcmp(OutputFunctionCall(&v->keyfuncs.output, key), chain_text(v, p, chain)) != 0)
+	{
+		p->given_up = true;
+		return NULL;
+	}
+	if (chain == NULL)
+	{
+		chain = new_chain(v, p, key);
+		chain->next = bucket->first;
+		bucket->first = chain;
+		if (over_budget(p))
+			return NULL;
+	}
+	p->last = chain;
+	return chain;
+}
+
+/*
+ * Check the row in slot against its own hash (row seq of chain, read
+ * arrival-th): into has_hash, intact, prev_hash and hash.
+ */
+static void
+check_own(Verifier *v, Pass *p, ChainState *chain, TupleTableSlot *slot, int64 seq,
+		  uint64 arrival, PendingRow *row)
+{
+	uint8		own[HASH_LENGTH];
+
+	place(p, chain, PLACE_ROW, seq, arrival, STEP_OWN);
+	row->has_hash = slot_hash(slot, v->entry->chain.att_hash, row->hash);
+	row->intact = row->has_hash && slot_hash(slot, v->entry->chain.att_prev_hash, row->prev_hash);
+	if (!row->intact)
+	{
+		report(v, seq, "row has no valid hash or prev_hash", NULL, NULL);
+		return;
+	}
+	slot_getallattrs(slot);
+	HashRow(v->entry->chain.encoder, row->prev_hash, slot->tts_values, slot->tts_isnull,
+			row_redactions(v, slot), &v->buf, own);
+	row->intact = memcmp(own, row->hash, HASH_LENGTH) == 0;
+	if (!row->intact)
+		report(v, seq, "row does not match its hash", hash_text(own), hash_text(row->hash));
+}
+
+/*
+ * Link row, checked on its own, to the last row of its chain linked so far,
+ * as verify_row does: rows missing between them, its link, the digest's
+ * record of it.
+ */
+static void
+link_row(Verifier *v, Pass *p, ChainState *chain, const PendingRow *row)
+{
+	static const uint8 zeros[HASH_LENGTH] = {0};
+	int64		seq = row->key.seq;
+
+	place(p, chain, PLACE_ROW, seq, row->arrival, STEP_GAP);
+	if (seq != chain->prev_seq + 1)
+		report(v, seq, "rows are missing before this row",
+			   psprintf("%lld", (long long) chain->prev_seq + 1), psprintf("%lld", (long long) seq));
+	p->at.step = STEP_LINK;
+	if (row->intact && seq == 1 && memcmp(row->prev_hash, zeros, HASH_LENGTH) != 0)
+		report(v, seq, "first row does not start its chain", hash_text(zeros),
+			   hash_text(row->prev_hash));
+	else if (row->intact && seq == chain->prev_seq + 1 && seq > 1 && chain->prev_intact &&
+			 memcmp(row->prev_hash, chain->prev_hash, HASH_LENGTH) != 0)
+		report(v, seq, "row does not follow the previous row", hash_text(chain->prev_hash),
+			   hash_text(row->prev_hash));
+	if (chain->digested != NULL && seq == chain->digested->seq &&
+		!(row->has_hash && memcmp(row->hash, chain->digested->hash, HASH_LENGTH) == 0))
+		report(v, seq, "row differs from the digest", hash_text(chain->digested->hash),
+			   row->has_hash ? hash_text(row->hash) : NULL);
+	chain->prev_seq = seq;
+	chain->prev_intact = row->intact;
+	memcpy(chain->prev_hash, row->has_hash ? row->hash : zeros, HASH_LENGTH);
+}
+
+/* Link the pending rows of chain that now follow its last linked row. */
+static void
+link_pending(Verifier *v, Pass *p, ChainState *chain)
+{
+	PendingKey	key;
+	PendingRow *row;
+
+	memset(&key, 0, sizeof(key));
+	key.chain = chain;
+	while (chain->npending > 0)
+	{
+		key.seq = chain->prev_seq + 1;
+		row = hash_search(p->pending, &key, HASH_FIND, NULL);
+		if (row == NULL)
+			return;
+		link_row(v, p, chain, row);
+		hash_search(p->pending, &key, HASH_REMOVE, NULL);
+		chain->npending--;
+	}
+}
+
+/*
+ * Check the row in slot, read arrival-th: its own hash now, its link now
+ * when it follows the last row linked in its chain (then the pending rows
+ * that follow it), later otherwise.  A row whose chain_seq a row read
+ * earlier has (a duplicate, written around the triggers) makes the pass
+ * give up: which of the two the walk checks and which it reports depends
+ * on their order in the index, which for a row updated in place (HOT) is
+ * not the heap order the pass reads them in.
+ */
+static void
+pass_row(Verifier *v, Pass *p, TupleTableSlot *slot, uint64 arrival)
+{
+	ChainState *chain = find_chain(v, p, slot);
+	PendingRow	row;
+	PendingRow *pending;
+	bool		isnull;
+	bool		found;
+
+	if (chain == NULL)
+		return;
+	memset(&row, 0, sizeof(row));
+	row.key.chain = chain;
+	row.key.seq = ChainSlotSeq(v->entry, slot, &isnull);
+	row.arrival = arrival;
+	if (isnull)
+	{
+		place(p, chain, PLACE_NO_SEQ, 0, arrival, STEP_GAP);
+		report(v, 0, "row has no chain_seq", NULL, NULL);
+		return;
+	}
+	if (row.key.seq < 1 || row.key.seq <= chain->prev_seq)
+		p->given_up = true;
+	else if (row.key.seq == chain->prev_seq + 1)
+	{
+		check_own(v, p, chain, slot, row.key.seq, arrival, &row);
+		link_row(v, p, chain, &row);
+		link_pending(v, p, chain);
+	}
+	else
+	{
+		pending = hash_search(p->pending, &row.key, HASH_ENTER, &found);
+		if (found)
+		{
+			p->given_up = true;
+			return;
+		}
+		check_own(v, p, chain, slot, row.key.seq, arrival, &row);
+		*pending = row;
+		chain->npending++;
+		over_budget(p);
+	}
+}
+
+static int
+compare_pending(const void *a, const void *b)
+{
+	const PendingRow *x = *(PendingRow *const *) a;
+	const PendingRow *y = *(PendingRow *const *) b;
+
+	COMPARE((uintptr_t) x->key.chain, (uintptr_t) y->key.chain);
+	COMPARE(x->key.seq, y->key.seq);
+	return 0;
+}
+
+/*
+ * After the scan: link the rows still pending, chain by chain in chain_seq
+ * order (rows are missing before each first one), then check the end of
+ * every chain as leave_chain does.
+ */
+static void
+finish_chains(Verifier *v, Pass *p)
+{
+	long		n = hash_get_num_entries(p->pending);
+	PendingRow **rows = palloc(sizeof(PendingRow *) * Max(n, 1));
+	HASH_SEQ_STATUS status;
+	PendingRow *row;
+	ChainState *chain;
+	long		i = 0;
+
+	hash_seq_init(&status, p->pending);
+	while ((row = hash_seq_search(&status)) != NULL)
+		rows[i++] = row;
+	qsort(rows, n, sizeof(PendingRow *), compare_pending);
+	for (i = 0; i < n && !p->given_up; i++)
+		link_row(v, p, rows[i]->key.chain, rows[i]);
+	pfree(rows);
+	for (chain = p->chains; chain != NULL && !p->given_up; chain = chain->next_all)
+	{
+		CHECK_FOR_INTERRUPTS();
+		place(p, chain, PLACE_END, 0, 0, STEP_GAP);
+		if (chain->digested != NULL && chain->prev_seq < chain->digested->seq)
+			report(v, chain->digested->seq, "rows the digest recorded are missing",
+				   psprintf("%lld", (long long) chain->digested->seq),
+				   psprintf("%lld", (long long) chain->prev_seq));
+		if (v->heads != NULL && chain->prev_seq > 0)
+		{
+			p->at.step = STEP_OWN;
+			v->key = chain->key;
+			v->prev_seq = chain->prev_seq;
+			memcpy(v->prev_hash, chain->prev_hash, HASH_LENGTH);
+			check_head(v);
+		}
+	}
+}
+
+/* Return the problems p kept, in the walk's order, as results (report). */
+static void
+report_collected(Verifier *v, Pass *p)
+{
+	uint64		i;
+
+	qsort_arg(p->problems, p->nproblems, sizeof(Problem), compare_problems, p);
+	for (i = 0; i < p->nproblems; i++)
+	{
+		Problem    *problem = &p->problems[i];
+
+		v->key_text = chain_text(v, p, problem->chain);
+		report(v, problem->seq, problem->problem, problem->expected, problem->found);
+	}
+}
+
+/* Read v's table once, in heap order, checking each row (pass_row). */
+static void
+scan_rows(Verifier *v, Pass *p)
+{
+	TupleTableSlot *slot = table_slot_create(v->rel, NULL);
+	TableScanDesc scan;
+	MemoryContext rowcxt;
+	MemoryContext old;
+	uint64		arrival = 0;
+
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "verify_chain row",
+								   ALLOCSET_DEFAULT_SIZES);
+	/* heap order from the first block (no synchronized scan): see pass_row */
+	scan = table_beginscan_strat(v->rel, GetActiveSnapshot(), 0, NULL, true, false);
+	while (!p->given_up && table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(rowcxt);
+		pass_row(v, p, slot, arrival++);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	MemoryContextDelete(rowcxt);
+}
+
+/*
+ * Check every chain of v's table in one sequential pass, reporting what
+ * walk_chains would, in its order; false when the pass gave up (see
+ * above), having reported nothing.
+ */
+static bool
+verify_pass(Verifier *v)
+{
+	Relation	index = index_open(v->entry->chain.chain_index, AccessShareLock);
+	Pass		p;
+	HASHCTL		ctl;
+	int			i;
+
+	memset(&p, 0, sizeof(p));
+	p.budget = (Size) maintenance_work_mem * 1024;
+	if (!pass_possible(v, &p, index))
+	{
+		ereport(DEBUG1,
+				(errmsg_internal("verify_chain of table \"%s\" walks the chain index: no single pass",
+								 RelationGetRelationName(v->rel))));
+		index_close(index, AccessShareLock);
+		return false;
+	}
+	p.cxt = AllocSetContextCreate(CurrentMemoryContext, "verify_chain pass",
+								  ALLOCSET_DEFAULT_SIZES);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(PendingKey);
+	ctl.entrysize = sizeof(PendingRow);
+	ctl.hcxt = p.cxt;
+	p.pending = hash_create("verify_chain pending rows", 256, &ctl,
+							HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	ctl.keysize = sizeof(uint32);
+	ctl.entrysize = sizeof(ChainBucket);
+	p.buckets = hash_create("verify_chain chains", 256, &ctl,
+							HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	v->pass = &p;
+	scan_rows(v, &p);
+	if (!p.given_up)
+		finish_chains(v, &p);
+	v->pass = NULL;
+	ereport(DEBUG2,
+			(errmsg_internal("verify_chain of table \"%s\": the single pass kept %zu bytes (pending rows: %ld, problems: " UINT64_FORMAT ")",
+							 RelationGetRelationName(v->rel),
+							 MemoryContextMemAllocated(p.cxt, true),
+							 hash_get_num_entries(p.pending), p.nproblems)));
+	if (!p.given_up)
+		report_collected(v, &p);
+	else
+	{
+		ereport(DEBUG1,
+				(errmsg_internal("verify_chain of table \"%s\" walks the chain index: the single pass gave up",
+								 RelationGetRelationName(v->rel))));
+		for (i = 0; i < v->ndigest; i++)
+			v->digest[i].seen = false;
+	}
+	MemoryContextDelete(p.cxt);
+	index_close(index, AccessShareLock);
+	return !p.given_up;
+}
+
+/*
  * Raise 55000 for the relation of entry, which is not hash-chained, with a
  * hint that fits what it is: a table to make hash-chained (make_append_only
  * or make_versioned, after make_mutable when it is managed already), the
@@ -666,7 +1338,10 @@ hashed_table(Oid relid, const char *funcname)
  *
  * Checks every hash chain of tbl in chain_seq order, under the caller's
  * snapshot, recomputing each row's SHA-256 hash, and returns one row per
- * problem, none when every chain is intact.  The hash is hash.c's; the
+ * problem, none when every chain is intact.  They come by chain, in the
+ * chain index's order, then chain_seq.  It reads tbl once, sequentially
+ * (verify_pass), keeping at most maintenance_work_mem, beyond which it walks
+ * the chain index (walk_chains), with the same result.  The hash is hash.c's; the
  * problems: a row whose values, hash or prev_hash changed ("row does not match
  * its hash"; expected and found are the hashes, bytea hex), a row whose
  * prev_hash is not its predecessor's hash (rows reordered, or one replaced by
@@ -710,7 +1385,8 @@ immutable_verify_chain(PG_FUNCTION_ARGS)
 		v.heads = table_open(v.entry->heads, AccessShareLock);
 		v.head_slot = table_slot_create(v.heads, NULL);
 	}
-	walk_chains(&v);
+	if (!verify_pass(&v))
+		walk_chains(&v);
 	report_missing_chains(&v);
 	if (v.heads != NULL)
 	{

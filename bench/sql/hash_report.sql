@@ -6,9 +6,9 @@
 -- unhashed table: its figure divided by unhashed's (µs: 1.12× means 12 %
 -- slower; tps: 0.88× means 12 % fewer transactions per second), and for µs
 -- per row also the difference, the cost of the chain per row.  The
--- verification line has no unhashed figure: its columns are verify_chain on
--- one chain, on one chain per account, and the SQL verifier of the
--- PL/pgSQL + pgcrypto chain, in rows per second.  The target column shows
+-- verification lines have no unhashed figure: their columns are verify_chain
+-- on one chain, on one chain per account, and (ledger only) the SQL verifier
+-- of the PL/pgSQL + pgcrypto chain, in rows per second.  The target column shows
 -- immutable's targets and whether they are met; nothing here fails, a
 -- benchmark is not a test.
 --
@@ -43,9 +43,11 @@ $$;
 
 -- The lines of the table: which test each shows, in which unit, and
 -- immutable's target: for the INSERT statements, one chain and one chain
--- per account at most 1.3× unhashed; for verification, verify_chain on one
--- chain at least 2,000,000 rows/s.  {n} in a label is the number of rows
--- the test wrote or read.
+-- per account at most 1.3× unhashed; for verification (issue 15 item 5),
+-- verify_chain on one chain and on 1000 interleaved chains at least
+-- 1,500,000 rows/s for the ledger (a text column: two SHA-256 a row) and
+-- 2,000,000 for fixed-length columns (one).  {n} in a label is the number
+-- of rows the test wrote or read.
 CREATE TEMP TABLE line (ord, label, test, unit, target_kind, target) AS
 VALUES
  (10, 'INSERT, {n} rows in one statement, 100 accounts', 'h_insert', 'µs/row',
@@ -53,7 +55,9 @@ VALUES
  (20, 'pgbench: INSERT one row (client c: account c)', 'pgbench_insert', 'tps',
       NULL, NULL),
  (30, 'verify {n} rows: verify_chain (per account: 1000 chains); PL/pgSQL: SQL window verifier',
-      'h_verify', 'rows/s', 'min', 2000000);
+      'h_verify', 'rows/s', 'min', 1500000),
+ (40, 'verify {n} rows of fixed-length columns: verify_chain (per account: 1000 chains)',
+      'h_verify_fixed', 'rows/s', 'min', 2000000);
 
 WITH shown AS (
     SELECT l.*,
@@ -84,9 +88,10 @@ SELECT line
                                              to_char(target, 'FM990.00'),
                                              pg_temp.met(v_chain, v_unhashed, target_kind, target),
                                              pg_temp.met(v_accounts, v_unhashed, target_kind, target))
-                      WHEN 'min' THEN format('one chain ≥ %s %s: %s',
+                      WHEN 'min' THEN format('≥ %s %s: one chain %s, per account %s',
                                              pg_temp.num(target), unit,
-                                             pg_temp.met(v_chain, NULL, target_kind, target))
+                                             pg_temp.met(v_chain, NULL, target_kind, target),
+                                             pg_temp.met(v_accounts, NULL, target_kind, target))
                       ELSE '—'
                       END)
           FROM shown

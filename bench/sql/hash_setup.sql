@@ -22,7 +22,9 @@
 -- And, empty here, filled by hash_verify.sql with verify_rows rows each, the
 -- tables whose chains V walks: bench.hv_chain, bench.hv_accounts (chain_by
 -- over 1000 accounts) and bench.hv_pgcrypto, made like h_chain, h_accounts
--- and h_pgcrypto.
+-- and h_pgcrypto; and bench.hv_fixed, bench.hv_fixed_accounts, the same
+-- with fixed-length columns only (bigint amount, no note: one SHA-256 a
+-- row, where the text note needs a second).
 
 CREATE EXTENSION immutable;
 CREATE EXTENSION pgcrypto;   -- digest(), for the hand-written chain
@@ -62,6 +64,15 @@ CREATE TABLE bench.hv_chain (LIKE bench.h_unhashed INCLUDING ALL);
 SELECT immutable.make_append_only('bench.hv_chain', hashed => true);
 CREATE TABLE bench.hv_accounts (LIKE bench.h_unhashed INCLUDING ALL);
 SELECT immutable.make_append_only('bench.hv_accounts', hashed => true, chain_by => 'account');
+CREATE TABLE bench.hv_fixed (
+    id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    account integer,
+    amount  bigint,
+    booked  timestamptz
+);
+SELECT immutable.make_append_only('bench.hv_fixed', hashed => true);
+CREATE TABLE bench.hv_fixed_accounts (LIKE bench.hv_fixed INCLUDING ALL);
+SELECT immutable.make_append_only('bench.hv_fixed_accounts', hashed => true, chain_by => 'account');
 
 -- The hand-written chain: chain_seq and hash, and a BEFORE INSERT trigger
 -- in PL/pgSQL that takes a lock, reads the chain's last row and sets
