@@ -20,7 +20,8 @@ PG_MAJOR=${IMMUTABLE_PG_MAJOR:-15}
 # IPC::Run (PostgreSQL's Perl TAP framework needs it), the periods extension
 # (the benchmarks compare against it). The server and postgresql-common
 # (pg_virtualenv) are listed too, so a bare machine also works. sqlsmith
-# generates the random queries of tools/fuzz.sh. libssl-dev: src/sha256.c
+# generates the random queries of tools/fuzz.sh. python3-*: the ORM client tests
+# (test/clients). libssl-dev: src/sha256.c
 # calls OpenSSL's libcrypto. pg-bsd-indent: tools/pgindent.sh.
 PACKAGES=(
     build-essential
@@ -32,6 +33,9 @@ PACKAGES=(
     libipc-run-perl
     sqlsmith
     libssl-dev
+    python3-psycopg2
+    python3-django
+    python3-sqlalchemy
 )
 # The benchmarks and demos run on PostgreSQL 15 only (Debian has no periods
 # package for 18), and so does the layout check (tools/pgindent.sh).

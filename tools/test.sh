@@ -16,6 +16,8 @@
 #    make -i: a failing suite does not stop the next one. As root, the copy
 #    and the cluster belong to user postgres and make runs as postgres: the
 #    Perl TAP tests run initdb, which refuses root, and write into the tree.
+#    Then the ORM client tests (test/clients/run.sh: Django, SQLAlchemy) on
+#    the same cluster, on PostgreSQL 15.
 # 4. tools/fuzz.sh, in a cluster of its own.
 # 5. tools/pgindent.sh --check: src/ laid out as pgindent does.
 #
@@ -75,6 +77,13 @@ run_suites() {
         PGUSER=postgres IMMUTABLE_RELEASE_1_0="$release_1_0" \
         make -i -s --no-print-directory PG_CONFIG="$PG_BIN/pg_config" \
         "PROVE_FLAGS=-f --nocolor" installcheck)
+    echo "+++ clients +++"
+    if [ "${IMMUTABLE_PG_MAJOR:-15}" != 15 ]; then
+        echo "clients: not run with PostgreSQL ${IMMUTABLE_PG_MAJOR} (15's run runs them)"
+    else
+        (cd "$WORK/tree" && as_owner env PATH="$PG_BIN:$PATH" PGHOST="$WORK/socket" PGPORT=5432 \
+            PGUSER=postgres bash test/clients/run.sh)
+    fi
     stop_cluster
     echo "+++ fuzz +++"
     FUZZ_PG_BIN=$PG_BIN bash "$REPO_ROOT/tools/fuzz.sh"

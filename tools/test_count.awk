@@ -22,11 +22,13 @@
 #     test when it failed without either (no plan, non-zero exit).
 #   fuzz: one test, passed on "fuzz: no findings", failed on "fuzz: N
 #     findings".
+#   clients: one per "ok"/"not ok" line of test/clients/run.sh, finished
+#     by its "N passed, M failed" line (or "clients: not run").
 #   style: one test, passed on "style: laid out", failed on "style: files"
 #     (after the list of files tools/pgindent.sh would change); none on
 #     "style: not checked" (a PostgreSQL other than 15).
 # A suite that did not finish (no summary line) could not run: it counts as
-# one failed test; only names the suites LOG should have (default all six;
+# one failed test; only names the suites LOG should have (default all seven;
 # tools/package.sh runs regress and isolation). Printed: the failing TAP
 # output, the fuzz findings, the suites that could not run, where the logs
 # are kept (kept, on failure), and last exactly "N passed, M failed". Exit
@@ -34,7 +36,7 @@
 
 BEGIN {
     if (only == "")
-        only = "regress isolation pgtap tap fuzz style"
+        only = "regress isolation pgtap tap clients fuzz style"
     nsuites = split(only, suites, " ")
 }
 
@@ -49,7 +51,7 @@ function close_tap_file(    n) {
     in_file = 0
 }
 
-/^(# )?\+\+\+ [a-z]+ install-check/ || /^\+\+\+ (fuzz|style) \+\+\+$/ {
+/^(# )?\+\+\+ [a-z]+ install-check/ || /^\+\+\+ (clients|fuzz|style) \+\+\+$/ {
     suite = $1 == "#" ? $3 : $2
     in_report = 0
     next
@@ -121,6 +123,19 @@ suite == "fuzz" {
         fail[suite]++
         done[suite] = 1
     }
+}
+
+suite == "clients" {
+    if (/^clients: not run/)
+        done[suite] = 1
+    else if (/^ok /)
+        pass[suite]++
+    else if (/^not ok /) {
+        fail[suite]++
+        output[suite] = output[suite] $0 "\n"
+    } else if (/^[0-9]+ passed, [0-9]+ failed$/)
+        done[suite] = 1
+    next
 }
 
 suite == "style" {
