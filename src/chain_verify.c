@@ -622,7 +622,7 @@ typedef enum ProblemPlace
 	PLACE_ROW,					/* a row with chain_seq */
 	PLACE_NO_SEQ,				/* a row without chain_seq (last in the index) */
 	PLACE_END					/* the end of the chain */
-} ProblemPlace;
+}			ProblemPlace;
 
 /* Which check of a row found a problem, in the walk's order. */
 typedef enum ProblemStep
@@ -631,7 +631,7 @@ typedef enum ProblemStep
 								 * digest at the chain's end */
 	STEP_OWN,					/* its hash; the heads row at the chain's end */
 	STEP_LINK					/* its link, the digest's record of it */
-} ProblemStep;
+}			ProblemStep;
 
 /* One chain of the single pass. */
 typedef struct ChainState
@@ -645,14 +645,14 @@ typedef struct ChainState
 	int64		npending;		/* its rows waiting for their predecessor */
 	struct ChainState *next;	/* the next chain of the same hash code */
 	struct ChainState *next_all;	/* the next chain of the table */
-} ChainState;
+}			ChainState;
 
 /* A row read before its predecessor: its chain and chain_seq (hash key). */
 typedef struct PendingKey
 {
 	ChainState *chain;
 	int64		seq;
-} PendingKey;
+}			PendingKey;
 
 typedef struct PendingRow
 {
@@ -662,14 +662,14 @@ typedef struct PendingRow
 	bool		intact;			/* it matches its hash */
 	uint8		prev_hash[HASH_LENGTH];
 	uint8		hash[HASH_LENGTH];
-} PendingRow;
+}			PendingRow;
 
 /* The chains of one hash code of their chain_by value. */
 typedef struct ChainBucket
 {
 	uint32		hashcode;
 	ChainState *first;
-} ChainBucket;
+}			ChainBucket;
 
 /* A problem the pass found, with where the index walk would meet it. */
 typedef struct Problem
@@ -684,7 +684,7 @@ typedef struct Problem
 	const char *problem;
 	char	   *expected;
 	char	   *found;
-} Problem;
+}			Problem;
 
 /*
  * What a chain costs the pass, about (its state, its hash bucket, its
@@ -715,11 +715,11 @@ typedef struct Pass
 	uint64		allocated;
 	/* where the next problem found sorts */
 	Problem		at;
-} Pass;
+}			Pass;
 
 /* Give up the pass when what it keeps exceeds its budget; true then. */
 static bool
-over_budget(Pass *p)
+over_budget(Pass * p)
 {
 	if (MemoryContextMemAllocated(p->cxt, true) > p->budget)
 		p->given_up = true;
@@ -728,7 +728,7 @@ over_budget(Pass *p)
 
 /* Set where the next problems found sort. */
 static void
-place(Pass *p, ChainState *chain, ProblemPlace where, int64 seq, uint64 arrival,
+place(Pass * p, ChainState * chain, ProblemPlace where, int64 seq, uint64 arrival,
 	  ProblemStep step)
 {
 	p->at.chain = chain;
@@ -740,7 +740,7 @@ place(Pass *p, ChainState *chain, ProblemPlace where, int64 seq, uint64 arrival,
 
 /* Keep one problem the pass found (report), where p->at says. */
 static void
-collect(Pass *p, int64 seq, const char *problem, const char *expected, const char *found)
+collect(Pass * p, int64 seq, const char *problem, const char *expected, const char *found)
 {
 	MemoryContext old = MemoryContextSwitchTo(p->cxt);
 	Problem    *kept;
@@ -768,8 +768,8 @@ collect(Pass *p, int64 seq, const char *problem, const char *expected, const cha
 static int
 compare_problems(const void *a, const void *b, void *arg)
 {
-	const Problem *x = a;
-	const Problem *y = b;
+	const		Problem *x = a;
+	const		Problem *y = b;
 	Pass	   *p = arg;
 
 	if (x->chain != y->chain)
@@ -819,7 +819,7 @@ estimated_chains(Verifier *v, AttrNumber att)
  * rather than after reading it in part.
  */
 static bool
-pass_possible(Verifier *v, Pass *p, Relation index)
+pass_possible(Verifier *v, Pass * p, Relation index)
 {
 	int			nkeys = IndexRelationGetNumberOfKeyAttributes(index);
 	Form_pg_attribute form;
@@ -861,7 +861,7 @@ pass_possible(Verifier *v, Pass *p, Relation index)
  * function call and a copy for each).
  */
 static char *
-chain_text(Verifier *v, Pass *p, ChainState *chain)
+chain_text(Verifier *v, Pass * p, ChainState * chain)
 {
 	MemoryContext old;
 
@@ -879,7 +879,7 @@ chain_text(Verifier *v, Pass *p, ChainState *chain)
  * digest's record of it.
  */
 static ChainState *
-new_chain(Verifier *v, Pass *p, Datum key)
+new_chain(Verifier *v, Pass * p, Datum key)
 {
 	ChainState *chain;
 
@@ -916,7 +916,7 @@ new_chain(Verifier *v, Pass *p, Datum key)
  * chain by its first row's), or a budget exceeded.
  */
 static ChainState *
-find_chain(Verifier *v, Pass *p, TupleTableSlot *slot)
+find_chain(Verifier *v, Pass * p, TupleTableSlot *slot)
 {
 	bool		isnull;
 	bool		found;
@@ -965,8 +965,8 @@ find_chain(Verifier *v, Pass *p, TupleTableSlot *slot)
  * arrival-th): into has_hash, intact, prev_hash and hash.
  */
 static void
-check_own(Verifier *v, Pass *p, ChainState *chain, TupleTableSlot *slot, int64 seq,
-		  uint64 arrival, PendingRow *row)
+check_own(Verifier *v, Pass * p, ChainState * chain, TupleTableSlot *slot, int64 seq,
+		  uint64 arrival, PendingRow * row)
 {
 	uint8		own[HASH_LENGTH];
 
@@ -992,7 +992,7 @@ check_own(Verifier *v, Pass *p, ChainState *chain, TupleTableSlot *slot, int64 s
  * record of it.
  */
 static void
-link_row(Verifier *v, Pass *p, ChainState *chain, const PendingRow *row)
+link_row(Verifier *v, Pass * p, ChainState * chain, const PendingRow * row)
 {
 	static const uint8 zeros[HASH_LENGTH] = {0};
 	int64		seq = row->key.seq;
@@ -1020,7 +1020,7 @@ link_row(Verifier *v, Pass *p, ChainState *chain, const PendingRow *row)
 
 /* Link the pending rows of chain that now follow its last linked row. */
 static void
-link_pending(Verifier *v, Pass *p, ChainState *chain)
+link_pending(Verifier *v, Pass * p, ChainState * chain)
 {
 	PendingKey	key;
 	PendingRow *row;
@@ -1049,7 +1049,7 @@ link_pending(Verifier *v, Pass *p, ChainState *chain)
  * not the heap order the pass reads them in.
  */
 static void
-pass_row(Verifier *v, Pass *p, TupleTableSlot *slot, uint64 arrival)
+pass_row(Verifier *v, Pass * p, TupleTableSlot *slot, uint64 arrival)
 {
 	ChainState *chain = find_chain(v, p, slot);
 	PendingRow	row;
@@ -1095,8 +1095,8 @@ pass_row(Verifier *v, Pass *p, TupleTableSlot *slot, uint64 arrival)
 static int
 compare_pending(const void *a, const void *b)
 {
-	const PendingRow *x = *(PendingRow *const *) a;
-	const PendingRow *y = *(PendingRow *const *) b;
+	const		PendingRow *x = *(PendingRow * const *) a;
+	const		PendingRow *y = *(PendingRow * const *) b;
 
 	COMPARE((uintptr_t) x->key.chain, (uintptr_t) y->key.chain);
 	COMPARE(x->key.seq, y->key.seq);
@@ -1109,7 +1109,7 @@ compare_pending(const void *a, const void *b)
  * every chain as leave_chain does.
  */
 static void
-finish_chains(Verifier *v, Pass *p)
+finish_chains(Verifier *v, Pass * p)
 {
 	long		n = hash_get_num_entries(p->pending);
 	PendingRow **rows = palloc(sizeof(PendingRow *) * Max(n, 1));
@@ -1146,7 +1146,7 @@ finish_chains(Verifier *v, Pass *p)
 
 /* Return the problems p kept, in the walk's order, as results (report). */
 static void
-report_collected(Verifier *v, Pass *p)
+report_collected(Verifier *v, Pass * p)
 {
 	uint64		i;
 
@@ -1162,7 +1162,7 @@ report_collected(Verifier *v, Pass *p)
 
 /* Read v's table once, in heap order, checking each row (pass_row). */
 static void
-scan_rows(Verifier *v, Pass *p)
+scan_rows(Verifier *v, Pass * p)
 {
 	TupleTableSlot *slot = table_slot_create(v->rel, NULL);
 	TableScanDesc scan;
