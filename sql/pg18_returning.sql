@@ -22,7 +22,7 @@ INSERT INTO ret_live (body) VALUES ('a'), ('b')
 UPDATE ret_live SET stars = stars + 1 WHERE body = 'a'
     RETURNING old.stars AS old_stars, new.stars AS new_stars, old.version AS old_version,
               new.version AS new_version, old.entity_id = new.entity_id AS same_entity,
-              old.id <> new.id AS new_row, new.valid_from = now() AS stamped;
+              old.id = new.id AS same_id, new.valid_from = now() AS stamped;
 UPDATE ret_live SET body = 'b2' WHERE body = 'b'
     RETURNING WITH (OLD AS o, NEW AS n) o.body AS old_body, n.body AS new_body, n.version;
 DELETE FROM ret_live WHERE body = 'b2'
